@@ -1,0 +1,44 @@
+import { existsSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Btf } from '../core/btf/btf';
+import { type BtfInput, openBtfInput } from '../core/input';
+import { openFile } from '../io/files';
+
+export class CliError extends Error {}
+
+const SYSFS_BTF = '/sys/kernel/btf/';
+
+/**
+ * Opens FILE on top of the given bases (each split on the previous one). Like bpftool, a module
+ * under /sys/kernel/btf/ gets /sys/kernel/btf/vmlinux as its base when none is given.
+ */
+export async function loadWithBases(file: string, bases: string[]): Promise<{ input: BtfInput; baseInputs: BtfInput[] }> {
+  if (bases.length === 0 && file.startsWith(SYSFS_BTF) && basename(file) !== 'vmlinux' && existsSync(dirname(file) + '/vmlinux')) {
+    bases = [dirname(file) + '/vmlinux'];
+  }
+  const baseInputs: BtfInput[] = [];
+  let base: Btf | undefined;
+  for (const b of bases) {
+    const bi = await loadOne(b, base);
+    if (!bi.btf) throw new CliError(`${b}: no BTF to use as a base`);
+    const fatal = bi.problems.find((p) => p.severity === 'error');
+    if (fatal) throw new CliError(`${b}: cannot be used as a base: offset ${fatal.offset} (0x${fatal.offset.toString(16)}): ${fatal.message}`);
+    baseInputs.push(bi);
+    base = bi.btf;
+  }
+  return { input: await loadOne(file, base), baseInputs };
+}
+
+async function loadOne(file: string, base: Btf | undefined): Promise<BtfInput> {
+  let opened;
+  try {
+    opened = await openFile(file);
+  } catch (e) {
+    throw new CliError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+  }
+  try {
+    return openBtfInput(opened.source, { file, base });
+  } catch (e) {
+    throw new CliError(`${file}: cannot be decompressed or read: ${(e as Error).message}`);
+  }
+}

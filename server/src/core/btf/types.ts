@@ -1,0 +1,188 @@
+import type { Btf } from './btf';
+import { FUNC_LINKAGE, Kind, VAR_LINKAGE, kindName } from './kinds';
+
+/**
+ * A type inflated from the wire format, on demand. Plain data: safe to serialise (JSON dump,
+ * LSP custom requests). `name` is '' for anonymous types.
+ */
+export type BtfType =
+  | IntType | RefType | ArrayType | CompositeType | EnumType | FwdType | FuncType
+  | FuncProtoType | VarType | DatasecType | FloatType | DeclTagType | UnknownType;
+
+interface Common {
+  id: number;
+  name: string;
+}
+export interface IntType extends Common {
+  kind: 'INT';
+  size: number;
+  bitsOffset: number;
+  bits: number;
+  /** 'SIGNED' | 'CHAR' | 'BOOL' | '(none)' | 'UNKN' as bpftool spells it */
+  encoding: string;
+}
+export interface RefType extends Common {
+  kind: 'PTR' | 'TYPEDEF' | 'VOLATILE' | 'CONST' | 'RESTRICT' | 'TYPE_TAG';
+  type: number;
+}
+export interface ArrayType extends Common {
+  kind: 'ARRAY';
+  type: number;
+  indexType: number;
+  nelems: number;
+}
+export interface Member {
+  name: string;
+  type: number;
+  /** Offset in bits from the start of the struct. */
+  bitsOffset: number;
+  /** Bitfield width; 0 when not a bitfield. */
+  bitfieldSize: number;
+}
+export interface CompositeType extends Common {
+  kind: 'STRUCT' | 'UNION';
+  size: number;
+  members: Member[];
+}
+export interface EnumValue {
+  name: string;
+  /** bigint for ENUM64, number for ENUM. */
+  value: number | bigint;
+}
+export interface EnumType extends Common {
+  kind: 'ENUM' | 'ENUM64';
+  size: number;
+  signed: boolean;
+  values: EnumValue[];
+}
+export interface FwdType extends Common {
+  kind: 'FWD';
+  fwdKind: 'struct' | 'union';
+}
+export interface FuncType extends Common {
+  kind: 'FUNC';
+  type: number;
+  linkage: string;
+}
+export interface Param {
+  name: string;
+  type: number;
+}
+export interface FuncProtoType extends Common {
+  kind: 'FUNC_PROTO';
+  returnType: number;
+  params: Param[];
+}
+export interface VarType extends Common {
+  kind: 'VAR';
+  type: number;
+  linkage: string;
+}
+export interface SecInfo {
+  type: number;
+  offset: number;
+  size: number;
+}
+export interface DatasecType extends Common {
+  kind: 'DATASEC';
+  size: number;
+  vars: SecInfo[];
+}
+export interface FloatType extends Common {
+  kind: 'FLOAT';
+  size: number;
+}
+export interface DeclTagType extends Common {
+  kind: 'DECL_TAG';
+  type: number;
+  /** -1: the tag is on the type itself; otherwise the member or parameter index. */
+  componentIdx: number;
+}
+export interface UnknownType extends Common {
+  kind: 'UNKNOWN';
+  rawKind: number;
+  vlen: number;
+}
+
+export function intEncodingName(enc: number): string {
+  switch (enc) {
+    case 0: return '(none)';
+    case 1: return 'SIGNED';
+    case 2: return 'CHAR';
+    case 4: return 'BOOL';
+    default: return 'UNKN';
+  }
+}
+
+/** Inflate type `id` (any ID of the chain); undefined for void or an ID out of range. */
+export function typeById(btf: Btf, id: number): BtfType | undefined {
+  const loc = btf.locate(id);
+  if (!loc) return undefined;
+  const { btf: b, off } = loc;
+  const v = b.view;
+  const info = v.u32(off + 4);
+  const kind = (info >>> 24) & 0x7f;
+  const vlen = info & 0xffffff;
+  const kflag = (info & 0x80000000) !== 0;
+  const name = b.str(v.u32(off)) ?? '';
+  const third = v.u32(off + 8);
+  const d = off + 12;
+  switch (kind) {
+    case Kind.INT: {
+      const e = v.u32(d);
+      return { id, name, kind: 'INT', size: third, bitsOffset: (e >>> 16) & 0xff, bits: e & 0xff, encoding: intEncodingName((e >>> 24) & 0x0f) };
+    }
+    case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
+      return { id, name, kind: kindName(kind) as RefType['kind'], type: third };
+    case Kind.ARRAY:
+      return { id, name, kind: 'ARRAY', type: v.u32(d), indexType: v.u32(d + 4), nelems: v.u32(d + 8) };
+    case Kind.STRUCT: case Kind.UNION: {
+      const members: Member[] = new Array(vlen);
+      for (let i = 0, p = d; i < vlen; i++, p += 12) {
+        const o = v.u32(p + 8);
+        members[i] = {
+          name: b.str(v.u32(p)) ?? '', type: v.u32(p + 4),
+          bitsOffset: kflag ? o & 0xffffff : o, bitfieldSize: kflag ? o >>> 24 : 0,
+        };
+      }
+      return { id, name, kind: kind === Kind.STRUCT ? 'STRUCT' : 'UNION', size: third, members };
+    }
+    case Kind.ENUM: {
+      const values: EnumValue[] = new Array(vlen);
+      for (let i = 0, p = d; i < vlen; i++, p += 8) {
+        values[i] = { name: b.str(v.u32(p)) ?? '', value: kflag ? v.i32(p + 4) : v.u32(p + 4) };
+      }
+      return { id, name, kind: 'ENUM', size: third, signed: kflag, values };
+    }
+    case Kind.ENUM64: {
+      const values: EnumValue[] = new Array(vlen);
+      for (let i = 0, p = d; i < vlen; i++, p += 12) {
+        const u = (BigInt(v.u32(p + 8)) << 32n) | BigInt(v.u32(p + 4));
+        values[i] = { name: b.str(v.u32(p)) ?? '', value: kflag ? BigInt.asIntN(64, u) : u };
+      }
+      return { id, name, kind: 'ENUM64', size: third, signed: kflag, values };
+    }
+    case Kind.FWD:
+      return { id, name, kind: 'FWD', fwdKind: kflag ? 'union' : 'struct' };
+    case Kind.FUNC:
+      return { id, name, kind: 'FUNC', type: third, linkage: FUNC_LINKAGE[vlen] ?? '(unknown)' };
+    case Kind.FUNC_PROTO: {
+      const params: Param[] = new Array(vlen);
+      for (let i = 0, p = d; i < vlen; i++, p += 8) params[i] = { name: b.str(v.u32(p)) ?? '', type: v.u32(p + 4) };
+      return { id, name, kind: 'FUNC_PROTO', returnType: third, params };
+    }
+    case Kind.VAR:
+      return { id, name, kind: 'VAR', type: third, linkage: VAR_LINKAGE[v.u32(d)] ?? '(unknown)' };
+    case Kind.DATASEC: {
+      const vars: SecInfo[] = new Array(vlen);
+      for (let i = 0, p = d; i < vlen; i++, p += 12) vars[i] = { type: v.u32(p), offset: v.u32(p + 4), size: v.u32(p + 8) };
+      return { id, name, kind: 'DATASEC', size: third, vars };
+    }
+    case Kind.FLOAT:
+      return { id, name, kind: 'FLOAT', size: third };
+    case Kind.DECL_TAG:
+      return { id, name, kind: 'DECL_TAG', type: third, componentIdx: v.i32(d) };
+    default:
+      return { id, name, kind: 'UNKNOWN', rawKind: kind, vlen };
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Builds text output as bytes. Dumps of vmlinux are ~12 MB: writing bytes straight into one
+ * buffer (names copied from the BTF string table without decoding) is several times faster
+ * than concatenating JS strings, and it reproduces non-UTF-8 names byte for byte as C tools do.
+ */
+export class ByteWriter {
+  private buf: Uint8Array;
+  private pos = 0;
+  private readonly chunks: Uint8Array[] = [];
+
+  /**
+   * @param sink receives full chunks; it must consume them before returning (the buffer is reused).
+   *   Without a sink, chunks are kept and `bytes()` returns them joined.
+   */
+  constructor(private readonly sink?: (chunk: Uint8Array) => void, capacity = 1 << 20) {
+    this.buf = new Uint8Array(capacity);
+  }
+
+  private room(n: number): void {
+    if (this.pos + n <= this.buf.length) return;
+    this.spill();
+    if (n > this.buf.length) this.buf = new Uint8Array(Math.max(n, this.buf.length * 2));
+  }
+
+  private spill(): void {
+    if (this.pos === 0) return;
+    if (this.sink) this.sink(this.buf.subarray(0, this.pos));
+    else {
+      this.chunks.push(this.buf.subarray(0, this.pos));
+      this.buf = new Uint8Array(this.buf.length);
+    }
+    this.pos = 0;
+  }
+
+  /** Text of char codes < 256 (every literal this project writes), one byte per char. */
+  ascii(s: string): void {
+    const n = s.length;
+    this.room(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let i = 0; i < n; i++) b[p++] = s.charCodeAt(i);
+    this.pos = p;
+  }
+
+  /** Any text, UTF-8 encoded. */
+  text(s: string): void {
+    for (let i = 0; i < s.length; i++) {
+      if (s.charCodeAt(i) >= 0x80) {
+        this.bytesOf(encoder.encode(s));
+        return;
+      }
+    }
+    this.ascii(s);
+  }
+
+  byte(c: number): void {
+    this.room(1);
+    this.buf[this.pos++] = c;
+  }
+
+  /** A decimal integer (any safe integer, negative included). */
+  dec(n: number): void {
+    this.room(21);
+    const b = this.buf;
+    if (n < 0) {
+      b[this.pos++] = 45; // '-'
+      n = -n;
+    }
+    if (n < 10) {
+      b[this.pos++] = 48 + n;
+      return;
+    }
+    let digits = 1;
+    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
+    let p = this.pos + digits;
+    this.pos = p;
+    while (n >= 10) {
+      const q = Math.floor(n / 10);
+      b[--p] = 48 + (n - q * 10);
+      n = q;
+    }
+    b[--p] = 48 + n;
+  }
+
+  /** Copy bytes[start, end). */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.room(n);
+    this.buf.set(src.subarray(start, end), this.pos);
+    this.pos += n;
+  }
+
+  bytesOf(src: Uint8Array): void {
+    this.copy(src, 0, src.length);
+  }
+
+  /** Hands the rest to the sink. */
+  flush(): void {
+    this.spill();
+  }
+
+  /** Everything written (only without a sink). */
+  bytes(): Uint8Array {
+    this.spill();
+    if (this.chunks.length === 1) return this.chunks[0]!;
+    let len = 0;
+    for (const c of this.chunks) len += c.length;
+    const out = new Uint8Array(len);
+    let p = 0;
+    for (const c of this.chunks) {
+      out.set(c, p);
+      p += c.length;
+    }
+    return out;
+  }
+
+  toString(): string {
+    return decoder.decode(this.bytes());
+  }
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
