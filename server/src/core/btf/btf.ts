@@ -174,7 +174,8 @@ export class Btf {
 
     return new Btf(view, {
       header, problems: finish(sink, opts.file), base: opts.base, file: opts.file,
-      offsets, count, strStart, strLen, unknownKinds,
+      // The array was sized for the worst case (all 12-byte types); keep only what is used.
+      offsets: count < offsets.length >> 1 ? offsets.slice(0, count) : offsets, count, strStart, strLen, unknownKinds,
     });
   }
 
@@ -254,12 +255,7 @@ export class Btf {
     if (off < this.startStrOff) return this.base ? this.base.writeStr(off, w) : false;
     const rel = off - this.startStrOff;
     if (rel >= this.strLen) return false;
-    const bytes = this.view.bytes;
-    const start = this.strStart + rel;
-    const end = this.strStart + this.strLen;
-    let i = bytes.indexOf(0, start);
-    if (i < 0 || i > end) i = end;
-    w.copy(bytes, start, i);
+    w.cstr(this.view.bytes, this.strStart + rel, this.strStart + this.strLen);
     return true;
   }
 

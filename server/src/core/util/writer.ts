@@ -82,6 +82,27 @@ export class ByteWriter {
     b[--p] = 48 + n;
   }
 
+  /**
+   * Copy a NUL-terminated string starting at `start` (stopping at `end` if unterminated): one
+   * pass, no subarray, since this runs once per name in a dump.
+   */
+  cstr(src: Uint8Array, start: number, end: number): void {
+    let b = this.buf;
+    let p = this.pos;
+    for (let i = start; i < end; i++) {
+      const c = src[i]!;
+      if (c === 0) break;
+      if (p === b.length) {
+        this.pos = p;
+        this.room(1 + Math.min(end - i, 4096));
+        b = this.buf;
+        p = this.pos;
+      }
+      b[p++] = c;
+    }
+    this.pos = p;
+  }
+
   /** Copy bytes[start, end). */
   copy(src: Uint8Array, start: number, end: number): void {
     const n = end - start;

@@ -1,0 +1,36 @@
+// In-process timings of the core, printed as JSON for bench/run.mjs. Usage:
+//   node dist/bench-inproc.js parse FILE ITERS            parse+index (warm), per-iteration ms
+//   node dist/bench-inproc.js split BASE ITERS FILE...    all FILEs split on one parsed BASE, per-iteration ms
+//   node dist/bench-inproc.js heap FILE                   bytes retained by one parsed BTF (file included)
+import { readFileSync } from 'node:fs';
+import { Btf } from '../server/src/core/btf/btf';
+
+const [mode, a, b, ...rest] = process.argv.slice(2);
+const times: number[] = [];
+if (mode === 'parse') {
+  const bytes = readFileSync(a!);
+  for (let i = 0; i < Number(b); i++) {
+    const t = performance.now();
+    Btf.parse(bytes);
+    times.push(performance.now() - t);
+  }
+  console.log(JSON.stringify({ times }));
+} else if (mode === 'split') {
+  const base = Btf.parse(readFileSync(a!));
+  const files = rest.map((f) => readFileSync(f));
+  for (let i = 0; i < Number(b); i++) {
+    const t = performance.now();
+    for (const f of files) Btf.parse(f, { base });
+    times.push(performance.now() - t);
+  }
+  console.log(JSON.stringify({ times }));
+} else if (mode === 'heap') {
+  const gc = (globalThis as { gc?: () => void }).gc!;
+  gc();
+  const before = process.memoryUsage();
+  const btf = Btf.parse(readFileSync(a!));
+  gc();
+  const after = process.memoryUsage();
+  const used = after.heapUsed - before.heapUsed + (after.arrayBuffers - before.arrayBuffers);
+  console.log(JSON.stringify({ bytes: used, types: btf.ownCount }));
+}

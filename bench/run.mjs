@@ -1,0 +1,86 @@
+// npm run bench: BTF Lens vs bpftool/libbpf, measured side by side in the same run.
+// Medians over repeated runs (the machine is shared and noisy: read the ratios, not the absolutes).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const root = resolve(import.meta.dirname, '..');
+const corpus = process.env.BTF_LENS_CORPUS ?? resolve(root, '../shared/corpus');
+const oracles = process.env.BTF_LENS_ORACLES ?? resolve(root, '../shared/oracles');
+const vmlinux = [join(corpus, 'vmlinux-6.18.btf'), '/sys/kernel/btf/vmlinux'].find(existsSync);
+const tmp = mkdtempSync(join(tmpdir(), 'btf-lens-bench-'));
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const fmt = (ms) => `${ms.toFixed(2)} ms`;
+const ratio = (ours, theirs) => `${(ours / theirs).toFixed(2)}×`;
+const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+
+if (!vmlinux) {
+  console.log('bench: no vmlinux BTF (../shared/corpus or /sys/kernel/btf): nothing to measure');
+  process.exit(0);
+}
+await build({ entryPoints: [join(root, 'bench/inproc.ts')], bundle: true, platform: 'node', target: 'node20', outfile: join(root, 'dist/bench-inproc.js'), logLevel: 'warning' });
+const inproc = (...args) => JSON.parse(execFileSync(process.execPath, ['--expose-gc', join(root, 'dist/bench-inproc.js'), ...args], { maxBuffer: 1 << 26 }).toString());
+
+let libbpfBench;
+if (existsSync(join(oracles, 'btf_parse_bench.c')) && have('gcc')) {
+  libbpfBench = join(tmp, 'btf_parse_bench');
+  const r = spawnSync('gcc', ['-O2', '-o', libbpfBench, join(oracles, 'btf_parse_bench.c'), '-lbpf']);
+  if (r.status !== 0) libbpfBench = undefined;
+}
+const libbpfMedian = (args) => {
+  const out = execFileSync(libbpfBench, args, { maxBuffer: 1 << 26 }).toString();
+  const m = /median\s*[=:]?\s*([\d.]+)\s*(ms|us|s)?/i.exec(out);
+  if (!m) throw new Error(`cannot read btf_parse_bench output: ${out}`);
+  const v = Number(m[1]);
+  return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
+};
+
+console.log(`bench: vmlinux = ${vmlinux} (${(statSync(vmlinux).size / 1e6).toFixed(1)} MB)\n`);
+const rows = [];
+
+// 1. in-process parse+index, warm
+{
+  const ours = median(inproc('parse', vmlinux, '40').times.slice(10));
+  const theirs = libbpfBench ? libbpfMedian(['-n', '40', vmlinux]) : undefined;
+  rows.push(['parse+index vmlinux (in-process, warm)', ours, theirs, '≤ 2×']);
+}
+
+// 2. whole-process raw dump
+if (have('bpftool')) {
+  const runs = 9;
+  const ours = [], theirs = [];
+  for (let i = 0; i < runs; i++) {
+    let t = performance.now();
+    spawnSync('sh', ['-c', `${process.execPath} ${join(root, 'dist/cli.js')} dump ${vmlinux} > /dev/null`]);
+    ours.push(performance.now() - t);
+    t = performance.now();
+    spawnSync('sh', ['-c', `bpftool btf dump file ${vmlinux} > /dev/null`]);
+    theirs.push(performance.now() - t);
+  }
+  rows.push(['dump --format raw vmlinux (whole process)', median(ours), median(theirs), '≤ 0.5×']);
+} else {
+  rows.push(['dump --format raw vmlinux (whole process)', NaN, undefined, 'bpftool not installed']);
+}
+
+// 3. all module BTFs on one base
+const modDir = [process.env.BTF_LENS_MODULES, '/work/debmods/modules', join(corpus, 'modules')].find((d) => d && existsSync(d));
+const base61 = [process.env.BTF_LENS_MODULES_BASE, '/work/debmods/vmlinux.btf', join(corpus, 'vmlinux-6.1.btf')].find((f) => f && existsSync(f));
+if (modDir && base61) {
+  const mods = readdirSync(modDir).filter((f) => f.endsWith('.btf')).map((f) => join(modDir, f));
+  const ours = median(inproc('split', base61, '9', ...mods).times.slice(2));
+  const theirs = libbpfBench ? libbpfMedian(['-n', '9', '-B', base61, ...mods]) : undefined;
+  rows.push([`${mods.length} module BTFs on one base (in-process)`, ours, theirs, '']);
+}
+
+// 4. memory
+const heap = inproc('heap', vmlinux);
+const size = statSync(vmlinux).size;
+
+console.log('| measure | BTF Lens | bpftool/libbpf | ratio | target |');
+console.log('|---|---|---|---|---|');
+for (const [name, ours, theirs, target] of rows) {
+  console.log(`| ${name} | ${Number.isNaN(ours) ? '-' : fmt(ours)} | ${theirs === undefined ? '-' : fmt(theirs)} | ${theirs === undefined || Number.isNaN(ours) ? '-' : ratio(ours, theirs)} | ${target} |`);
+}
+console.log(`| decoded vmlinux heap (file bytes included) | ${(heap.bytes / 1e6).toFixed(1)} MB | file ${(size / 1e6).toFixed(1)} MB | ${(heap.bytes / size).toFixed(2)}× file | ≤ 2× |`);

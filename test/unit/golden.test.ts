@@ -1,0 +1,76 @@
+// Our text against the real tools' text, printed by them and committed (test/fixtures/build.sh).
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { formatExt } from '../../server/src/core/format/ext';
+import { formatRawToString } from '../../server/src/core/format/raw';
+import { openBtfBytes } from '../../server/src/core/input';
+import { fixtureObj, golden } from '../helpers/paths';
+import { gunzipSync } from 'node:zlib';
+
+const open = (name: string) => {
+  let bytes: Uint8Array = readFileSync(join(fixtureObj, name));
+  if (name.endsWith('.gz')) bytes = gunzipSync(bytes);
+  return openBtfBytes(bytes, { file: name });
+};
+const fixtures = readdirSync(fixtureObj).filter((f) => /\.(o|btf|btf\.gz)$/.test(f)).sort();
+
+describe('bpftool btf dump file X format raw', () => {
+  const withGolden = fixtures.filter((f) => existsSync(join(golden, 'raw', `${f}.txt`)));
+  it('has goldens for both byte orders', () => {
+    assert.ok(withGolden.some((f) => f.includes('bpfeb')) && withGolden.some((f) => f.includes('bpfel')), withGolden.join(' '));
+    assert.ok(withGolden.length >= 10, `only ${withGolden.length} raw goldens`);
+  });
+  for (const f of withGolden) {
+    it(f, () => {
+      const input = open(f);
+      assert.ok(input.btf, `${f}: no BTF read`);
+      assert.deepEqual(input.problems.filter((p) => p.severity === 'error'), []);
+      assert.equal(formatRawToString(input.btf), readFileSync(join(golden, 'raw', `${f}.txt`), 'utf8'));
+    });
+  }
+  it('a gzip-compressed .btf dumps like its uncompressed self', () => {
+    const gz = fixtures.find((f) => f.endsWith('.btf.gz'));
+    assert.ok(gz);
+    assert.equal(formatRawToString(open(gz).btf!), readFileSync(join(golden, 'raw', `${gz.replace(/\.gz$/, '')}.txt`), 'utf8'));
+  });
+});
+
+describe('.BTF.ext as libbpf reads it (ext_oracle)', () => {
+  const goldens = readdirSync(join(golden, 'ext')).filter((f) => f.endsWith('.txt'));
+  for (const g of goldens) {
+    const obj = g.replace(/\.txt$/, '');
+    const expected = readFileSync(join(golden, 'ext', g), 'utf8');
+    it(obj, () => {
+      const input = open(obj);
+      if (expected.startsWith('RESULT no .BTF or no .BTF.ext')) {
+        assert.ok(!input.btf || !input.ext, 'libbpf found no .BTF.ext here, nor should we');
+        return;
+      }
+      assert.ok(input.btf && input.ext);
+      assert.deepEqual(input.problems.filter((p) => p.severity === 'error'), []);
+      assert.equal(formatExt(input.btf, input.ext), expected);
+    });
+  }
+  // libbpf 1.1 refuses big-endian .BTF.ext; where the compiler emitted the same code for both byte
+  // orders, the big-endian records must equal the little-endian ones libbpf printed.
+  for (const name of ['enums', 'maps', 'progs', 'types']) {
+    it(`${name}.bpfeb.o (big-endian) equals libbpf's records of ${name}.bpfel.o`, () => {
+      const input = open(`${name}.bpfeb.o`);
+      assert.equal(input.ext?.header?.littleEndian, false);
+      assert.equal(formatExt(input.btf!, input.ext!), readFileSync(join(golden, 'ext', `${name}.bpfel.o.txt`), 'utf8'));
+    });
+  }
+  // Big-endian bitfield reads compile differently (clang adds byte_sz relocations), so here only the
+  // functions must agree and every relocation libbpf saw in the little-endian twin must be there.
+  it('core.bpfeb.o: the functions and CO-RE relocations of core.bpfel.o (its code differs)', () => {
+    const be = formatExt(open('core.bpfeb.o').btf!, open('core.bpfeb.o').ext!).split('\n');
+    const le = readFileSync(join(golden, 'ext', 'core.bpfel.o.txt'), 'utf8').split('\n');
+    const strip = (l: string) => l.replace(/insn_off=\d+ /, '');
+    const pick = (lines: string[], kind: string) => lines.filter((l) => l.startsWith(kind)).map(strip);
+    assert.deepEqual(pick(be, 'func_info'), pick(le, 'func_info'));
+    const beRelos = new Set(pick(be, 'core_relo'));
+    for (const r of pick(le, 'core_relo')) assert.ok(beRelos.has(r), `missing in big-endian: ${r}`);
+  });
+});
