@@ -1,5 +1,6 @@
 import { Btf } from './btf/btf';
 import { Kind } from './btf/kinds';
+import { relocateSplit } from './btf/relocate';
 import { Elf, EM_BPF, ET_REL, isElf } from './elf/elf';
 import { type BtfExt, parseBtfExt } from './ext/ext';
 import type { Problem } from './util/problems';
@@ -55,8 +56,8 @@ export function openBtfInput(src: ByteSource, opts: OpenOptions): BtfInput {
   if (baseSec) {
     input.distilledBase = Btf.parse(elf.data(baseSec), { file: opts.file, fileOffset: baseSec.offset });
     problems.push(...input.distilledBase.problems);
-    // Read on its own, a module with a distilled base resolves against it; a real base given by the caller wins.
-    base ??= input.distilledBase;
+    // Read on its own, a module with a distilled base resolves against it; with a real base it is relocated.
+    base = input.distilledBase;
   }
   const btfSec = elf.section('.BTF');
   if (!btfSec) {
@@ -64,9 +65,14 @@ export function openBtfInput(src: ByteSource, opts: OpenOptions): BtfInput {
     else if (kind !== 'elf' || elf.header) problems.push({ file: opts.file, offset: 0, severity: 'warning', message: 'no .BTF section' });
     return input;
   }
-  const btf = Btf.parse(elf.data(btfSec), { base, file: opts.file, fileOffset: btfSec.offset });
-  input.btf = btf;
+  let btf = Btf.parse(elf.data(btfSec), { base, file: opts.file, fileOffset: btfSec.offset });
   problems.push(...btf.problems);
+  if (input.distilledBase && opts.base && btf.ok) {
+    const r = relocateSplit(btf, opts.base, opts.file);
+    problems.push(...r.problems);
+    if (r.btf) btf = r.btf;
+  }
+  input.btf = btf;
   if (!base && (kind === 'kernel-module' || looksSplit(btf))) {
     input.missingBase = looksSplit(btf);
     if (input.missingBase) problems.unshift(splitHint(opts.file));
