@@ -1,7 +1,5 @@
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
-import { decompress as zstdDecompress } from 'fzstd';
-import { XzReadableStream } from 'xz-decompress';
 import type { ByteSource } from '../core/util/source';
 import { bufferSource } from '../core/util/source';
 
@@ -27,9 +25,11 @@ export async function decompress(bytes: Uint8Array, c: Compression): Promise<Uin
   switch (c) {
     case 'gzip':
       return gunzipSync(bytes);
+    // Loaded on first use: most runs never decompress, and the xz decoder carries a wasm module.
     case 'zstd':
-      return zstdDecompress(bytes);
+      return (await import('fzstd')).decompress(bytes);
     case 'xz': {
+      const { XzReadableStream } = await import('xz-decompress');
       const out = new XzReadableStream(new Blob([bytes]).stream());
       return new Uint8Array(await new Response(out).arrayBuffer());
     }

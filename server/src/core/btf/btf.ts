@@ -151,8 +151,8 @@ export class Btf {
       const vlen = info & 0xffffff;
       let size: number;
       if (kind >= 1 && kind <= MAX_KNOWN_KIND) {
-        const [fixed, elem] = KIND_LAYOUT[kind]!;
-        size = TYPE_HEADER + fixed + vlen * elem;
+        const l = KIND_LAYOUT[kind]!;
+        size = TYPE_HEADER + l[0] + vlen * l[1];
       } else if (layouts && kind < layouts.length && kind !== 0) {
         const l = layouts[kind]!;
         size = TYPE_HEADER + l.infoSize + vlen * l.elemSize;

@@ -58,28 +58,36 @@ export class ByteWriter {
     this.buf[this.pos++] = c;
   }
 
-  /** A decimal integer (any safe integer, negative included). */
+  /** A decimal integer (any safe integer, negative included). Runs for nearly every field of a dump. */
   dec(n: number): void {
-    this.room(21);
+    this.room(22);
     const b = this.buf;
     if (n < 0) {
       b[this.pos++] = 45; // '-'
       n = -n;
     }
-    if (n < 10) {
-      b[this.pos++] = 48 + n;
+    if (n > 0xffffffff) {
+      this.ascii(String(n));
       return;
     }
-    let digits = 1;
-    for (let t = n; t >= 10; t = Math.floor(t / 10)) digits++;
-    let p = this.pos + digits;
+    const len = n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : n < 1e9 ? 9 : 10;
+    let p = this.pos + len;
     this.pos = p;
-    while (n >= 10) {
-      const q = Math.floor(n / 10);
-      b[--p] = 48 + (n - q * 10);
+    // Two digits per division, from a table (the classic itoa trick): integer math only below 2^32.
+    while (n >= 100) {
+      const q = (n / 100) >>> 0;
+      const r = (n - q * 100) << 1;
+      b[--p] = DIGIT_PAIRS[r + 1]!;
+      b[--p] = DIGIT_PAIRS[r]!;
       n = q;
     }
-    b[--p] = 48 + n;
+    if (n >= 10) {
+      const r = n << 1;
+      b[--p] = DIGIT_PAIRS[r + 1]!;
+      b[--p] = DIGIT_PAIRS[r]!;
+    } else {
+      b[--p] = 48 + n;
+    }
   }
 
   /**
@@ -138,6 +146,12 @@ export class ByteWriter {
   toString(): string {
     return decoder.decode(this.bytes());
   }
+}
+
+const DIGIT_PAIRS = new Uint8Array(200);
+for (let i = 0; i < 100; i++) {
+  DIGIT_PAIRS[2 * i] = 48 + Math.floor(i / 10);
+  DIGIT_PAIRS[2 * i + 1] = 48 + (i % 10);
 }
 
 const encoder = new TextEncoder();
