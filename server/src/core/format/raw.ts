@@ -1,6 +1,7 @@
 import type { Btf } from '../btf/btf';
 import { FUNC_LINKAGE, Kind, VAR_LINKAGE, kindName } from '../btf/kinds';
 import { intEncodingName } from '../btf/types';
+import type { ByteView } from '../util/bytes';
 import { ByteWriter } from '../util/writer';
 
 /**
@@ -38,15 +39,18 @@ export function rawType(btf: Btf, id: number, w: ByteWriter): void {
   rawTypeAt(loc.btf, id, loc.off, w);
 }
 
+/**
+ * The kind-specific tail of a type's text. One function per kind, called through a table: kinds
+ * first met late in vmlinux (ENUM64, DECL_TAG) then start their own optimisation instead of
+ * deoptimising one big function each time (measured: several deopts on a cold dump otherwise).
+ */
+type KindWriter = (b: Btf, v: ByteView, off: number, info: number, w: ByteWriter) => void;
+
 /** `b` owns `id`, whose btf_type starts at `off` in b's view. */
 function rawTypeAt(b: Btf, id: number, off: number, w: ByteWriter): void {
   const v = b.view;
   const info = v.u32(off + 4);
   const kind = (info >>> 24) & 0x7f;
-  const vlen = info & 0xffffff;
-  const kflag = info >>> 31 === 1;
-  const third = v.u32(off + 8);
-  const d = off + 12;
   w.byte(0x5b); // [
   w.dec(id);
   w.ascii('] ');
@@ -54,131 +58,13 @@ function rawTypeAt(b: Btf, id: number, off: number, w: ByteWriter): void {
   w.ascii(" '");
   name(b, v.u32(off), w);
   w.byte(0x27); // '
-  switch (kind) {
-    case Kind.INT: {
-      const e = v.u32(d);
-      w.ascii(' size=');
-      w.dec(third);
-      w.ascii(' bits_offset=');
-      w.dec((e >>> 16) & 0xff);
-      w.ascii(' nr_bits=');
-      w.dec(e & 0xff);
-      w.ascii(' encoding=');
-      w.ascii(intEncodingName((e >>> 24) & 0x0f));
-      break;
-    }
-    case Kind.PTR: case Kind.CONST: case Kind.VOLATILE: case Kind.RESTRICT: case Kind.TYPEDEF: case Kind.TYPE_TAG:
-      w.ascii(' type_id=');
-      w.dec(third);
-      break;
-    case Kind.ARRAY:
-      w.ascii(' type_id=');
-      w.dec(v.u32(d));
-      w.ascii(' index_type_id=');
-      w.dec(v.u32(d + 4));
-      w.ascii(' nr_elems=');
-      w.dec(v.u32(d + 8));
-      break;
-    case Kind.STRUCT: case Kind.UNION:
-      sizeVlen(w, third, vlen);
-      for (let i = 0, p = d; i < vlen; i++, p += 12) {
-        const o = v.u32(p + 8);
-        w.ascii("\n\t'");
-        name(b, v.u32(p), w);
-        w.ascii("' type_id=");
-        w.dec(v.u32(p + 4));
-        w.ascii(' bits_offset=');
-        w.dec(kflag ? o & 0xffffff : o);
-        if (kflag && o >>> 24) {
-          w.ascii(' bitfield_size=');
-          w.dec(o >>> 24);
-        }
-      }
-      break;
-    case Kind.ENUM:
-      w.ascii(kflag ? ' encoding=SIGNED' : ' encoding=UNSIGNED');
-      sizeVlen(w, third, vlen);
-      for (let i = 0, p = d; i < vlen; i++, p += 8) {
-        w.ascii("\n\t'");
-        name(b, v.u32(p), w);
-        w.ascii("' val=");
-        w.dec(kflag ? v.i32(p + 4) : v.u32(p + 4));
-      }
-      break;
-    case Kind.ENUM64:
-      w.ascii(kflag ? ' encoding=SIGNED' : ' encoding=UNSIGNED');
-      sizeVlen(w, third, vlen);
-      for (let i = 0, p = d; i < vlen; i++, p += 12) {
-        const u = (BigInt(v.u32(p + 8)) << 32n) | BigInt(v.u32(p + 4));
-        w.ascii("\n\t'");
-        name(b, v.u32(p), w);
-        w.ascii(kflag ? `' val=${BigInt.asIntN(64, u)}LL` : `' val=${u}ULL`);
-      }
-      break;
-    case Kind.FWD:
-      w.ascii(kflag ? ' fwd_kind=union' : ' fwd_kind=struct');
-      break;
-    case Kind.FUNC:
-      w.ascii(' type_id=');
-      w.dec(third);
-      w.ascii(' linkage=');
-      w.ascii(FUNC_LINKAGE[vlen] ?? '(unknown)');
-      break;
-    case Kind.FUNC_PROTO:
-      w.ascii(' ret_type_id=');
-      w.dec(third);
-      w.ascii(' vlen=');
-      w.dec(vlen);
-      for (let i = 0, p = d; i < vlen; i++, p += 8) {
-        w.ascii("\n\t'");
-        name(b, v.u32(p), w);
-        w.ascii("' type_id=");
-        w.dec(v.u32(p + 4));
-      }
-      break;
-    case Kind.VAR:
-      w.ascii(' type_id=');
-      w.dec(third);
-      w.ascii(', linkage=');
-      w.ascii(VAR_LINKAGE[v.u32(d)] ?? '(unknown)');
-      break;
-    case Kind.DATASEC: {
-      sizeVlen(w, third, vlen);
-      const count = b.typeCount;
-      for (let i = 0, p = d; i < vlen; i++, p += 12) {
-        const t = v.u32(p);
-        w.ascii('\n\ttype_id=');
-        w.dec(t);
-        w.ascii(' offset=');
-        w.dec(v.u32(p + 4));
-        w.ascii(' size=');
-        w.dec(v.u32(p + 8));
-        // bpftool names the variable only when the ID is in range; ID 0 is void.
-        if (t < count) {
-          w.ascii(' (');
-          w.ascii(t === 0 ? 'UNKNOWN' : kindName(b.kind(t)));
-          w.ascii(" '");
-          name(b, t === 0 ? 0 : b.nameOff(t), w);
-          w.ascii("')");
-        }
-      }
-      break;
-    }
-    case Kind.FLOAT:
-      w.ascii(' size=');
-      w.dec(third);
-      break;
-    case Kind.DECL_TAG:
-      w.ascii(' type_id=');
-      w.dec(third);
-      w.ascii(' component_idx=');
-      w.dec(v.i32(d));
-      break;
-    default:
-      break;
-  }
+  const tail = BY_KIND[kind];
+  if (tail) tail(b, v, off, info, w);
   w.byte(0x0a);
 }
+
+const kflagOf = (info: number) => info >>> 31 === 1;
+const vlenOf = (info: number) => info & 0xffffff;
 
 function sizeVlen(w: ByteWriter, size: number, vlen: number): void {
   w.ascii(' size=');
@@ -186,3 +72,157 @@ function sizeVlen(w: ByteWriter, size: number, vlen: number): void {
   w.ascii(' vlen=');
   w.dec(vlen);
 }
+
+const intTail: KindWriter = (_b, v, off, _info, w) => {
+  const e = v.u32(off + 12);
+  w.ascii(' size=');
+  w.dec(v.u32(off + 8));
+  w.ascii(' bits_offset=');
+  w.dec((e >>> 16) & 0xff);
+  w.ascii(' nr_bits=');
+  w.dec(e & 0xff);
+  w.ascii(' encoding=');
+  w.ascii(intEncodingName((e >>> 24) & 0x0f));
+};
+
+const refTail: KindWriter = (_b, v, off, _info, w) => {
+  w.ascii(' type_id=');
+  w.dec(v.u32(off + 8));
+};
+
+const arrayTail: KindWriter = (_b, v, off, _info, w) => {
+  w.ascii(' type_id=');
+  w.dec(v.u32(off + 12));
+  w.ascii(' index_type_id=');
+  w.dec(v.u32(off + 16));
+  w.ascii(' nr_elems=');
+  w.dec(v.u32(off + 20));
+};
+
+const compositeTail: KindWriter = (b, v, off, info, w) => {
+  const vlen = vlenOf(info);
+  const kflag = kflagOf(info);
+  sizeVlen(w, v.u32(off + 8), vlen);
+  for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
+    const o = v.u32(p + 8);
+    w.ascii("\n\t'");
+    name(b, v.u32(p), w);
+    w.ascii("' type_id=");
+    w.dec(v.u32(p + 4));
+    w.ascii(' bits_offset=');
+    w.dec(kflag ? o & 0xffffff : o);
+    if (kflag && o >>> 24) {
+      w.ascii(' bitfield_size=');
+      w.dec(o >>> 24);
+    }
+  }
+};
+
+const enumTail: KindWriter = (b, v, off, info, w) => {
+  const vlen = vlenOf(info);
+  const signed = kflagOf(info);
+  w.ascii(signed ? ' encoding=SIGNED' : ' encoding=UNSIGNED');
+  sizeVlen(w, v.u32(off + 8), vlen);
+  for (let i = 0, p = off + 12; i < vlen; i++, p += 8) {
+    w.ascii("\n\t'");
+    name(b, v.u32(p), w);
+    w.ascii("' val=");
+    w.dec(signed ? v.i32(p + 4) : v.u32(p + 4));
+  }
+};
+
+const enum64Tail: KindWriter = (b, v, off, info, w) => {
+  const vlen = vlenOf(info);
+  const signed = kflagOf(info);
+  w.ascii(signed ? ' encoding=SIGNED' : ' encoding=UNSIGNED');
+  sizeVlen(w, v.u32(off + 8), vlen);
+  for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
+    const u = (BigInt(v.u32(p + 8)) << 32n) | BigInt(v.u32(p + 4));
+    w.ascii("\n\t'");
+    name(b, v.u32(p), w);
+    w.ascii(signed ? `' val=${BigInt.asIntN(64, u)}LL` : `' val=${u}ULL`);
+  }
+};
+
+const fwdTail: KindWriter = (_b, _v, _off, info, w) => {
+  w.ascii(kflagOf(info) ? ' fwd_kind=union' : ' fwd_kind=struct');
+};
+
+const funcTail: KindWriter = (_b, v, off, info, w) => {
+  w.ascii(' type_id=');
+  w.dec(v.u32(off + 8));
+  w.ascii(' linkage=');
+  w.ascii(FUNC_LINKAGE[vlenOf(info)] ?? '(unknown)');
+};
+
+const protoTail: KindWriter = (b, v, off, info, w) => {
+  const vlen = vlenOf(info);
+  w.ascii(' ret_type_id=');
+  w.dec(v.u32(off + 8));
+  w.ascii(' vlen=');
+  w.dec(vlen);
+  for (let i = 0, p = off + 12; i < vlen; i++, p += 8) {
+    w.ascii("\n\t'");
+    name(b, v.u32(p), w);
+    w.ascii("' type_id=");
+    w.dec(v.u32(p + 4));
+  }
+};
+
+const varTail: KindWriter = (_b, v, off, _info, w) => {
+  w.ascii(' type_id=');
+  w.dec(v.u32(off + 8));
+  w.ascii(', linkage=');
+  w.ascii(VAR_LINKAGE[v.u32(off + 12)] ?? '(unknown)');
+};
+
+const datasecTail: KindWriter = (b, v, off, info, w) => {
+  const vlen = vlenOf(info);
+  sizeVlen(w, v.u32(off + 8), vlen);
+  const count = b.typeCount;
+  for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
+    const t = v.u32(p);
+    w.ascii('\n\ttype_id=');
+    w.dec(t);
+    w.ascii(' offset=');
+    w.dec(v.u32(p + 4));
+    w.ascii(' size=');
+    w.dec(v.u32(p + 8));
+    // bpftool names the variable only when the ID is in range; ID 0 is void.
+    if (t < count) {
+      w.ascii(' (');
+      w.ascii(t === 0 ? 'UNKNOWN' : kindName(b.kind(t)));
+      w.ascii(" '");
+      name(b, t === 0 ? 0 : b.nameOff(t), w);
+      w.ascii("')");
+    }
+  }
+};
+
+const floatTail: KindWriter = (_b, v, off, _info, w) => {
+  w.ascii(' size=');
+  w.dec(v.u32(off + 8));
+};
+
+const declTagTail: KindWriter = (_b, v, off, _info, w) => {
+  w.ascii(' type_id=');
+  w.dec(v.u32(off + 8));
+  w.ascii(' component_idx=');
+  w.dec(v.i32(off + 12));
+};
+
+const BY_KIND: (KindWriter | undefined)[] = [];
+BY_KIND[Kind.INT] = intTail;
+for (const k of [Kind.PTR, Kind.CONST, Kind.VOLATILE, Kind.RESTRICT, Kind.TYPEDEF, Kind.TYPE_TAG]) BY_KIND[k] = refTail;
+BY_KIND[Kind.ARRAY] = arrayTail;
+BY_KIND[Kind.STRUCT] = compositeTail;
+BY_KIND[Kind.UNION] = compositeTail;
+BY_KIND[Kind.ENUM] = enumTail;
+BY_KIND[Kind.ENUM64] = enum64Tail;
+BY_KIND[Kind.FWD] = fwdTail;
+BY_KIND[Kind.FUNC] = funcTail;
+BY_KIND[Kind.FUNC_PROTO] = protoTail;
+BY_KIND[Kind.VAR] = varTail;
+BY_KIND[Kind.DATASEC] = datasecTail;
+BY_KIND[Kind.FLOAT] = floatTail;
+BY_KIND[Kind.DECL_TAG] = declTagTail;
