@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { formatExt } from '../../server/src/core/format/ext';
 import { formatRawToString } from '../../server/src/core/format/raw';
 import { openBtfBytes } from '../../server/src/core/input';
+import { describeObject } from '../../server/src/core/object/bpf-object';
 import { fixtureObj, golden } from '../helpers/paths';
 import { gunzipSync } from 'node:zlib';
 
@@ -52,6 +53,36 @@ describe('.BTF.ext as libbpf reads it (ext_oracle)', () => {
       assert.ok(input.btf && input.ext);
       assert.deepEqual(input.problems.filter((p) => p.severity === 'error'), []);
       assert.equal(formatExt(input.btf, input.ext), expected);
+    });
+  }
+});
+
+// In a .o, DATASEC sizes and VAR offsets are stored as 0; libbpf fills them from the ELF. Its static
+// linker (`bpftool gen object`) writes the filled values, which is what we compare with.
+describe('DATASEC sizes and VAR offsets filled from the ELF, as libbpf does', () => {
+  for (const g of readdirSync(join(golden, 'linked')).filter((f) => f.endsWith('.txt'))) {
+    const obj = g.replace(/\.txt$/, '');
+    it(obj, () => {
+      const expected = new Map<string, { size: number; vars: Map<string, [number, number]> }>();
+      let cur: { size: number; vars: Map<string, [number, number]> } | undefined;
+      for (const line of readFileSync(join(golden, 'linked', g), 'utf8').split('\n')) {
+        const sec = /^\[\d+\] DATASEC '([^']*)' size=(\d+)/.exec(line);
+        const v = /^\ttype_id=\d+ offset=(\d+) size=(\d+) \(VAR '([^']*)'\)/.exec(line);
+        if (sec) expected.set(sec[1]!, (cur = { size: Number(sec[2]), vars: new Map() }));
+        else if (v && cur) cur.vars.set(v[3]!, [Number(v[1]), Number(v[2])]);
+        else if (line.startsWith('[')) cur = undefined;
+      }
+      assert.ok(expected.size > 0);
+      const ours = describeObject(open(obj)).dataSections;
+      for (const [name, e] of expected) {
+        const d = ours.find((x) => x.name === name);
+        assert.ok(d, `no data section ${name}`);
+        assert.equal(d.size, e.size, `${name} size`);
+        for (const [vname, [off, size]] of e.vars) {
+          const ov = d.vars.find((x) => x.name === vname);
+          assert.deepEqual([ov?.offset, ov?.size], [off, size], `${name}.${vname}`);
+        }
+      }
     });
   }
 });
