@@ -95,7 +95,6 @@ export function describeObject(input: BtfInput): BpfObject {
           if (btf.kind(varId) !== Kind.VAR) continue;
           obj.maps.push(readMapDef(btf, btf.name(varId), varId, btf.sizeOrType(varId)));
         }
-        continue;
       }
       const esec = elf.section(name);
       const storedSize = btf.sizeOrType(id);
