@@ -6,17 +6,22 @@ import { kindName } from './core/btf/kinds';
 import { typeById } from './core/btf/types';
 import { formatExt } from './core/format/ext';
 import { formatRaw } from './core/format/raw';
+import { elfPointerSize, findTypes, formatC } from './core/format/c/index';
+import { findStructs, formatLayout } from './core/format/layout';
 import type { BtfInput } from './core/input';
 import { describeObject, kindCounts } from './core/object/bpf-object';
+import { coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
 import { type Problem, formatProblem } from './core/util/problems';
 import { ByteWriter } from './core/util/writer';
 import { CliError, loadWithBases } from './cli/load';
 
 const USAGE = `usage:
-  btf-lens dump FILE [--base FILE]... [--format raw|json]
+  btf-lens dump FILE [--base FILE]... [--format raw|json|c] [--root ID|NAME]...
+  btf-lens layout FILE [--base FILE]... NAME|ID
   btf-lens ext FILE.o
   btf-lens disasm FILE.o [--section NAME]
   btf-lens info FILE [--base FILE]...
+  btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
 
 FILE: raw BTF (/sys/kernel/btf/*, *.btf, optionally .gz/.xz/.zst) or an ELF with .BTF
 (BPF object, kernel module .ko[.xz|.zst|.gz], vmlinux). --base names the BTF a split BTF
@@ -69,9 +74,17 @@ async function main(argv: string[]): Promise<number> {
       base: { type: 'string', short: 'B', multiple: true },
       format: { type: 'string', default: 'raw' },
       section: { type: 'string' },
+      root: { type: 'string', multiple: true },
+      target: { type: 'string', multiple: true },
+      'target-base': { type: 'string' },
+      all: { type: 'boolean' },
     },
   });
   const file = positionals[0];
+  if (cmd === 'layout') {
+    if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)\n${USAGE}`);
+    return layoutCmd(file!, positionals[1]!, values.base ?? []);
+  }
   if (!file || positionals.length > 1) throw new CliError(`${cmd}: expects exactly one FILE\n${USAGE}`);
   const bases = values.base ?? [];
   const out = new Out();
@@ -79,9 +92,21 @@ async function main(argv: string[]): Promise<number> {
     case 'dump': {
       const { input } = await loadWithBases(file, bases);
       if (!input.btf) return report(input.problems, file) ? 1 : (report([{ file, offset: 0, severity: 'error', message: 'no BTF in this file' }], file), 1);
-      if (values.format === 'raw') formatRaw(input.btf, out.w);
+      // bpftool's `root_id ID`, repeatable; --root also takes names (`struct task_struct`).
+      const roots = values.root?.flatMap((r) => {
+        const ids = findTypes(input.btf!, r);
+        if (!ids.length) throw new CliError(`--root ${r}: no such type`);
+        return ids;
+      });
+      if (values.format === 'c') {
+        const r = formatC(input.btf, out.w, { roots, pointerSize: elfPointerSize(input) });
+        out.end();
+        if (r.error) input.problems.push({ file, offset: 0, severity: 'error', message: `C dump stopped: ${r.error}` });
+        return report(input.problems, file) ? 1 : 0;
+      }
+      if (values.format === 'raw') formatRaw(input.btf, out.w, roots);
       else if (values.format === 'json') out.line(JSON.stringify(dumpJson(input), jsonBigInt, 1));
-      else throw new CliError(`unknown --format ${values.format} (raw, json)`);
+      else throw new CliError(`unknown --format ${values.format} (raw, json, c)`);
       out.end();
       return report(input.problems, file) ? 1 : 0;
     }
@@ -98,9 +123,58 @@ async function main(argv: string[]): Promise<number> {
       out.end();
       return report(input.problems, file) ? 1 : 0;
     }
+    case 'core':
+      return coreCmd(file, values.target ?? [], values['target-base'], values.format, values.all === true);
     default:
       throw new CliError(`unknown command '${cmd}'\n${USAGE}`);
   }
+}
+
+/** `layout FILE NAME`: pahole's view of a struct (holes, padding, cachelines), every struct or union of that name. */
+async function layoutCmd(file: string, name: string, bases: string[]): Promise<number> {
+  const { input } = await loadWithBases(file, bases);
+  const btf = input.btf;
+  if (!btf) {
+    report(input.problems.length ? input.problems : [{ file, offset: 0, severity: 'error', message: 'no BTF in this file' }], file);
+    return 1;
+  }
+  const ids = /^(0x[0-9a-f]+|\d+)$/i.test(name) ? findTypes(btf, name) : findStructs(btf, name, true);
+  const texts = ids.map((id) => formatLayout(btf, id, { pointerSize: elfPointerSize(input) })).filter((t) => t !== undefined);
+  if (!texts.length) throw new CliError(`${file}: no struct or union ${name}`);
+  const out = new Out();
+  out.w.text(texts.join('\n'));
+  out.end();
+  return report(input.problems, file) ? 1 : 0;
+}
+
+/**
+ * `core`: resolve the object's CO-RE relocations against a kernel BTF as libbpf 1.1 does at load and print
+ * the lines libbpf logs (those core_oracle -q keeps; --all: also libbpf's other warnings). --target-base:
+ * the --target files are modules split on it (searched when vmlinux has no candidate). Exit 1 when the
+ * load would fail.
+ */
+async function coreCmd(file: string, targets: string[], targetBase: string | undefined, format: string | undefined, all: boolean): Promise<number> {
+  if (targets.length === 0) throw new CliError('core: --target FILE is required (a vmlinux BTF, e.g. /sys/kernel/btf/vmlinux)');
+  if (!targetBase && targets.length > 1) throw new CliError('core: one --target, or --target-base VMLINUX with --target MODULE...');
+  const { input } = await loadWithBases(file, []);
+  const vmlinuxFile = targetBase ?? targets[0]!;
+  const { input: vm } = await loadWithBases(vmlinuxFile, []);
+  if (!vm.btf || !vm.btf.ok) throw new CliError(`${vmlinuxFile}: no usable BTF${vm.problems[0] ? `: ${vm.problems[0].message}` : ''}`);
+  const modules = [];
+  for (const m of targetBase ? targets : []) {
+    const { input: mi } = await loadWithBases(m, [targetBase!]);
+    if (!mi.btf) throw new CliError(`${m}: no BTF`);
+    modules.push({ name: m.replace(/^.*\//, '').replace(/\.(btf|ko)(\.(gz|xz|zst))?$/, ''), btf: mi.btf });
+  }
+  const res = resolveCoreRelocations(input, { vmlinux: vm.btf, modules });
+  const out = new Out();
+  if (format === 'json') out.line(JSON.stringify(coreResolutionJson(res, { object: file, target: vmlinuxFile, modules: targetBase ? targets : [] }), undefined, 1));
+  else if (format === 'text' || format === 'raw' || format === undefined) for (const l of coreLogLines(res, all)) out.line(l);
+  else throw new CliError(`unknown --format ${format} (text, json)`);
+  out.end();
+  const failed = report([...input.problems.filter((p) => p.severity === 'error'), ...res.problems], file);
+  if (!res.ok && !res.problems.length) process.stderr.write(`btf-lens: ${file}: CO-RE relocation fails against ${vmlinuxFile} (error ${res.error}): libbpf would not load this object\n`);
+  return failed || !res.ok ? 1 : 0;
 }
 
 function jsonBigInt(_k: string, v: unknown): unknown {

@@ -79,7 +79,7 @@ describe('DATASEC sizes and VAR offsets filled from the ELF, as libbpf does', ()
         assert.ok(d, `no data section ${name}`);
         assert.equal(d.size, e.size, `${name} size`);
         for (const [vname, [off, size]] of e.vars) {
-          const ov = d.vars.find((x) => x.name === vname);
+          const ov: { offset: number; size: number } | undefined = d.vars.find((x) => x.name === vname);
           assert.deepEqual([ov?.offset, ov?.size], [off, size], `${name}.${vname}`);
         }
       }

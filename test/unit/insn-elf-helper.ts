@@ -136,8 +136,9 @@ function relocTarget(elf: MiniElf, symIndex: number): string {
   return sym.type === STT_SECTION ? elf.sections[sym.shndx]!.name : sym.name;
 }
 
-/** The whole `llvm-objdump -d -r [--no-show-raw-insn] <fileName>` output for `file`. */
-export function objdumpText(fileName: string, file: Uint8Array, opts: ListingOptions = {}): string {
+/** The whole `llvm-objdump -d [-r] [--no-show-raw-insn] <fileName>` output for `file` (`-r` unless relocs is false). */
+export function objdumpText(fileName: string, file: Uint8Array, opts: ListingOptions & { relocs?: boolean } = {}): string {
   const elf = readElf(file);
-  return renderFileHeader(fileName) + codeSections(elf).map((s) => renderSection(s, opts)).join('');
+  const sections = codeSections(elf).map((s) => (opts.relocs === false ? { ...s, relocations: undefined } : s));
+  return renderFileHeader(fileName) + sections.map((s) => renderSection(s, opts)).join('');
 }

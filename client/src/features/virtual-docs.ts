@@ -1,0 +1,30 @@
+/** `btf-lens:` documents (a type as C, a function's disassembly): read-only, content asked of the server. */
+import * as vscode from 'vscode';
+import type { LanguageClient } from 'vscode-languageclient/node';
+import { DocumentRequest, VIRTUAL_SCHEME } from '../../../server/src/protocol/requests';
+
+export function registerVirtualDocuments(context: vscode.ExtensionContext, client: LanguageClient): void {
+  const changed = new vscode.EventEmitter<vscode.Uri>();
+  const provider: vscode.TextDocumentContentProvider = {
+    onDidChange: changed.event,
+    async provideTextDocumentContent(uri, token) {
+      const r = await client.sendRequest<DocumentRequest.Result>(DocumentRequest.method, { uri: uri.toString() } satisfies DocumentRequest.Params, token);
+      return r.text;
+    },
+  };
+  context.subscriptions.push(
+    changed,
+    vscode.workspace.registerTextDocumentContentProvider(VIRTUAL_SCHEME, provider),
+    // Give the documents their grammar (the language is not told by the extension alone).
+    vscode.workspace.onDidOpenTextDocument((doc) => {
+      if (doc.uri.scheme !== VIRTUAL_SCHEME) return;
+      const want = doc.uri.path.endsWith('.bpf-asm') ? 'bpf-asm' : 'btf-c';
+      if (doc.languageId !== want) void vscode.languages.setTextDocumentLanguage(doc, want);
+    }),
+    // An object rebuilt: open virtual documents re-ask the server.
+    client.onNotification('btf/status', (p: { state: string }) => {
+      if (p.state !== 'ready') return;
+      for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === VIRTUAL_SCHEME) changed.fire(doc.uri);
+    }),
+  );
+}

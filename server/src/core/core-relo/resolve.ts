@@ -1,0 +1,312 @@
+import { Btf } from '../btf/btf';
+import { libbpfKindStr } from '../btf/resolve';
+import { openBtfBytes, type BtfInput } from '../input';
+import type { Problem } from '../util/problems';
+import { type Candidate, type CandidateOutcome, type ReloRes, calcReloInsn } from './calc';
+import { type CoreTarget, findCands, prepareTarget } from './candidates';
+import { type Logger, formatSpec } from './match';
+import { type InsnPatch, InsnBuf, patchInsn } from './patch';
+import { type LibbpfProgram, findProgBySecInsn, libbpfPrograms, secIdxByName } from './programs';
+import { coreReloKindStr } from './spec';
+import { ERRNO, TypeView } from './types';
+
+/** BTF kinds (module-local constants: hot paths must not read another module's bindings). */
+const K_DATASEC = 15;
+
+export type { CoreTarget } from './candidates';
+export { prepareTarget } from './candidates';
+
+/**
+ * CO-RE relocation of a BPF object against a target kernel BTF, as libbpf 1.1.2 does it in
+ * bpf_object__relocate_core at load time, with the log libbpf writes while doing it.
+ */
+
+export interface CoreLogLine {
+  level: 'warn' | 'debug';
+  /** The message without libbpf's `libbpf: ` prefix. */
+  text: string;
+  /** Kept by core_oracle -q (the text mentions `relo #`, `CO-RE` or `candidate`). */
+  core: boolean;
+}
+
+export type CoreOutcome =
+  /** The instruction was patched with the target's value. */
+  | 'patched'
+  /** No target matched (or the access cannot be satisfied): the instruction was made an invalid call. */
+  | 'poisoned'
+  /** libbpf stopped here: the object fails to load (ambiguity, unexpected instruction...). */
+  | 'failed'
+  /** The record points into no known function (an eliminated weak subprogram). */
+  | 'skipped'
+  /** The program is SEC("?...") and not loaded by default: not relocated. */
+  | 'not-autoloaded';
+
+export interface CoreRelocation {
+  /** ELF section of the record, its index in the section's .BTF.ext records (libbpf's `relo #N`). */
+  section: string;
+  index: number;
+  /** Byte offset of the instruction in the section (insn_off). */
+  insnOff: number;
+  /** The program (function) the instruction belongs to, and its index there (libbpf's `insn #I`). */
+  prog?: string;
+  insn?: number;
+  kind: number;
+  kindName: string;
+  typeId: number;
+  access: string;
+  /** The local spec as libbpf formats it. */
+  spec?: string;
+  candidates: CandidateOutcome[];
+  /** The matching candidate's spec. */
+  targetSpec?: string;
+  /** The matching target type: which BTF, which ID. */
+  target?: { btf: string; id: number };
+  outcome: CoreOutcome;
+  /** Local and target values (offset, size, existence, ID, enum value...) as libbpf computed them (u64). */
+  localValue?: bigint;
+  targetValue?: bigint;
+  patch?: InsnPatch;
+  poisoned?: number[];
+  /** negative errno when outcome is 'failed' */
+  error?: number;
+  /** The warning libbpf logged for this relocation, if any. */
+  reason?: string;
+}
+
+export interface CoreResolution {
+  relocations: CoreRelocation[];
+  log: CoreLogLine[];
+  /** false when libbpf would fail the load during CO-RE relocation (or the object cannot be opened). */
+  ok: boolean;
+  /** libbpf's error code when !ok. */
+  error?: number;
+  problems: Problem[];
+}
+
+export interface ResolveOptions {
+  /** LSHIFT_U64 uses the byte order of the machine running libbpf; default: the object's byte order. */
+  hostBigEndian?: boolean;
+}
+
+/** Does core_oracle -q keep this message? */
+export function isCoreLine(text: string): boolean {
+  return text.includes('relo #') || text.includes('CO-RE') || text.includes('candidate');
+}
+
+/** Resolves every CO-RE relocation of `obj` against `target`. Never throws on bad input. */
+export function resolveCoreRelocations(obj: BtfInput, target: CoreTarget, opts: ResolveOptions = {}): CoreResolution {
+  const result: CoreResolution = { relocations: [], log: [], ok: true, problems: [] };
+  const log: Logger = (level, text) => {
+    result.log.push({ level, text, core: isCoreLine(text) });
+  };
+  try {
+    run(obj, target, opts, result, log);
+  } catch (e) {
+    // A bug of ours, not bad input; keep the promise of never throwing and say what happened.
+    result.ok = false;
+    result.problems.push({ file: obj.file, offset: 0, severity: 'error', message: `internal error while resolving CO-RE relocations: ${(e as Error).message}` });
+  }
+  return result;
+}
+
+function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: CoreResolution, log: Logger): void {
+  const problem = (message: string, severity: 'error' | 'warning' = 'error') =>
+    result.problems.push({ file: obj.file, offset: 0, severity, message });
+  const { elf, btf, ext } = obj;
+  if (!elf) {
+    problem('not an ELF object: no CO-RE relocations to resolve');
+    return;
+  }
+  const progs = libbpfPrograms(elf);
+  if (progs.openError) {
+    result.ok = false;
+    result.error = -progs.openError.errno;
+    problem(`libbpf cannot open this object: ${progs.openError.message}`);
+    return;
+  }
+  if (!btf || !ext) return;
+  if (ext.problems.some((p) => p.severity === 'error')) {
+    // libbpf: "Error loading ELF section .BTF.ext: ... Ignored and continue."
+    problem('.BTF.ext is malformed: libbpf ignores it, so no CO-RE relocation is applied', 'warning');
+    return;
+  }
+  const sections = ext.coreRelo;
+  if (sections.length === 0) return;
+
+  // libbpf forces 8-byte pointers for a BPF object's BTF, and fills in DATASEC sizes at open
+  const sizes = new Map<number, number>();
+  for (let id = btf.startId; id < btf.typeCount; id++) {
+    if (btf.kind(id) !== K_DATASEC || btf.sizeOrType(id) !== 0) continue;
+    const name = btf.name(id);
+    if (name === '.kconfig' || name === '.ksyms') continue;
+    const sec = elf.sections[secIdxByName(elf, name)];
+    if (!name || !sec || sec.index === 0 || sec.size === 0) {
+      result.ok = false;
+      result.error = -ERRNO.ENOENT;
+      problem(`libbpf cannot open this object: no ELF section for DATASEC '${name}'`);
+      return;
+    }
+    sizes.set(id, sec.size);
+  }
+  const ltv = new TypeView(btf, 8, sizes);
+  const bigEndian = opts.hostBigEndian ?? !(elf.header?.littleEndian ?? true);
+  const cache = new Map<number, Candidate[]>();
+  const bufs = new Map<LibbpfProgram, InsnBuf>();
+  const insnsOf = (p: LibbpfProgram): InsnBuf => {
+    let b = bufs.get(p);
+    if (!b) {
+      const sec = elf.sections[p.secIdx]!;
+      const data = elf.data(sec);
+      b = new InsnBuf(data.slice(p.insnOff * 8, (p.insnOff + p.insnCnt) * 8), elf.header?.littleEndian ?? true);
+      bufs.set(p, b);
+    }
+    return b;
+  };
+  const abort = (err: number) => {
+    result.ok = false;
+    result.error = err;
+    log('warn', `failed to perform CO-RE relocations: ${err}`);
+  };
+
+  for (const sec of sections) {
+    const secIdx = secIdxByName(elf, sec.name);
+    if (!sec.name) return abort(-ERRNO.EINVAL);
+    log('debug', `sec '${sec.name}': found ${sec.records.length} CO-RE relocations`);
+    for (let i = 0; i < sec.records.length; i++) {
+      const rec = sec.records[i]!;
+      const access = btf.str(rec.accessStrOff) ?? '';
+      const entry: CoreRelocation = {
+        section: sec.name, index: i, insnOff: rec.insnOff, kind: rec.kind, kindName: coreReloKindStr(rec.kind),
+        typeId: rec.typeId, access, candidates: [], outcome: 'failed',
+      };
+      if (rec.insnOff % 8) {
+        result.relocations.push({ ...entry, error: -ERRNO.EINVAL, reason: `insn_off ${rec.insnOff} is not a multiple of 8` });
+        return abort(-ERRNO.EINVAL);
+      }
+      const secInsn = rec.insnOff / 8;
+      const prog = findProgBySecInsn(progs.programs, secIdx, secInsn);
+      if (!prog) {
+        log('debug', `sec '${sec.name}': skipping CO-RE relocation #${i} for insn #${secInsn} belonging to eliminated weak subprogram`);
+        result.relocations.push({ ...entry, outcome: 'skipped' });
+        continue;
+      }
+      entry.prog = prog.name;
+      if (!prog.autoload) {
+        result.relocations.push({ ...entry, outcome: 'not-autoloaded' });
+        continue;
+      }
+      const insnIdx = secInsn - prog.insnOff;
+      entry.insn = insnIdx;
+      result.relocations.push(entry);
+      if (insnIdx >= prog.insnCnt) {
+        entry.error = -ERRNO.EINVAL;
+        return abort(-ERRNO.EINVAL);
+      }
+      const warnAt = result.log.length;
+      const reason = () => result.log.slice(warnAt).find((l) => l.level === 'warn')?.text;
+
+      // bpf_core_resolve_relo
+      const localId = rec.typeId;
+      let err = 0;
+      let res: ReloRes | undefined;
+      if (!ltv.exists(localId) || ltv.name(localId) === undefined) {
+        err = -ERRNO.EINVAL;
+      } else {
+        let cands: Candidate[] | undefined;
+        if (rec.kind !== 6 /* TYPE_ID_LOCAL */) {
+          cands = cache.get(localId);
+          if (!cands) {
+            cands = findCands(ltv, localId, target, log);
+            if (!cands) {
+              log('warn', `prog '${prog.name}': relo #${i}: target candidate search failed for [${localId}] ${libbpfKindStr(ltv.kind(localId))} ${ltv.name(localId) ?? ''}: ${-ERRNO.EINVAL}`);
+              err = -ERRNO.EINVAL;
+            } else {
+              cache.set(localId, cands);
+            }
+          }
+        }
+        if (!err) {
+          const c = calcReloInsn(prog.name, rec, i, ltv, cands, log, bigEndian);
+          err = c.err;
+          res = c.res;
+          entry.spec = c.localSpec && formatSpec(c.localSpec);
+          entry.candidates = c.candidates;
+          if (c.targSpec) {
+            entry.targetSpec = formatSpec(c.targSpec);
+            const hit = c.candidates.find((x) => x.matched);
+            if (hit) entry.target = { btf: hit.btfName, id: hit.id };
+          }
+        }
+      }
+      if (err || !res) {
+        entry.error = err || -ERRNO.EINVAL;
+        log('warn', `prog '${prog.name}': relo #${i}: failed to relocate: ${entry.error}`);
+        entry.reason = reason();
+        return abort(entry.error);
+      }
+      entry.localValue = res.origVal;
+      entry.targetValue = res.newVal;
+      const p = patchInsn(prog.name, insnsOf(prog), insnIdx, i, res, log);
+      entry.patch = p.patch;
+      entry.poisoned = p.poisoned;
+      if (p.err) {
+        entry.error = p.err;
+        log('warn', `prog '${prog.name}': relo #${i}: failed to patch insn #${insnIdx >>> 0}: ${p.err}`);
+        entry.reason = reason();
+        return abort(p.err);
+      }
+      entry.outcome = p.poisoned ? 'poisoned' : 'patched';
+      entry.reason = reason();
+    }
+  }
+}
+
+/** The lines core_oracle -q prints (without its `D: libbpf: ` / `W: libbpf: ` prefixes), or all of them. */
+export function coreLogLines(res: CoreResolution, all = false): string[] {
+  const out: string[] = [];
+  for (const l of res.log) if (all || l.core) out.push(l.text);
+  return out;
+}
+
+/** Opens a target: vmlinux BTF (raw or ELF), optionally with module BTF split on it. */
+export function openCoreTarget(vmlinux: Uint8Array, modules: { name: string; bytes: Uint8Array }[] = [], file = 'vmlinux'): { target: CoreTarget; problems: Problem[] } {
+  const base = openBtfBytes(vmlinux, { file });
+  const problems = [...base.problems];
+  const vbtf = base.btf ?? Btf.parse(new Uint8Array(0));
+  const mods = modules.map((m) => {
+    const i = openBtfBytes(m.bytes, { file: m.name, base: vbtf });
+    problems.push(...i.problems);
+    return { name: m.name, btf: i.btf ?? Btf.parse(new Uint8Array(0), { base: vbtf }) };
+  });
+  return { target: { vmlinux: vbtf, modules: mods }, problems };
+}
+
+/**
+ * Benchmark entry: parse the object and the target from bytes and resolve every relocation, the work
+ * core_oracle times in libbpf (btf__parse of the target, candidate search, matching, patching).
+ */
+export function resolveCoreBytes(objBytes: Uint8Array, targetBytes: Uint8Array, opts: { objFile?: string; modules?: { name: string; bytes: Uint8Array }[]; prepare?: boolean } = {}): CoreResolution {
+  const obj = openBtfBytes(objBytes, { file: opts.objFile ?? 'object.o' });
+  const { target } = openCoreTarget(targetBytes, opts.modules);
+  if (opts.prepare) prepareTarget(target);
+  return resolveCoreRelocations(obj, target);
+}
+
+/** `btf-lens core --format json`: the resolution as plain JSON data (u64 values as decimal strings). */
+export function coreResolutionJson(res: CoreResolution, meta: { object: string; target: string; modules?: string[] }): object {
+  const big = (v: bigint | undefined) => (v === undefined ? undefined : v.toString());
+  return {
+    object: meta.object,
+    target: { vmlinux: meta.target, modules: meta.modules ?? [] },
+    ok: res.ok,
+    error: res.error ?? null,
+    relocations: res.relocations.map((r) => ({
+      ...r,
+      localValue: big(r.localValue),
+      targetValue: big(r.targetValue),
+      patch: r.patch && { ...r.patch, from: big(r.patch.from), to: big(r.patch.to) },
+    })),
+    log: res.log,
+    problems: res.problems,
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Hover on a line of BPF C: per object built from the file, the function and ELF section, the
+ * instructions the line compiled to (llvm-objdump's text), and each CO-RE relocation in libbpf's words
+ * with its local type; on an identifier a relocation accesses, that member's C type and place.
+ */
+import { resolveSize } from '../core/btf/resolve';
+import { cDeclaration } from '../core/format/c';
+import { type LineGroup, type MemberAccess, lineGroups, memberAccesses } from './lines';
+import { insnLines } from './model';
+import { cName, pointerSizeOf, typeUri, wordAt } from './typedoc';
+import type { WorkspaceIndex } from './workspace';
+
+export const FENCE_ASM = 'bpf-asm';
+
+/** A command link that opens a `btf-lens:` document (the client registers `btfLens.open`). */
+export function openLink(label: string, uri: string, line?: number): string {
+  const args = line === undefined ? [uri] : [uri, line];
+  return `[${label}](command:btfLens.open?${encodeURIComponent(JSON.stringify(args))})`;
+}
+
+export function hoverMarkdown(index: WorkspaceIndex, sourcePath: string, line: number, character: number, text: (n: number) => string): string | undefined {
+  const groups = lineGroups(index, sourcePath, line, text);
+  const lineText = text(line);
+  if (!groups.length) return undefined;
+  const parts: string[] = [];
+  const w = wordAt(lineText, character);
+  if (w) {
+    const seen = new Set<string>();
+    for (const g of groups) {
+      for (const r of g.relos) {
+        for (const acc of memberAccesses(g.file.btf!, r)) {
+          if (acc.name !== w.word) continue;
+          const block = memberBlock(g, r.spec!.rootTypeId, acc);
+          // bpfel and bpfeb twins say the same: show it once (links differ only by object).
+          const key = block.replace(/\(command:[^)]*\)/g, '');
+          if (!seen.has(key)) {
+            seen.add(key);
+            parts.push(block);
+          }
+        }
+      }
+    }
+  }
+  const max = index.settings.hoverMaxInstructions;
+  const multi = new Set(groups.map((g) => g.file)).size > 1;
+  for (const g of groups) parts.push(groupBlock(g, max, multi));
+  return parts.join('\n\n---\n\n');
+}
+
+function memberBlock(g: LineGroup, rootId: number, acc: MemberAccess): string {
+  const btf = g.file.btf!;
+  const ps = pointerSizeOf(g.file);
+  const decl = `${cDeclaration(btf, acc.typeId, acc.name, { pointerSize: ps })}${acc.bitfieldSize ? `: ${acc.bitfieldSize}` : ''};`;
+  const parent = cName(g.file, btf, acc.parentId);
+  const size = resolveSize(btf, acc.typeId);
+  const where = [`offset ${Math.floor(acc.bitOffset / 8)}`];
+  if (acc.bitfieldSize) where.push(`bits ${acc.bitfieldSize}`);
+  else if (size >= 0) where.push(`size ${size}`);
+  where.push(`bit offset ${acc.bitOffset}`);
+  let tail = where.join(' · ');
+  if (acc.parentId !== rootId) tail += ` (from \`${cName(g.file, btf, rootId)}\`)`;
+  return `**${acc.name}** — member of ${openLink(`\`${parent}\``, typeUri(g.file, acc.parentId))}\n\n\`\`\`c\n${decl}\n\`\`\`\n\n${tail}`;
+}
+
+function groupBlock(g: LineGroup, max: number, labelled: boolean): string {
+  const out: string[] = [];
+  out.push(`**${g.func.name}** · \`${g.prog.section.name}\`${labelled ? ` · ${g.file.label}` : ''}`);
+  const lines = insnLines(g.file, g.prog);
+  // The line's instructions, and those of relocations attributed to it that the line table put elsewhere.
+  const starts = [...new Set([...g.slots, ...g.relos.map((r) => r.slot)])].sort((a, b) => a - b).filter((s) => lines.has(s));
+  const shown = starts.slice(0, max);
+  const text: string[] = [];
+  for (const s of shown) text.push(...lines.get(s)!);
+  if (starts.length > shown.length) text.push(`… ${starts.length - shown.length} more`);
+  if (text.length) out.push(`\`\`\`${FENCE_ASM}\n${text.join('\n')}\n\`\`\``);
+  if (g.relos.length) {
+    out.push(`CO-RE relocation${g.relos.length > 1 ? 's' : ''}:\n\n\`\`\`\n${g.relos.map((r) => r.text + (r.error ? `  /* ${r.error} */` : '')).join('\n')}\n\`\`\``);
+    const btf = g.file.btf!;
+    const roots = [...new Set(g.relos.map((r) => r.rec.typeId))];
+    const links = roots.map((id) => `${openLink(`\`${cName(g.file, btf, id)}\``, typeUri(g.file, id))} [${id}]`);
+    out.push(`Local type${roots.length > 1 ? 's' : ''}: ${links.join(', ')}`);
+  }
+  return out.join('\n\n');
+}

@@ -1,0 +1,167 @@
+/**
+ * "What did this source line compile to": for a line of a workspace source, every object built from
+ * it, and in each the instruction slots (grouped by function) and the CO-RE relocations on them.
+ */
+import type { Btf } from '../core/btf/btf';
+import { Kind } from '../core/btf/kinds';
+import { resolveSize, skipModsAndTypedefs } from '../core/btf/resolve';
+import { type CoreSpec, describeCoreRelo } from '../core/core-relo/spec';
+import type { CoreReloRec } from '../core/ext/ext';
+import { INSN_SIZE } from '../core/object/bpf-object';
+import { lineKey } from '../core/object/insn-index';
+import { type FunctionRange, type IndexedFile, type ProgramModel, functionsOf } from './model';
+import type { WorkspaceIndex } from './workspace';
+
+export interface ReloOnLine {
+  rec: CoreReloRec;
+  slot: number;
+  /** libbpf's text for the spec (`<byte_off> [22] struct task_struct.pid (0:2 @ offset 8)`). */
+  text: string;
+  spec?: CoreSpec;
+  error?: string;
+}
+
+export interface LineGroup {
+  file: IndexedFile;
+  prog: ProgramModel;
+  func: FunctionRange;
+  slots: number[];
+  relos: ReloOnLine[];
+}
+
+/**
+ * `line` is 0-based (LSP); `text(n)` gives 0-based source line n. Instructions are the line table's
+ * (slots whose line_info record names this line). Relocations are attributed to the line whose text
+ * names what they access: clang often schedules a relocated load under a neighbouring line's record
+ * (`r1 = 8` of `BPF_CORE_READ(t, pid)` sits under `if (!o)`), so a relocation whose own line does not
+ * mention its members goes to the nearest line (by instruction distance) in the same function that does.
+ */
+export function lineGroups(index: WorkspaceIndex, sourcePath: string, line: number, text: (n: number) => string): LineGroup[] {
+  const out: LineGroup[] = [];
+  const idCache = new Map<number, Set<string>>();
+  const ids = (n: number): Set<string> => {
+    let s = idCache.get(n);
+    if (!s) idCache.set(n, (s = new Set(text(n).match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])));
+    return s;
+  };
+  for (const { file, names } of index.objectsFor(sourcePath)) {
+    const btf = file.btf;
+    if (!file.object || !btf) continue;
+    for (const prog of file.object.programs) {
+      const slots: number[] = [];
+      for (const name of names) {
+        const s = prog.slots.slotsOfLine.get(lineKey(name, line + 1));
+        if (s) slots.push(...s);
+      }
+      if (!slots.length) continue;
+      slots.sort((a, b) => a - b);
+      const funcs = functionsOf(btf, prog);
+      const byFunc = new Map<FunctionRange, number[]>();
+      for (const s of slots) {
+        const f = funcs.find((x) => s >= x.start && s < x.end) ?? { name: prog.section.name, start: 0, end: prog.section.slots };
+        const list = byFunc.get(f);
+        if (list) list.push(s);
+        else byFunc.set(f, [s]);
+      }
+      for (const [func, fslots] of byFunc) {
+        // Lines (0-based) of this source in the function, with their slots.
+        const lineSlots = new Map<number, number[]>();
+        const slotLine = new Int32Array(func.end - func.start).fill(-1);
+        for (let s = func.start; s < func.end; s++) {
+          const li = prog.slots.lineOfSlot[s]!;
+          if (li < 0) continue;
+          const rec = prog.section.lineInfo[li]!;
+          if (!rec.line || !names.includes(btf.str(rec.fileNameOff) ?? '')) continue;
+          slotLine[s - func.start] = rec.line - 1;
+          const l = lineSlots.get(rec.line - 1);
+          if (l) l.push(s);
+          else lineSlots.set(rec.line - 1, [s]);
+        }
+        const relos: ReloOnLine[] = [];
+        for (const rec of prog.section.coreRelo) {
+          const s = Math.floor(rec.insnOff / INSN_SIZE);
+          if (s < func.start || s >= func.end) continue;
+          const d = describeCoreRelo(btf, rec.typeId, btf.str(rec.accessStrOff), rec.kind);
+          const r: ReloOnLine = { rec, slot: s, text: d.text, spec: d.spec, error: d.error };
+          const words = reloWords(btf, r);
+          const matches = (n: number) => words.length > 0 && words.every((w) => ids(n).has(w));
+          const own = slotLine[s - func.start]!;
+          let eff = own;
+          if (!(own >= 0 && matches(own))) {
+            let best = -1;
+            let bestDist = Infinity;
+            for (const [n, ss] of lineSlots) {
+              if (!matches(n)) continue;
+              const dist = Math.min(...ss.map((t) => Math.abs(t - s)));
+              if (dist < bestDist) {
+                best = n;
+                bestDist = dist;
+              }
+            }
+            if (best >= 0) eff = best;
+          }
+          if (eff === line) relos.push(r);
+        }
+        out.push({ file, prog, func, slots: fslots, relos });
+      }
+    }
+  }
+  return out;
+}
+
+/** The identifiers a relocation's source must mention: the members it walks, or its type/enumerator name. */
+function reloWords(btf: Btf, r: ReloOnLine): string[] {
+  const spec = r.spec;
+  if (!spec) return [];
+  if (r.rec.kind <= 5) return spec.accessors.slice(1).map((a) => a.name).filter((n): n is string => !!n);
+  if (r.rec.kind === 10 || r.rec.kind === 11) return spec.accessors[0]?.name ? [spec.accessors[0].name] : [];
+  const name = btf.name(r.rec.typeId);
+  return name ? [name] : [];
+}
+
+/** Member accesses of a relocation: each named accessor with the struct/union it indexes and the bit offset from the root. */
+export interface MemberAccess {
+  name: string;
+  /** The struct/union containing the member (mods and typedefs skipped). */
+  parentId: number;
+  index: number;
+  /** The member's type. */
+  typeId: number;
+  /** Bit offset of the member from the start of the relocation's root type. */
+  bitOffset: number;
+  bitfieldSize: number;
+}
+
+/** Walks a field relocation's raw access string through the local types, as bpf_core_parse_spec does. */
+export function memberAccesses(btf: Btf, relo: ReloOnLine): MemberAccess[] {
+  const spec = relo.spec;
+  if (!spec || relo.rec.kind > 5 || spec.raw.length < 2) return [];
+  const out: MemberAccess[] = [];
+  let id = skipModsAndTypedefs(btf, spec.rootTypeId);
+  if (id <= 0) return out;
+  let bit = spec.raw[0]! * Math.max(0, resolveSize(btf, id)) * 8;
+  for (let i = 1; i < spec.raw.length; i++) {
+    id = skipModsAndTypedefs(btf, id);
+    if (id <= 0) break;
+    const k = btf.kind(id);
+    const loc = btf.locate(id)!;
+    const v = loc.btf.view;
+    const idx = spec.raw[i]!;
+    if (k === Kind.STRUCT || k === Kind.UNION) {
+      if (idx >= btf.vlen(id)) break;
+      const m = loc.off + 12 + idx * 12;
+      const raw = v.u32(m + 8);
+      const kflag = btf.kflag(id);
+      bit += kflag ? raw & 0xffffff : raw;
+      const name = loc.btf.str(v.u32(m)) ?? '';
+      const typeId = v.u32(m + 4);
+      if (name) out.push({ name, parentId: id, index: idx, typeId, bitOffset: bit, bitfieldSize: kflag ? raw >>> 24 : 0 });
+      id = typeId;
+    } else if (k === Kind.ARRAY) {
+      const elem = v.u32(loc.off + 12);
+      bit += idx * Math.max(0, resolveSize(btf, elem)) * 8;
+      id = elem;
+    } else break;
+  }
+  return out;
+}

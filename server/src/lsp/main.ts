@@ -1,0 +1,284 @@
+/**
+ * The language server over any connection (IPC and stdio from server.ts, a pair of streams in tests):
+ * LSP features and the custom `btf/...` requests wired to the workspace index.
+ */
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import {
+  type CancellationToken, type ClientCapabilities, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
+  type InitializeResult, type Location, ResponseError, type SymbolInformation, TextDocumentSyncKind, TextDocuments,
+  type WorkDoneProgressServerReporter, type WorkspaceSymbol,
+} from 'vscode-languageserver';
+import { TextDocument } from 'vscode-languageserver-textdocument';
+import {
+  DocumentRequest, FilesRequest, type ParamsOf, type RequestMethod, type ResultOf, SearchRequest, StatusNotification,
+  TypeChildrenRequest, TypeTextRequest, TypesRequest, UsedByRequest,
+} from '../protocol/requests';
+import { fileDiagnostics, sourceDiagnostics } from './diagnostics';
+import { hoverMarkdown } from './hover';
+import type { IndexedFile } from './model';
+import { SymbolIndex } from './names';
+import { codeLenses, docDefinition, docSymbols, sourceDefinition, symbolKindOf } from './navigation';
+import * as req from './requests';
+import { type Settings, readSettings } from './settings';
+import { typeUri } from './typedoc';
+import { parseVirtualUri, pathToUri, uriToPath } from './uri';
+import { type IndexProgress, WorkspaceIndex } from './workspace';
+
+export interface ServerHandle {
+  index: () => WorkspaceIndex | undefined;
+  /** Resolves when the first full index has finished. */
+  firstIndex: Promise<void>;
+}
+
+export function startServer(connection: Connection): ServerHandle {
+  const documents = new TextDocuments(TextDocument);
+  let index: WorkspaceIndex | undefined;
+  let caps: ClientCapabilities = {};
+  let symbols: SymbolIndex | undefined;
+  let symbolsTimer: NodeJS.Timeout | undefined;
+  const published = new Set<string>();
+  let firstIndexDone!: () => void;
+  const firstIndex = new Promise<void>((r) => (firstIndexDone = r));
+
+  const log = (m: string) => connection.console.log(m);
+
+  /** Line getter over a source's text: the open document's, else the file on disk. */
+  const linesOf = (uri: string): ((n: number) => string) => {
+    const lines = (fullText(uri) ?? '').split(/\r?\n/);
+    return (n) => lines[n] ?? '';
+  };
+  const fullText = (uri: string): string | undefined => {
+    const doc = documents.get(uri);
+    if (doc) return doc.getText();
+    const path = uriToPath(uri);
+    try {
+      return path ? readFileSync(path, 'utf8') : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+
+  const symbolIndex = (): SymbolIndex => {
+    if (!symbols) symbols = new SymbolIndex(index ? index.btfFiles() : []);
+    return symbols;
+  };
+
+  const publishAll = (changedFiles: IndexedFile[]) => {
+    if (!index) return;
+    const seen = new Set<string>();
+    for (const f of index.allFiles()) {
+      seen.add(f.uri);
+      const diags = fileDiagnostics(f);
+      if (diags.length || published.has(f.uri)) {
+        connection.sendDiagnostics({ uri: f.uri, diagnostics: diags });
+        if (diags.length) published.add(f.uri);
+        else published.delete(f.uri);
+      }
+    }
+    for (const f of changedFiles) {
+      if (!seen.has(f.uri) && published.has(f.uri)) {
+        connection.sendDiagnostics({ uri: f.uri, diagnostics: [] });
+        published.delete(f.uri);
+      }
+    }
+    // Sources: those objects map to, and those open.
+    for (const p of index.mappedSources()) publishSource(p);
+    for (const d of documents.all()) {
+      const path = uriToPath(d.uri);
+      if (path && /\.(c|h)$/.test(path) && !index.objectsFor(path).length) publishSource(path, d.uri);
+    }
+  };
+  const publishSource = (path: string, uri?: string) => {
+    if (!index) return;
+    const u = uri ?? documentUriFor(path);
+    const text = documents.get(u)?.getText();
+    const diags = sourceDiagnostics(index, path, text);
+    if (diags.length || published.has(u)) {
+      connection.sendDiagnostics({ uri: u, diagnostics: diags });
+      if (diags.length) published.add(u);
+      else published.delete(u);
+    }
+  };
+  const documentUriFor = (path: string): string => {
+    for (const d of documents.all()) if (uriToPath(d.uri) === path) return d.uri;
+    return pathToUri(path);
+  };
+
+  const sendStatus = (indexing: boolean) => {
+    if (!index) return;
+    const all = index.allFiles();
+    const p: StatusNotification.Params = {
+      state: indexing ? 'indexing' : 'ready', files: all.length,
+      indexed: all.filter((f) => f.state === 'indexed').length, failed: all.filter((f) => f.state === 'failed').length,
+    };
+    if (index.kernel) p.kernel = index.kernel.path;
+    void connection.sendNotification(StatusNotification.method, p);
+  };
+
+  connection.onInitialize((params): InitializeResult => {
+    caps = params.capabilities;
+    const folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
+    if (!folders.length && params.rootUri) {
+      const p = uriToPath(params.rootUri);
+      if (p) folders.push(p);
+    }
+    const init = params.initializationOptions as { settings?: unknown } | undefined;
+    const settings: Settings = readSettings(init?.settings);
+    index = new WorkspaceIndex(folders.map((f) => resolve(f)), settings, {
+      changed: (files) => {
+        symbols = undefined;
+        clearTimeout(symbolsTimer);
+        // Rebuild the name index off the request path, so the next Ctrl+T is fast.
+        symbolsTimer = setTimeout(() => symbolIndex(), 50);
+        publishAll(files);
+        if (caps.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => {});
+      },
+      status: sendStatus,
+      log,
+    });
+    index.setProgressFactory(async (): Promise<IndexProgress | undefined> => {
+      if (!caps.window?.workDoneProgress) return undefined;
+      const r: WorkDoneProgressServerReporter = await connection.window.createWorkDoneProgress();
+      let cancelled = false;
+      r.token.onCancellationRequested(() => (cancelled = true));
+      let lastPct = -1;
+      return {
+        begin: (total) => r.begin('BTF Lens: indexing', 0, `${total} file(s)`, true),
+        report: (done, total, file) => {
+          const pct = Math.floor((done * 100) / Math.max(1, total));
+          if (pct !== lastPct) {
+            lastPct = pct;
+            r.report(pct, `${done}/${total} ${file.split('/').pop()}`);
+          }
+        },
+        end: () => r.done(),
+        get cancelled() {
+          return cancelled;
+        },
+      };
+    });
+    return {
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        hoverProvider: true,
+        definitionProvider: true,
+        typeDefinitionProvider: true,
+        documentSymbolProvider: true,
+        workspaceSymbolProvider: true,
+        codeLensProvider: { resolveProvider: false },
+      },
+      serverInfo: { name: 'btf-lens' },
+    };
+  });
+
+  connection.onInitialized(() => {
+    if (!index) return;
+    if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
+      const watchers = [...index.settings.include, '**/*.{c,h}'].map((globPattern) => ({ globPattern }));
+      void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => {});
+    }
+    void index.start().catch((e) => log(`indexing failed: ${(e as Error).stack ?? e}`)).finally(() => firstIndexDone());
+  });
+
+  connection.onDidChangeConfiguration((p) => {
+    if (!index) return;
+    const s = (p.settings as { btfLens?: unknown } | undefined)?.btfLens;
+    const apply = (raw: unknown) => index!.configure(readSettings(raw)).catch((e) => log(String(e)));
+    if (s !== undefined) void apply(s);
+    else if (caps.workspace?.configuration) {
+      void connection.workspace.getConfiguration('btfLens').then(apply, () => {});
+    }
+  });
+
+  connection.onDidChangeWatchedFiles((p) => {
+    if (!index) return;
+    const paths = p.changes
+      .map((c) => ({ path: uriToPath(c.uri), deleted: c.type === FileChangeType.Deleted }))
+      .filter((c): c is { path: string; deleted: boolean } => !!c.path);
+    void index.changed(paths).catch((e) => log(String(e)));
+  });
+
+  // ---- language features ----
+
+  const guard = <T>(f: () => T, fallback: T): T => {
+    try {
+      return f();
+    } catch (e) {
+      log(`request failed: ${(e as Error).stack ?? e}`);
+      return fallback;
+    }
+  };
+
+  connection.onHover((p) => guard(() => {
+    if (!index) return null;
+    const path = uriToPath(p.textDocument.uri);
+    if (!path) return null;
+    const md = hoverMarkdown(index, path, p.position.line, p.position.character, linesOf(p.textDocument.uri));
+    return md ? { contents: { kind: 'markdown', value: md } } : null;
+  }, null));
+
+  const definition = (uri: string, line: number, character: number, typeDef: boolean): Location[] => {
+    if (!index) return [];
+    if (parseVirtualUri(uri)) return docDefinition(index, uri, line, character);
+    const path = uriToPath(uri);
+    if (!path) return [];
+    return sourceDefinition(index, path, line, character, linesOf(uri), typeDef);
+  };
+  connection.onDefinition((p) => guard(() => definition(p.textDocument.uri, p.position.line, p.position.character, false), []));
+  connection.onTypeDefinition((p) => guard(() => definition(p.textDocument.uri, p.position.line, p.position.character, true), []));
+
+  connection.onDocumentSymbol((p) => guard(() => (index && parseVirtualUri(p.textDocument.uri) ? docSymbols(index, p.textDocument.uri) : []), []));
+
+  connection.onCodeLens((p) => guard(() => {
+    if (!index) return [];
+    const path = uriToPath(p.textDocument.uri);
+    const text = fullText(p.textDocument.uri);
+    return path && text !== undefined ? codeLenses(index, path, text) : [];
+  }, []));
+
+  connection.onWorkspaceSymbol((p): SymbolInformation[] | WorkspaceSymbol[] => guard(() => {
+    if (!index) return [];
+    const matches = symbolIndex().search(p.query, 200);
+    return matches.map(({ group }): SymbolInformation => {
+      const f = group.files[0]!;
+      const n = group.files.length;
+      return {
+        name: group.name,
+        kind: symbolKindOf(group.kind),
+        containerName: n > 1 ? `${f.label} (+${n - 1} more file${n > 2 ? 's' : ''})` : f.label,
+        location: { uri: typeUri(f, group.ids[0]!), range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } } },
+      };
+    });
+  }, []));
+
+  // ---- custom requests ----
+
+  const on = <M extends RequestMethod>(method: M, handler: (p: ParamsOf<M>, token: CancellationToken) => ResultOf<M>) => {
+    connection.onRequest(method, (p: ParamsOf<M>, token: CancellationToken) => {
+      if (!index) return new ResponseError(-32002, 'server not initialized');
+      try {
+        return handler(p, token);
+      } catch (e) {
+        if (e instanceof req.RequestError) return new ResponseError(-32602, e.message);
+        log(`${method} failed: ${(e as Error).stack ?? e}`);
+        return new ResponseError(-32603, String((e as Error).message ?? e));
+      }
+    });
+  };
+  on(FilesRequest.method, () => req.files(index!));
+  on(TypesRequest.method, (p) => req.types(index!, p));
+  on(TypeChildrenRequest.method, (p) => req.typeChildren(index!, p));
+  on(TypeTextRequest.method, (p) => req.typeText(index!, p));
+  on(UsedByRequest.method, (p) => req.usedBy(index!, p));
+  on(SearchRequest.method, (p) => req.search(symbolIndex(), p));
+  on(DocumentRequest.method, (p) => req.document(index!, p));
+
+  documents.onDidOpen((e) => {
+    const path = uriToPath(e.document.uri);
+    if (index && path && /\.(c|h)$/.test(path)) publishSource(path, e.document.uri);
+  });
+  documents.listen(connection);
+  connection.listen();
+  return { index: () => index, firstIndex };
+}

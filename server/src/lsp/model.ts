@@ -1,0 +1,118 @@
+/**
+ * What the server keeps per indexed file: the opened BTF input, and for a BPF object its programs
+ * with per-slot indices and (lazily) their llvm-objdump text. Pure data plus lazy caches; loading is
+ * in workspace.ts.
+ */
+import type { Btf } from '../core/btf/btf';
+import { bpfRelocTypeName, type ListingReloc, type ListingSymbol, renderSection } from '../core/insn/objdump';
+import type { BtfInput } from '../core/input';
+import { type BpfObject, INSN_SIZE, type ProgramSection } from '../core/object/bpf-object';
+import type { SlotIndex } from '../core/object/insn-index';
+import type { Problem } from '../core/util/problems';
+import type { FileState, IndexedFileKind } from '../protocol/requests';
+
+export interface IndexedFile {
+  path: string;
+  uri: string;
+  /** Relative to its workspace folder (or the absolute path for files outside, like the kernel BTF). */
+  label: string;
+  kind: IndexedFileKind;
+  state: FileState;
+  /** Bumped on every (re)load: caches keyed by file check it. */
+  generation: number;
+  mtimeMs: number;
+  input?: BtfInput;
+  /** The BTF to answer with (undefined when none could be read, or split BTF without a usable base). */
+  btf?: Btf;
+  /** The file whose BTF is this one's base (the kernel BTF for modules). */
+  base?: IndexedFile;
+  missingBase: boolean;
+  object?: ObjectModel;
+  /** Problems to show on the file: the core's and ours (missing or wrong base). */
+  problems: Problem[];
+}
+
+export interface ObjectModel {
+  obj: BpfObject;
+  programs: ProgramModel[];
+  /** line_info file name (as stored) → workspace path it maps to, or undefined when none matches. */
+  sources: Map<string, string | undefined>;
+}
+
+export interface ProgramModel {
+  section: ProgramSection;
+  slots: SlotIndex;
+  /** Lazily: slot → the llvm-objdump lines of the instruction starting there (with its relocation lines). */
+  insnLines?: Map<number, string[]>;
+}
+
+export interface FunctionRange {
+  name: string;
+  /** FUNC type ID in the object's BTF, when known from func_info. */
+  typeId?: number;
+  start: number;
+  end: number;
+}
+
+/** The functions of a program section: from func_info (as libbpf), else from ELF symbols. */
+export function functionsOf(btf: Btf | undefined, p: ProgramModel): FunctionRange[] {
+  const s = p.section;
+  if (s.funcInfo.length && btf) {
+    return s.funcInfo.map((f, i) => ({
+      name: btf.name(f.typeId) || `func_${f.insnOff / INSN_SIZE}`,
+      typeId: f.typeId,
+      start: Math.floor(f.insnOff / INSN_SIZE),
+      end: i + 1 < s.funcInfo.length ? Math.floor(s.funcInfo[i + 1]!.insnOff / INSN_SIZE) : s.slots,
+    }));
+  }
+  return s.functions.map((f, i) => ({
+    name: f.name,
+    start: f.start,
+    end: f.slots ? f.start + f.slots : i + 1 < s.functions.length ? s.functions[i + 1]!.start : s.slots,
+  }));
+}
+
+/** llvm-objdump -d -r --no-show-raw-insn lines of the section, indexed by the slot each instruction starts at. */
+export function insnLines(file: IndexedFile, p: ProgramModel): Map<number, string[]> {
+  if (p.insnLines) return p.insnLines;
+  const s = p.section;
+  const elf = file.input?.elf;
+  const elfSymbols: ListingSymbol[] = elf
+    ? elf.symbols().filter((y) => y.shndx === s.section.index).map((y) => ({ name: y.name, value: y.value, type: y.type, size: y.size }))
+    : [];
+  const littleEndian = elf?.littleEndian ?? true;
+  const relocations: ListingReloc[] = s.relocations.map((r) => ({
+    offset: r.offset,
+    type: bpfRelocTypeName(r.type),
+    target: (r.symbol === 0 ? '*ABS*' : r.symbolName) + (r.addend === 0 ? '' : r.addend < 0 ? `-0x${(-r.addend).toString(16)}` : `+0x${r.addend.toString(16)}`),
+  }));
+  const text = renderSection({ name: s.name, bytes: s.bytes, littleEndian, symbols: elfSymbols, relocations }, { rawInsn: false });
+  const map = new Map<number, string[]>();
+  let cur: string[] | undefined;
+  for (const line of text.split('\n')) {
+    const m = /^ *(\d+):\t/.exec(line);
+    if (m) {
+      cur = [line];
+      map.set(Number(m[1]), cur);
+    } else if (cur && line.startsWith('\t\t') && line.includes('R_BPF')) cur.push(line);
+    else cur = undefined;
+  }
+  p.insnLines = map;
+  return map;
+}
+
+/** Instructions (not slots: an ld_imm64 is one) in [from, to). */
+export function countInsns(lines: Map<number, string[]>, from: number, to: number): number {
+  let n = 0;
+  for (let s = from; s < to; s++) if (lines.has(s)) n++;
+  return n;
+}
+
+export function coreRelosIn(p: ProgramModel, from: number, to: number): number {
+  let n = 0;
+  for (const r of p.section.coreRelo) {
+    const s = Math.floor(r.insnOff / INSN_SIZE);
+    if (s >= from && s < to) n++;
+  }
+  return n;
+}

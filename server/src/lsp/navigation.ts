@@ -1,0 +1,218 @@
+/**
+ * Go to definition / type definition (from a relocation or a type name on a source line, and from a
+ * word inside a type document), document symbols of type documents, code lenses over BPF functions,
+ * and the disassembly document of one function.
+ */
+import { readFileSync } from 'node:fs';
+import { Kind } from '../core/btf/kinds';
+import { describeCoreRelo } from '../core/core-relo/spec';
+import { CodeLens, DocumentSymbol, type Location, Range, SymbolKind } from 'vscode-languageserver';
+import { lineGroups, memberAccesses } from './lines';
+import { type IndexedFile, coreRelosIn, countInsns, functionsOf, insnLines } from './model';
+import { findTypeByName } from './names';
+import { type RenderedMember, namedTarget, renderType, resolveWordInDoc, typeTitle, typeUri, wordAt } from './typedoc';
+import { disasmDocUri, parseVirtualUri } from './uri';
+import type { WorkspaceIndex } from './workspace';
+
+export function locationOfType(index: WorkspaceIndex, file: IndexedFile, id: number, memberPath?: string): Location | undefined {
+  const owner = index.ownerOf(file, id);
+  if (!owner.btf || !owner.btf.owner(id)) return undefined;
+  const r = renderType(owner, id);
+  let line = r.firstLine;
+  if (memberPath) {
+    const stack: RenderedMember[] = [...r.members];
+    while (stack.length) {
+      const m = stack.shift()!;
+      if (m.name === memberPath) {
+        line = m.line;
+        break;
+      }
+      stack.push(...m.children);
+    }
+  }
+  return { uri: typeUri(owner, id), range: Range.create(line, 0, line, 0) };
+}
+
+/** F12 / "go to type definition" on a source line. */
+export function sourceDefinition(index: WorkspaceIndex, sourcePath: string, line: number, character: number, text: (n: number) => string, typeDef: boolean): Location[] {
+  const w = wordAt(text(line), character);
+  if (!w) return [];
+  const out: Location[] = [];
+  const seen = new Set<string>();
+  const push = (l: Location | undefined) => {
+    if (!l) return;
+    const k = `${l.uri}#${l.range.start.line}`;
+    if (!seen.has(k)) {
+      seen.add(k);
+      out.push(l);
+    }
+  };
+  const groups = lineGroups(index, sourcePath, line, text);
+  // 1. A member a relocation on this line accesses.
+  for (const g of groups) {
+    const btf = g.file.btf!;
+    for (const r of g.relos) {
+      for (const acc of memberAccesses(btf, r)) {
+        if (acc.name !== w.word) continue;
+        if (typeDef) push(locationOfType(index, g.file, namedTarget(btf, acc.typeId)));
+        else push(locationOfType(index, g.file, acc.parentId, acc.name));
+      }
+    }
+  }
+  if (out.length) return out;
+  // 2. A relocation's root type named on the line (casts, bpf_core_type_exists(struct x), enum values).
+  for (const g of groups) {
+    const btf = g.file.btf!;
+    for (const r of g.relos) {
+      const root = r.rec.typeId;
+      if (btf.name(root) === w.word) push(locationOfType(index, g.file, root));
+      const first = r.spec?.accessors[0];
+      if (first?.name === w.word && (r.rec.kind === 10 || r.rec.kind === 11)) push(locationOfType(index, g.file, root, w.word));
+    }
+  }
+  if (out.length) return out;
+  // 3. Any type of the objects built from this file, by name.
+  for (const { file } of index.objectsFor(sourcePath)) {
+    if (!file.btf) continue;
+    const id = findTypeByName(file.btf, w.word, w.keyword);
+    if (id === undefined) continue;
+    const k = file.btf.kind(id);
+    if (k === Kind.INT || k === Kind.FLOAT) continue;
+    push(locationOfType(index, file, typeDef && (k === Kind.VAR || k === Kind.FUNC) ? namedTarget(file.btf, id) : id));
+  }
+  return out;
+}
+
+/** F12 inside a type document: a type name, or a member whose type to follow. */
+export function docDefinition(index: WorkspaceIndex, uri: string, line: number, character: number): Location[] {
+  const v = parseVirtualUri(uri);
+  if (!v || v.kind !== 'type') return [];
+  const file = index.fileByPath(v.file);
+  if (!file?.btf) return [];
+  const text = renderType(file, v.id).text.split('\n')[line] ?? '';
+  const w = wordAt(text, character);
+  if (!w) return [];
+  const id = resolveWordInDoc(file, v.id, line, w.word, w.keyword);
+  if (id === undefined || id === 0) return [];
+  const l = locationOfType(index, file, id);
+  return l ? [l] : [];
+}
+
+const SYMBOL_KIND: Record<number, SymbolKind> = {
+  [Kind.STRUCT]: SymbolKind.Struct, [Kind.UNION]: SymbolKind.Struct, [Kind.FWD]: SymbolKind.Struct,
+  [Kind.ENUM]: SymbolKind.Enum, [Kind.ENUM64]: SymbolKind.Enum, [Kind.TYPEDEF]: SymbolKind.TypeParameter,
+  [Kind.FUNC]: SymbolKind.Function, [Kind.VAR]: SymbolKind.Variable, [Kind.DATASEC]: SymbolKind.Module,
+  [Kind.INT]: SymbolKind.Number, [Kind.FLOAT]: SymbolKind.Number,
+};
+
+export function symbolKindOf(kind: number): SymbolKind {
+  return SYMBOL_KIND[kind] ?? SymbolKind.Class;
+}
+
+export function docSymbols(index: WorkspaceIndex, uri: string): DocumentSymbol[] {
+  const v = parseVirtualUri(uri);
+  if (!v) return [];
+  const file = index.fileByPath(v.file);
+  if (!file?.btf) return [];
+  if (v.kind === 'disasm') return [];
+  if (!file.btf.owner(v.id)) return [];
+  const r = renderType(file, v.id);
+  const lines = r.text.split('\n');
+  const lastLine = Math.max(r.firstLine, lines.length - 2);
+  const whole = Range.create(r.firstLine, 0, lastLine, lines[lastLine]?.length ?? 0);
+  const conv = (m: RenderedMember): DocumentSymbol => {
+    const len = lines[m.line]?.length ?? 0;
+    const range = Range.create(m.line, 0, m.line, len);
+    const children = m.children.map(conv);
+    const end = children.length ? children[children.length - 1]!.range.end : range.end;
+    return DocumentSymbol.create(
+      m.name || '(anon)', undefined,
+      m.kind === 'enumerator' ? SymbolKind.EnumMember : m.kind === 'var' ? SymbolKind.Variable : SymbolKind.Field,
+      Range.create(range.start, end), range, children,
+    );
+  };
+  const root = DocumentSymbol.create(typeTitle(file.btf, v.id), undefined, symbolKindOf(file.btf.kind(v.id)), whole, Range.create(r.firstLine, 0, r.firstLine, lines[r.firstLine]?.length ?? 0), r.members.map(conv));
+  return [root];
+}
+
+/** Code lenses above each BPF function defined in this source. */
+export function codeLenses(index: WorkspaceIndex, sourcePath: string, text: string): CodeLens[] {
+  const lines = text.split('\n');
+  const out: CodeLens[] = [];
+  const objects = index.objectsFor(sourcePath);
+  for (const { file, names } of objects) {
+    const btf = file.btf;
+    if (!file.object || !btf) continue;
+    for (const prog of file.object.programs) {
+      const il = insnLines(file, prog);
+      for (const f of functionsOf(btf, prog)) {
+        const li = prog.slots.lineOfSlot[f.start];
+        if (li === undefined || li < 0) continue;
+        const rec = prog.section.lineInfo[li]!;
+        const name = btf.str(rec.fileNameOff) ?? '';
+        if (!names.includes(name)) continue;
+        const line = functionLine(lines, f.name, rec.line - 1);
+        const insns = countInsns(il, f.start, f.end);
+        const relos = coreRelosIn(prog, f.start, f.end);
+        const title = `${prog.section.name} · ${insns} instruction${insns === 1 ? '' : 's'} · ${relos} CO-RE relocation${relos === 1 ? '' : 's'}${objects.length > 1 ? ` · ${file.label}` : ''}`;
+        out.push(CodeLens.create(Range.create(line, 0, line, 0), undefined));
+        out[out.length - 1]!.command = { title, command: 'btfLens.open', arguments: [disasmDocUri(file.path, f.name)] };
+      }
+    }
+  }
+  return out;
+}
+
+/** The line declaring `name(` at or above the first line the function's code maps to. */
+function functionLine(lines: string[], name: string, from: number): number {
+  const re = new RegExp(`\\b${name}\\s*\\(`);
+  for (let i = Math.min(from, lines.length - 1); i >= 0 && i >= from - 40; i--) if (re.test(lines[i]!)) return i;
+  return Math.max(0, from);
+}
+
+/** A function's instructions with the source lines they come from (like llvm-objdump -S). */
+export function disasmText(index: WorkspaceIndex, path: string, func: string): string | undefined {
+  const file = index.fileByPath(path);
+  const btf = file?.btf;
+  if (!file?.object || !btf) return undefined;
+  const sourceCache = new Map<string, string[] | undefined>();
+  const srcLine = (name: string, line: number): string | undefined => {
+    const target = file.object!.sources.get(name);
+    if (!target) return undefined;
+    if (!sourceCache.has(target)) {
+      try {
+        sourceCache.set(target, readFileSync(target, 'utf8').split('\n'));
+      } catch {
+        sourceCache.set(target, undefined);
+      }
+    }
+    return sourceCache.get(target)?.[line - 1];
+  };
+  for (const prog of file.object.programs) {
+    const f = functionsOf(btf, prog).find((x) => x.name === func);
+    if (!f) continue;
+    const il = insnLines(file, prog);
+    const out = [`; ${f.name} · ${prog.section.name} · ${file.label}`, `; ${countInsns(il, f.start, f.end)} instructions, ${coreRelosIn(prog, f.start, f.end)} CO-RE relocations`, ''];
+    let last = '';
+    for (let s = f.start; s < f.end; s++) {
+      const li = prog.slots.lineOfSlot[s]!;
+      const rec = li >= 0 ? prog.section.lineInfo[li]! : undefined;
+      if (rec?.line && il.has(s)) {
+        const name = btf.str(rec.fileNameOff) ?? '';
+        const key = `${name}:${rec.line}`;
+        if (key !== last) {
+          last = key;
+          const text = srcLine(name, rec.line);
+          out.push(`; ${key}${text !== undefined ? `  ${text.trim()}` : ''}`);
+        }
+      }
+      const lines = il.get(s);
+      if (lines) out.push(...lines);
+      for (const r of prog.slots.relosAt.get(s) ?? []) {
+        out.push(`\t\t; CO-RE ${describeCoreRelo(btf, r.typeId, btf.str(r.accessStrOff), r.kind).text}`);
+      }
+    }
+    return out.join('\n') + '\n';
+  }
+  return undefined;
+}

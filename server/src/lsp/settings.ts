@@ -1,0 +1,45 @@
+import { existsSync } from 'node:fs';
+
+/** `btfLens.*` settings, as the client sends them (initializationOptions.settings and didChangeConfiguration). */
+export interface Settings {
+  /** Globs (relative to each workspace folder) of files that may carry BTF. */
+  include: string[];
+  /** Globs of paths never indexed (matched against the relative path and every directory on it). */
+  exclude: string[];
+  /**
+   * The kernel BTF: a raw BTF file (/sys/kernel/btf/vmlinux), an ELF vmlinux, or a directory holding
+   * `vmlinux` (like /sys/kernel/btf). '' = the default: /sys/kernel/btf/vmlinux when it exists.
+   * 'none' disables kernel BTF.
+   */
+  kernelBtf: string;
+  /** Instructions shown per function in a hover before "… N more". */
+  hoverMaxInstructions: number;
+}
+
+export const DEFAULT_INCLUDE = ['**/*.o', '**/*.bpf.o', '**/*.btf', '**/*.ko', '**/*.ko.{xz,zst,gz}', '**/vmlinux'];
+export const DEFAULT_EXCLUDE = ['**/node_modules', '**/.git', '**/.vscode-test'];
+export const SYS_VMLINUX = '/sys/kernel/btf/vmlinux';
+
+export function defaultSettings(): Settings {
+  return { include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, kernelBtf: '', hoverMaxInstructions: 8 };
+}
+
+/** Merges whatever the client sent (any shape) over the defaults; wrong types are ignored. */
+export function readSettings(raw: unknown): Settings {
+  const s = defaultSettings();
+  if (!raw || typeof raw !== 'object') return s;
+  const r = raw as Record<string, unknown>;
+  const strings = (v: unknown) => (Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : undefined);
+  s.include = strings(r.include) ?? s.include;
+  s.exclude = strings(r.exclude) ?? s.exclude;
+  if (typeof r.kernelBtf === 'string') s.kernelBtf = r.kernelBtf;
+  if (typeof r.hoverMaxInstructions === 'number' && r.hoverMaxInstructions >= 0) s.hoverMaxInstructions = Math.floor(r.hoverMaxInstructions);
+  return s;
+}
+
+/** The kernel BTF path the settings name, or undefined for none. */
+export function kernelBtfPath(s: Settings): string | undefined {
+  if (s.kernelBtf === 'none') return undefined;
+  if (s.kernelBtf) return s.kernelBtf;
+  return existsSync(SYS_VMLINUX) ? SYS_VMLINUX : undefined;
+}

@@ -1,0 +1,496 @@
+/**
+ * The workspace index: which files carry BTF, each one opened through the core, modules paired with
+ * the kernel BTF, line_info file names mapped to workspace sources. Loads in the background (one file
+ * per turn of the event loop, so requests are answered in between), reloads on change.
+ */
+import { type Dirent, openSync, readSync, closeSync, existsSync, statSync } from 'node:fs';
+import { readdir, stat } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { Kind } from '../core/btf/kinds';
+import { EM_BPF } from '../core/elf/elf';
+import { type BtfInput, openBtfInput } from '../core/input';
+import { describeObject } from '../core/object/bpf-object';
+import { indexSlots } from '../core/object/insn-index';
+import type { Problem } from '../core/util/problems';
+import { openFile } from '../io/files';
+import type { IndexedFileKind } from '../protocol/requests';
+import { checkSplitAgainstBase } from './base-check';
+import { GlobSet } from './glob';
+import type { IndexedFile, ObjectModel } from './model';
+import { SYS_VMLINUX, type Settings, kernelBtfPath } from './settings';
+import { pathToUri, uriToPath } from './uri';
+
+export interface IndexProgress {
+  begin(total: number): void;
+  report(done: number, total: number, file: string): void;
+  end(): void;
+  readonly cancelled: boolean;
+}
+
+export interface WorkspaceEvents {
+  /** Files (re)loaded or removed; called after each batch. */
+  changed(files: IndexedFile[]): void;
+  /** A batch of work started or finished. */
+  status(indexing: boolean): void;
+  log(message: string): void;
+}
+
+const SOURCE_EXT = /\.(c|h)$/;
+
+export class WorkspaceIndex {
+  readonly files = new Map<string, IndexedFile>();
+  /** Workspace C sources and headers (absolute paths), for line_info file name mapping. */
+  readonly sources = new Set<string>();
+  private sourcesByBase = new Map<string, string[]>();
+  /** Source path → the objects (and the line_info names in them) that map to it. */
+  private sourceMap = new Map<string, { file: IndexedFile; names: string[] }[]>();
+  kernel: IndexedFile | undefined;
+  kernelError: string | undefined;
+  private include: GlobSet;
+  private exclude: GlobSet;
+  private queue = new Set<string>();
+  private running: Promise<void> | undefined;
+  private progressFactory: (() => Promise<IndexProgress | undefined>) | undefined;
+  indexing = false;
+
+  constructor(
+    public folders: string[],
+    public settings: Settings,
+    private readonly events: WorkspaceEvents,
+  ) {
+    this.include = new GlobSet(settings.include);
+    this.exclude = new GlobSet(settings.exclude);
+  }
+
+  setProgressFactory(f: () => Promise<IndexProgress | undefined>): void {
+    this.progressFactory = f;
+  }
+
+  /** Scans the folders and indexes everything found (kernel BTF first: modules need it). */
+  async start(): Promise<void> {
+    await this.loadKernel();
+    const found = await this.scan();
+    for (const p of found) this.queue.add(p);
+    await this.drain();
+  }
+
+  /** New settings: rescan on glob changes, reload the kernel and every split file on a kernel change. */
+  async configure(settings: Settings): Promise<void> {
+    const old = this.settings;
+    this.settings = settings;
+    this.include = new GlobSet(settings.include);
+    this.exclude = new GlobSet(settings.exclude);
+    const globs = JSON.stringify([old.include, old.exclude]) !== JSON.stringify([settings.include, settings.exclude]);
+    const kernel = kernelBtfPath(old) !== kernelBtfPath(settings);
+    if (kernel) {
+      await this.loadKernel();
+      for (const f of this.files.values()) if (f.base || f.missingBase) this.queue.add(f.path);
+    }
+    if (globs) {
+      const found = new Set(await this.scan());
+      const gone = [...this.files.keys()].filter((p) => !found.has(p));
+      for (const p of gone) this.files.delete(p);
+      for (const p of found) if (!this.files.has(p)) this.queue.add(p);
+      this.remapSources();
+      if (gone.length) this.events.changed([]);
+    }
+    await this.drain();
+  }
+
+  /** Watched-file events: reload what changed (an object rebuilt), drop what was deleted. */
+  async changed(paths: { path: string; deleted: boolean }[]): Promise<void> {
+    let remap = false;
+    const removed: IndexedFile[] = [];
+    for (const { path, deleted } of paths) {
+      const abs = resolve(path);
+      if (SOURCE_EXT.test(abs) && this.inFolders(abs) && !this.excluded(abs)) {
+        if (deleted) this.sources.delete(abs);
+        else this.sources.add(abs);
+        remap = true;
+        continue;
+      }
+      if (this.kernel && abs === this.kernel.path) {
+        await this.loadKernel();
+        for (const f of this.files.values()) if (f.base || f.missingBase) this.queue.add(f.path);
+        continue;
+      }
+      if (deleted) {
+        const f = this.files.get(abs);
+        if (f) {
+          this.files.delete(abs);
+          removed.push(f);
+        }
+        continue;
+      }
+      if (this.wanted(abs)) this.queue.add(abs);
+    }
+    if (remap) {
+      this.rebuildSourceIndex();
+      this.remapSources();
+    }
+    if (removed.length && !remap) this.remapSources();
+    if (removed.length || remap) this.events.changed(removed);
+    // Every batch of events ends with a status (clients wait for "ready" after telling of a change).
+    if (this.queue.size === 0 && !this.running) this.events.status(false);
+    await this.drain();
+  }
+
+  /** Waits for the queue to empty (also when called while indexing). */
+  async drain(): Promise<void> {
+    if (this.running) return this.running;
+    if (this.queue.size === 0) return;
+    this.running = this.run().finally(() => {
+      this.running = undefined;
+    });
+    return this.running;
+  }
+
+  private async run(): Promise<void> {
+    this.indexing = true;
+    this.events.status(true);
+    const progress = this.progressFactory ? await this.progressFactory().catch(() => undefined) : undefined;
+    let done = 0;
+    let total = this.queue.size;
+    progress?.begin(total);
+    const batch: IndexedFile[] = [];
+    let lastFlush = Date.now();
+    try {
+      while (this.queue.size) {
+        if (progress?.cancelled) {
+          this.events.log(`indexing cancelled: ${this.queue.size} file(s) not indexed`);
+          this.queue.clear();
+          break;
+        }
+        const path = this.queue.values().next().value as string;
+        this.queue.delete(path);
+        total = Math.max(total, done + this.queue.size + 1);
+        const f = await this.load(path);
+        if (f) batch.push(f);
+        done++;
+        progress?.report(done, total, path);
+        // Let requests in between files; publish what is ready every so often.
+        await new Promise((r) => setImmediate(r));
+        if (Date.now() - lastFlush > 500 && batch.length) {
+          this.remapSources();
+          this.events.changed(batch.splice(0));
+          lastFlush = Date.now();
+        }
+      }
+    } finally {
+      progress?.end();
+      this.remapSources();
+      this.indexing = false;
+      this.events.changed(batch);
+      this.events.status(false);
+    }
+    if (this.queue.size) return this.run();
+  }
+
+  // ---- scanning ----
+
+  private relInFolder(abs: string): string | undefined {
+    for (const f of this.folders) {
+      const r = relative(f, abs);
+      if (!r.startsWith('..') && !isAbsolute(r)) return r.split(sep).join('/');
+    }
+    return undefined;
+  }
+  private inFolders(abs: string): boolean {
+    return this.relInFolder(abs) !== undefined;
+  }
+  private excluded(abs: string): boolean {
+    const rel = this.relInFolder(abs);
+    if (rel === undefined) return false;
+    const parts = rel.split('/');
+    for (let i = 1; i <= parts.length; i++) if (this.exclude.matches(parts.slice(0, i).join('/'))) return true;
+    return false;
+  }
+  /** True when the path is one the include globs select (and no exclude glob removes). */
+  wanted(abs: string): boolean {
+    const rel = this.relInFolder(abs);
+    return rel !== undefined && this.include.matches(rel) && !this.excluded(abs);
+  }
+
+  /** Walks the folders: BTF candidates (returned) and C sources (kept). */
+  private async scan(): Promise<string[]> {
+    const found: string[] = [];
+    this.sources.clear();
+    const walk = async (dir: string, folder: string, depth: number): Promise<void> => {
+      if (depth > 40) return;
+      let entries: Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const e of entries) {
+        const abs = join(dir, e.name);
+        const rel = relative(folder, abs).split(sep).join('/');
+        if (this.exclude.matches(rel)) continue;
+        if (e.isDirectory()) await walk(abs, folder, depth + 1);
+        else if (e.isFile() || e.isSymbolicLink()) {
+          if (this.include.matches(rel)) found.push(abs);
+          else if (SOURCE_EXT.test(e.name)) this.sources.add(abs);
+        }
+      }
+    };
+    for (const f of this.folders) await walk(f, f, 0);
+    this.rebuildSourceIndex();
+    return found.sort();
+  }
+
+  private rebuildSourceIndex(): void {
+    this.sourcesByBase.clear();
+    for (const s of this.sources) {
+      const b = basename(s);
+      const list = this.sourcesByBase.get(b);
+      if (list) list.push(s);
+      else this.sourcesByBase.set(b, [s]);
+    }
+  }
+
+  // ---- loading ----
+
+  private labelFor(abs: string): string {
+    return this.relInFolder(abs) ?? abs;
+  }
+
+  private async loadKernel(): Promise<void> {
+    this.kernel = undefined;
+    this.kernelError = undefined;
+    let path = kernelBtfPath(this.settings);
+    if (!path) return;
+    try {
+      if (statSync(path).isDirectory()) path = join(path, 'vmlinux');
+    } catch (e) {
+      this.kernelError = `kernel BTF ${path}: ${(e as Error).message}`;
+      this.events.log(this.kernelError);
+      return;
+    }
+    const f = await this.open(resolve(path), 'kernel');
+    if (!f.btf || f.problems.some((p) => p.severity === 'error')) {
+      this.kernelError = `kernel BTF ${path} could not be read${f.problems[0] ? `: ${f.problems[0].message}` : ''}`;
+      this.events.log(this.kernelError);
+      if (!f.btf) return;
+    }
+    this.kernel = f;
+    this.events.log(`kernel BTF: ${f.path} (${f.btf.typeCount - 1} types)`);
+  }
+
+  /** Loads (or reloads) one workspace file; undefined when it is not a BTF-bearing file after all. */
+  private async load(path: string): Promise<IndexedFile | undefined> {
+    const prev = this.files.get(path);
+    if (path.endsWith('.o') && !isBpfElf(path)) {
+      if (prev) this.files.delete(path);
+      return prev;
+    }
+    if (!existsSync(path)) {
+      this.files.delete(path);
+      return prev;
+    }
+    const f = await this.open(path, 'workspace');
+    f.generation = (prev?.generation ?? 0) + 1;
+    this.files.set(path, f);
+    return f;
+  }
+
+  private async open(path: string, role: 'workspace' | 'kernel'): Promise<IndexedFile> {
+    const f: IndexedFile = {
+      path, uri: pathToUri(path), label: role === 'kernel' ? path : this.labelFor(path), kind: role === 'kernel' ? 'kernel' : 'raw-btf',
+      state: 'pending', generation: 1, mtimeMs: 0, missingBase: false, problems: [],
+    };
+    let opened;
+    try {
+      f.mtimeMs = (await stat(path)).mtimeMs;
+      opened = await openFile(path);
+    } catch (e) {
+      f.state = 'failed';
+      f.problems.push({ file: path, offset: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
+      return f;
+    }
+    try {
+      let input: BtfInput = openBtfInput(opened.source, { file: path });
+      const kernelBtf = role === 'workspace' ? this.kernel?.btf : undefined;
+      // Split BTF goes on the kernel BTF; a module with a distilled base (.BTF.base) is relocated onto it.
+      if ((input.missingBase || input.distilledBase) && kernelBtf) {
+        input = openBtfInput(opened.source, { file: path, base: kernelBtf });
+        f.base = this.kernel;
+        const mismatch = input.btf ? checkSplitAgainstBase(input.btf) : undefined;
+        if (mismatch) {
+          f.problems.push({ file: path, offset: 0, severity: 'error', message: `${mismatch} — is ${this.kernel!.path} the kernel this was built for? Set btfLens.kernelBtf to the right kernel BTF.` });
+        }
+      }
+      f.input = input;
+      if (role === 'workspace') f.kind = input.kind as IndexedFileKind;
+      f.missingBase = input.missingBase;
+      for (const p of input.problems) {
+        if (p.message.startsWith('this is split BTF')) continue; // replaced below with what to do in the editor
+        f.problems.push(p);
+      }
+      if (f.missingBase) {
+        const why = this.kernelError
+          ?? (this.settings.kernelBtf === 'none' ? 'kernel BTF is turned off (btfLens.kernelBtf is "none")'
+            : kernelBtfPath(this.settings) ? 'the kernel BTF is not loaded yet'
+            : `no kernel BTF is configured (btfLens.kernelBtf is empty and ${SYS_VMLINUX} does not exist)`);
+        f.problems.unshift({
+          file: path, offset: 0, severity: 'error',
+          message: `split BTF (a kernel module's) needs its base BTF, and ${why}: its types cannot be shown. Set btfLens.kernelBtf to the vmlinux BTF it was built against.`,
+        });
+      }
+      if (input.btf && !input.missingBase) f.btf = input.btf;
+      if (input.kind === 'bpf-object' && input.btf) f.object = objectModel(input);
+      f.state = f.btf ? 'indexed' : 'failed';
+    } catch (e) {
+      // The core does not throw on bad input; this is a bug, reported on the file rather than crashing the server.
+      f.state = 'failed';
+      f.problems.push({ file: path, offset: 0, severity: 'error', message: `internal error while reading: ${(e as Error).stack ?? e}` });
+    } finally {
+      opened.close();
+    }
+    return f;
+  }
+
+  // ---- source mapping ----
+
+  /** Maps every object's line_info file names to workspace sources (longest path-suffix match). */
+  private remapSources(): void {
+    this.sourceMap.clear();
+    for (const f of this.files.values()) {
+      if (!f.object) continue;
+      const byPath = new Map<string, string[]>();
+      for (const name of f.object.sources.keys()) {
+        const target = this.resolveSource(name, dirname(f.path));
+        f.object.sources.set(name, target);
+        if (!target) continue;
+        const list = byPath.get(target);
+        if (list) list.push(name);
+        else byPath.set(target, [name]);
+      }
+      for (const [src, names] of byPath) {
+        const list = this.sourceMap.get(src);
+        if (list) list.push({ file: f, names });
+        else this.sourceMap.set(src, [{ file: f, names }]);
+      }
+    }
+    for (const list of this.sourceMap.values()) list.sort((a, b) => (a.file.label < b.file.label ? -1 : a.file.label > b.file.label ? 1 : 0));
+  }
+
+  /** The workspace file a build-machine path names: the one sharing the longest path suffix (closest to the object on ties). */
+  resolveSource(name: string, objDir: string): string | undefined {
+    const norm = name.replace(/\\/g, '/');
+    const parts = norm.split('/').filter((p) => p && p !== '.');
+    const base = parts[parts.length - 1];
+    if (!base) return undefined;
+    const candidates = this.sourcesByBase.get(base);
+    if (candidates?.length) {
+      let best: string | undefined;
+      let bestScore = -1;
+      let bestNear = -1;
+      for (const c of candidates) {
+        const cp = c.split(sep);
+        let n = 0;
+        while (n < parts.length && n < cp.length && parts[parts.length - 1 - n] === cp[cp.length - 1 - n]) n++;
+        const near = commonPrefix(c, objDir);
+        if (n > bestScore || (n === bestScore && near > bestNear)) {
+          best = c;
+          bestScore = n;
+          bestNear = near;
+        }
+      }
+      return best;
+    }
+    // Not among the scanned sources (outside the folders, or excluded): take it if it exists as named.
+    const direct = isAbsolute(name) ? name : resolve(objDir, name);
+    return existsSync(direct) ? direct : undefined;
+  }
+
+  /** Objects built from a source file, with the line_info names that mean it. */
+  objectsFor(sourcePath: string): { file: IndexedFile; names: string[] }[] {
+    return this.sourceMap.get(resolve(sourcePath)) ?? [];
+  }
+
+  mappedSources(): string[] {
+    return [...this.sourceMap.keys()];
+  }
+
+  /** Every file with BTF to answer with: the kernel first, then the workspace files by label. */
+  btfFiles(): IndexedFile[] {
+    const out: IndexedFile[] = [];
+    if (this.kernel?.btf && !this.files.has(this.kernel.path)) out.push(this.kernel);
+    const ws = [...this.files.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+    for (const f of ws) if (f.btf) out.push(f);
+    return out;
+  }
+
+  allFiles(): IndexedFile[] {
+    const out = [...this.files.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+    if (this.kernel && !this.files.has(this.kernel.path)) out.unshift(this.kernel);
+    return out;
+  }
+
+  fileByPath(path: string): IndexedFile | undefined {
+    const abs = resolve(path);
+    return this.files.get(abs) ?? (this.kernel?.path === abs ? this.kernel : undefined);
+  }
+
+  fileByUri(uri: string): IndexedFile | undefined {
+    const path = uriToPath(uri);
+    return path === undefined ? undefined : this.fileByPath(path);
+  }
+
+  /** The file whose BTF stores type `id` of `file`'s ID space (a module's base types live in the kernel's file). */
+  ownerOf(file: IndexedFile, id: number): IndexedFile {
+    let f: IndexedFile | undefined = file;
+    while (f?.btf && f.base && id < f.btf.startId) f = f.base;
+    return f ?? file;
+  }
+}
+
+function commonPrefix(a: string, b: string): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** A `.o` worth opening: an ELF whose e_machine is BPF (the 20 header bytes only). */
+export function isBpfElf(path: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    const h = new Uint8Array(20);
+    const n = readSync(fd, h, 0, 20, 0);
+    if (n < 20 || h[0] !== 0x7f || h[1] !== 0x45 || h[2] !== 0x4c || h[3] !== 0x46) return false;
+    const machine = h[5] === 2 ? (h[18]! << 8) | h[19]! : h[18]! | (h[19]! << 8);
+    return machine === EM_BPF;
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
+}
+
+function objectModel(input: BtfInput): ObjectModel {
+  const obj = describeObject(input);
+  const btf = input.btf!;
+  input.elf?.symbols();
+  const sources = new Map<string, string | undefined>();
+  const programs = obj.programs.map((section) => {
+    const slots = indexSlots(btf, section);
+    for (const key of slots.slotsOfLine.keys()) sources.set(key.slice(0, key.lastIndexOf(':')), undefined);
+    return { section, slots };
+  });
+  return { obj, programs, sources };
+}
+
+/** Named-type kinds (what workspace symbols and name look-ups consider). */
+export function isNamedKind(kind: number): boolean {
+  switch (kind) {
+    case Kind.STRUCT: case Kind.UNION: case Kind.ENUM: case Kind.ENUM64: case Kind.TYPEDEF: case Kind.FWD:
+    case Kind.FUNC: case Kind.VAR: case Kind.DATASEC: case Kind.INT: case Kind.FLOAT:
+      return true;
+    default:
+      return false;
+  }
+}
+
+export type { Problem };

@@ -1,0 +1,96 @@
+/**
+ * In-process LSP round trips (as vscode-languageserver-node tests itself): the server runs on one end
+ * of a pair of streams, a protocol connection plays the editor on the other. No process, no VS Code.
+ */
+import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { pathToFileURL } from 'node:url';
+import {
+  type Diagnostic, type ProtocolConnection, StreamMessageReader, StreamMessageWriter, createConnection, createProtocolConnection,
+} from 'vscode-languageserver/node';
+import { startServer } from '../../server/src/lsp/main';
+import { StatusNotification } from '../../server/src/protocol/requests';
+import { repoRoot } from '../helpers/paths';
+
+export const workspaceFixture = join(repoRoot, 'test/workspace');
+
+export interface TestServer {
+  /** The temporary copy of test/workspace the server indexes. */
+  root: string;
+  client: ProtocolConnection;
+  diagnostics: Map<string, Diagnostic[]>;
+  statuses: StatusNotification.Params[];
+  /** Resolves on the next `btf/status` with state `ready`. */
+  nextReady(): Promise<StatusNotification.Params>;
+  uri(rel: string): string;
+  path(rel: string): string;
+  close(): void;
+}
+
+export interface StartOptions {
+  settings?: Record<string, unknown>;
+  /** Prepare the workspace copy before the server starts. */
+  prepare?: (root: string) => void;
+}
+
+export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
+  const root = mkdtempSync(join(tmpdir(), 'btf-lens-ws-'));
+  cpSync(workspaceFixture, root, { recursive: true });
+  // One time for every file, so no object looks older than its source by accident of copy order.
+  const when = new Date('2024-01-01T00:00:00Z');
+  for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) if (e.isFile()) utimesSync(join(e.parentPath, e.name), when, when);
+  opts.prepare?.(root);
+  const up = new PassThrough();
+  const down = new PassThrough();
+  const serverConn = createConnection(new StreamMessageReader(up), new StreamMessageWriter(down));
+  startServer(serverConn);
+  const client = createProtocolConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
+  const diagnostics = new Map<string, Diagnostic[]>();
+  const statuses: StatusNotification.Params[] = [];
+  let waiters: ((p: StatusNotification.Params) => void)[] = [];
+  client.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => {
+    diagnostics.set(p.uri, p.diagnostics);
+  });
+  client.onNotification(StatusNotification.method, (p: StatusNotification.Params) => {
+    statuses.push(p);
+    if (p.state === 'ready') {
+      const w = waiters;
+      waiters = [];
+      for (const f of w) f(p);
+    }
+  });
+  client.onNotification('window/logMessage', () => {});
+  client.onRequest('window/workDoneProgress/create', () => null);
+  client.onRequest('client/registerCapability', () => null);
+  client.onRequest('workspace/codeLens/refresh', () => null);
+  client.onNotification('$/progress', () => {});
+  client.listen();
+  const nextReady = () => new Promise<StatusNotification.Params>((r) => waiters.push(r));
+  const first = nextReady();
+  const rootUri = pathToFileURL(root).href;
+  await client.sendRequest('initialize', {
+    processId: null,
+    rootUri,
+    workspaceFolders: [{ uri: rootUri, name: 'ws' }],
+    capabilities: {
+      window: { workDoneProgress: true },
+      workspace: { didChangeWatchedFiles: { dynamicRegistration: true }, codeLens: { refreshSupport: true }, symbol: {} },
+      textDocument: { hover: { contentFormat: ['markdown'] } },
+    },
+    initializationOptions: { settings: { kernelBtf: 'none', ...opts.settings } },
+  });
+  client.sendNotification('initialized', {});
+  await first;
+  return {
+    root, client, diagnostics, statuses, nextReady,
+    uri: (rel) => pathToFileURL(join(root, rel)).href,
+    path: (rel) => join(root, rel),
+    close() {
+      client.dispose();
+      serverConn.dispose();
+      rmSync(root, { recursive: true, force: true });
+    },
+  };
+}
