@@ -10,6 +10,7 @@ import { elfPointerSize, findTypes, formatC } from './core/format/c/index';
 import { findStructs, formatLayout } from './core/format/layout';
 import type { BtfInput } from './core/input';
 import { describeObject, kindCounts } from './core/object/bpf-object';
+import { disasmObject } from './core/object/disasm';
 import { coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
 import { type Problem, formatProblem } from './core/util/problems';
 import { ByteWriter } from './core/util/writer';
@@ -19,7 +20,7 @@ const USAGE = `usage:
   btf-lens dump FILE [--base FILE]... [--format raw|json|c] [--root ID|NAME]...
   btf-lens layout FILE [--base FILE]... NAME|ID
   btf-lens ext FILE.o
-  btf-lens disasm FILE.o [--section NAME]
+  btf-lens disasm FILE.o [--section NAME] [--no-show-raw-insn] [--objdump]
   btf-lens info FILE [--base FILE]...
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
 
@@ -78,6 +79,8 @@ async function main(argv: string[]): Promise<number> {
       target: { type: 'string', multiple: true },
       'target-base': { type: 'string' },
       all: { type: 'boolean' },
+      'no-show-raw-insn': { type: 'boolean' },
+      objdump: { type: 'boolean' },
     },
   });
   const file = positionals[0];
@@ -114,6 +117,22 @@ async function main(argv: string[]): Promise<number> {
       const { input } = await loadWithBases(file, bases);
       if (input.btf && input.ext) out.w.text(formatExt(input.btf, input.ext));
       else if (!input.problems.length) input.problems.push({ file, offset: 0, severity: 'error', message: input.btf ? 'no .BTF.ext section' : 'no .BTF section' });
+      out.end();
+      return report(input.problems, file) ? 1 : 0;
+    }
+    case 'disasm': {
+      // llvm-objdump -d -r's listing with .BTF.ext notes (`;` lines); --objdump leaves them out.
+      const { input } = await loadWithBases(file, bases);
+      if (!input.elf?.header) {
+        if (!input.problems.length) input.problems.push({ file, offset: 0, severity: 'error', message: 'not an ELF object: nothing to disassemble' });
+        report(input.problems, file);
+        return 1;
+      }
+      const r = disasmObject(input, { section: values.section, rawInsn: values['no-show-raw-insn'] !== true, notes: values.objdump !== true, fileName: file });
+      if (values.section !== undefined && !r.matched) {
+        throw new CliError(`${file}: no code section ${values.section} (code sections: ${r.sections.join(' ') || 'none'})`);
+      }
+      out.w.text(r.text);
       out.end();
       return report(input.problems, file) ? 1 : 0;
     }

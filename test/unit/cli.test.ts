@@ -1,12 +1,12 @@
 // The built CLI as a user runs it: exit codes, one-line errors, bases, compressed input.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { cliPath, fixtureObj, golden, hasCorpus, sharedCorpus } from '../helpers/paths';
+import { cliPath, fixtureObj, golden, hasCorpus, repoRoot, sharedCorpus } from '../helpers/paths';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
 const tmp = mkdtempSync(join(tmpdir(), 'btf-lens-cli-'));
@@ -82,5 +82,57 @@ describe('btf-lens CLI', () => {
     const r = run('dump', join(sharedCorpus, 'modules/crypto__cast_common.btf'), '--base', join(sharedCorpus, 'vmlinux-6.1.btf'));
     assert.equal(r.status, 0, r.stderr);
     assert.match(r.stdout, /^\[100751\] /);
+  });
+});
+
+// disasm: llvm-objdump -d -r's text plus `;` note lines. The goldens were printed by llvm-objdump run in
+// test/fixtures on `obj/<file>`, so the CLI is run there with the same relative path.
+describe('btf-lens disasm', () => {
+  const fixtures = join(repoRoot, 'test/fixtures');
+  const runIn = (...args: string[]) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd: fixtures, maxBuffer: 1 << 28 });
+  const objs = readdirSync(join(golden, 'objdump')).filter((f) => f.endsWith('.o.raw.txt')).map((f) => f.slice(0, -'.raw.txt'.length)).sort();
+  const stripNotes = (t: string) => t.replace(/^;.*\n/gm, '');
+  it('has objdump goldens', () => assert.ok(objs.length >= 10));
+  for (const o of objs) {
+    it(`${o}: --objdump equals llvm-objdump -d -r; the annotated text minus its ; lines too`, () => {
+      const want = readFileSync(join(golden, 'objdump', `${o}.raw.txt`), 'utf8');
+      const plain = runIn('disasm', `obj/${o}`, '--objdump');
+      assert.equal(plain.status, 0, plain.stderr);
+      assert.equal(plain.stdout, want);
+      const noRaw = runIn('disasm', `obj/${o}`, '--no-show-raw-insn');
+      assert.equal(noRaw.status, 0, noRaw.stderr);
+      assert.equal(stripNotes(noRaw.stdout), readFileSync(join(golden, 'objdump', `${o}.txt`), 'utf8'));
+    });
+  }
+  it('notes carry every source line of line_info and every CO-RE relocation (core.bpfel.o vs ext_oracle)', () => {
+    const r = runIn('disasm', 'obj/core.bpfel.o');
+    assert.equal(r.status, 0, r.stderr);
+    const ext = readFileSync(join(golden, 'ext/core.bpfel.o.txt'), 'utf8').split('\n');
+    const notes = new Set(r.stdout.split('\n').filter((l) => l.startsWith(';')));
+    let lines = 0;
+    for (const l of ext) {
+      const m = /^line_info \S+ insn_off=\d+ (.*):(\d+):(\d+) \| (.*)$/.exec(l);
+      if (!m || m[2] === '0') continue;
+      lines++;
+      assert.ok(notes.has(`; ${m[2]}:${m[3]}${m[4]!.trim() ? '  ' + m[4]!.trim() : ''}`), `no note for ${l}`);
+    }
+    assert.ok(lines > 20);
+    assert.ok(notes.has('; file ./src/core.c'));
+    const relos = ext.filter((l) => l.startsWith('core_relo ')).length;
+    assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('; CO-RE <')).length, relos);
+    assert.match(r.stdout, /^; CO-RE <byte_off> \[\d+\] struct task_struct\.pid \(0:\d+ @ offset \d+\)$/m);
+  });
+  it('--section picks one section; an unknown one is one line naming the sections', () => {
+    const r = runIn('disasm', 'obj/progs.bpfel.o', '--section', '.text', '--objdump');
+    assert.equal(r.status, 0, r.stderr);
+    assert.deepEqual(r.stdout.match(/^Disassembly of section .*$/gm), ['Disassembly of section .text:']);
+    const bad = runIn('disasm', 'obj/progs.bpfel.o', '--section', 'nope');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^btf-lens: obj\/progs\.bpfel\.o: no code section nope \(code sections: .*\.text.*\)\n$/);
+  });
+  it('a raw .btf is not disassemblable: exit 1, one line', () => {
+    const r = runIn('disasm', 'obj/types.bpfel.btf');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^btf-lens: obj\/types\.bpfel\.btf: offset 0 \(0x0\): not an ELF object/);
   });
 });

@@ -65,6 +65,12 @@ export interface ListingOptions {
   /** Print the instruction bytes, as llvm-objdump does unless given --no-show-raw-insn. Default true. */
   rawInsn?: boolean;
   dialect?: Dialect;
+  /**
+   * Extra lines around an instruction (btf-lens disasm's source lines and CO-RE notes), given its byte
+   * offset in the section: `before` is printed ahead of the instruction line, `after` behind it and its
+   * relocations. Each is whole lines, newline-terminated, or undefined. Without notes the text is llvm-objdump's.
+   */
+  notes?: { before?(offset: number): string | undefined; after?(offset: number): string | undefined };
 }
 
 /** The lines llvm-objdump prints before the first section, for a file named `fileName`. */
@@ -98,6 +104,7 @@ interface Sym {
 export function renderSection(sec: SectionListing, opts: ListingOptions = {}): string {
   const raw = opts.rawInsn ?? true;
   const dialect = opts.dialect ?? 'llvm14';
+  const notes = opts.notes;
   const bytes = sec.bytes;
   const view = new ByteView(bytes, sec.littleEndian);
   const secAddr = sec.address ?? 0;
@@ -139,6 +146,8 @@ export function renderSection(sec: SectionListing, opts: ListingOptions = {}): s
       }
       formatInsn(view, index, dialect, insn);
       const n = insn.size === 0 ? 1 : insn.size;
+      const before = notes?.before?.(index);
+      if (before) out.push(before);
       let line = `${pad8(Math.floor((secAddr + index) / 8))}:`;
       if (raw) line += '\t' + hexBytes(bytes, index, n);
       line += insn.text === undefined ? '\t<unknown>' : '\t' + insn.text;
@@ -148,6 +157,8 @@ export function renderSection(sec: SectionListing, opts: ListingOptions = {}): s
         const rel = rels[relCur++]!;
         out.push(`\t\t${hex16(BigInt(secAddr + rel.offset))}:  ${rel.type}\t${rel.target}\n`);
       }
+      const after = notes?.after?.(index);
+      if (after) out.push(after);
       index += n;
     }
   }
