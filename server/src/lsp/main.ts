@@ -19,6 +19,7 @@ import { hoverMarkdown } from './hover';
 import type { IndexedFile } from './model';
 import { SymbolIndex } from './names';
 import { codeLenses, docDefinition, docSymbols, sourceDefinition, symbolKindOf } from './navigation';
+import { registerEditorRequests } from './editor-requests';
 import * as req from './requests';
 import { type Settings, readSettings } from './settings';
 import { typeUri } from './typedoc';
@@ -273,6 +274,7 @@ export function startServer(connection: Connection): ServerHandle {
   on(UsedByRequest.method, (p) => req.usedBy(index!, p));
   on(SearchRequest.method, (p) => req.search(symbolIndex(), p));
   on(DocumentRequest.method, (p) => req.document(index!, p));
+  registerEditorRequests(connection, () => index); // the type-tree editor's btf/editor/* requests
 
   documents.onDidOpen((e) => {
     const path = uriToPath(e.document.uri);

@@ -196,6 +196,310 @@ export namespace StatusNotification {
   }
 }
 
+// ---- The type-tree editor (client/src/features/type-tree.ts and its webview) ----
+// The editor opens any file (also outside the workspace: /sys/kernel/btf/*) as a `doc`: a handle the
+// server keeps until `btf/editor/close`. Every later request names the doc; type IDs are in the doc's
+// BTF ID space (a module's IDs continue its base's), and `level` says which BTF of the chain stores a
+// type: 0 the file itself, 1 its base, 2 the base's base…
+
+/** One BTF object of a doc's chain: the file itself first, then its base(s). */
+export interface EditorChainLink {
+  label: string;
+  /** file:// URI when the BTF comes from a file of its own. */
+  uri?: string;
+  firstId: number;
+  count: number;
+  /** A module's `.BTF.base` (distilled base), relocated onto the real base or standing in for it. */
+  distilled: boolean;
+}
+
+export interface EditorProblem {
+  severity: 'error' | 'warning';
+  offset: number;
+  message: string;
+}
+
+export interface EditorOverview {
+  doc: string;
+  uri: string;
+  label: string;
+  /** What the file is (input kind) and whether it could be read at all. */
+  kind: string;
+  ok: boolean;
+  byteOrder?: 'little' | 'big';
+  size: number;
+  header?: { name: string; value: number }[];
+  /** ELF sections (name, size) or the raw BTF's parts. */
+  sections: { name: string; size: number; offset: number }[];
+  kindCounts: { kind: BtfKindName; count: number }[];
+  chain: EditorChainLink[];
+  firstId: number;
+  ownTypes: number;
+  /** IDs are [1, totalTypes]; base types included. */
+  totalTypes: number;
+  problems: EditorProblem[];
+  programs: number;
+  maps: number;
+  ext?: { funcInfo: number; lineInfo: number; coreRelo: number };
+  license?: string;
+  /** The file is in the workspace index: its types have `btf-lens:` documents. */
+  indexed: boolean;
+  mtimeMs: number;
+}
+
+/** One type as a row of the editor's tree. */
+export interface EditorRow {
+  id: number;
+  kind: BtfKindName;
+  name: string;
+  /** C spelling (`struct task_struct`, `int *`), or the name for typedefs, funcs, vars, sections. */
+  label: string;
+  size?: number;
+  vlen: number;
+  hasChildren: boolean;
+  /** Which BTF of the chain stores it (0: the file's own). */
+  level: number;
+}
+
+export interface EditorChild {
+  /** Member/param/enumerator name; for modifiers and pointers the role (`type`). */
+  name: string;
+  typeId?: number;
+  typeLabel?: string;
+  /** Bits from the start of the parent (members; section variables ×8). */
+  bitOffset?: number;
+  bitfieldSize?: number;
+  size?: number;
+  value?: string;
+  hasChildren: boolean;
+  level?: number;
+}
+
+export interface EditorFilter {
+  /** 'own': the file's own types; 'all': from ID 1, base types included. */
+  scope: 'own' | 'all';
+  /** Substring (case-insensitive) of the name, or a regular expression when `regex`. */
+  name?: string;
+  regex?: boolean;
+  kinds?: BtfKindName[];
+  /** Anonymous types are left out when true. */
+  namedOnly?: boolean;
+}
+
+export namespace EditorOpenRequest {
+  /** client → server: open (or re-read, when changed on disk) a file for the editor. */
+  export const method = 'btf/editor/open' as const;
+  export interface Params {
+    uri: string;
+    /** Explicit base BTF files, nearest first (else: /sys/kernel/btf/vmlinux for its modules, the kernel BTF for split BTF). */
+    base?: string[];
+  }
+  export type Result = EditorOverview;
+}
+
+export namespace EditorCloseRequest {
+  /** client → server: the editor closed; the doc may be dropped. */
+  export const method = 'btf/editor/close' as const;
+  export interface Params {
+    doc: string;
+  }
+  export type Result = null;
+}
+
+export namespace EditorRowsRequest {
+  /** client → server: one page of a doc's types matching a filter. */
+  export const method = 'btf/editor/rows' as const;
+  export interface Params extends EditorFilter {
+    doc: string;
+    offset: number;
+    limit: number;
+  }
+  export interface Result {
+    total: number;
+    offset: number;
+    rows: EditorRow[];
+    /** A bad regular expression, said in a sentence (rows are then empty). */
+    error?: string;
+  }
+}
+
+export namespace EditorLocateRequest {
+  /** client → server: where type `id` is in the filtered list (-1 when the filter leaves it out). */
+  export const method = 'btf/editor/locate' as const;
+  export interface Params extends EditorFilter {
+    doc: string;
+    id: number;
+  }
+  export interface Result {
+    index: number;
+    row?: EditorRow;
+  }
+}
+
+export namespace EditorChildrenRequest {
+  /** client → server: members, params, enumerators or target of one type. */
+  export const method = 'btf/editor/children' as const;
+  export interface Params {
+    doc: string;
+    id: number;
+  }
+  export interface Result {
+    type?: EditorRow;
+    children: EditorChild[];
+  }
+}
+
+export namespace EditorTypeTextRequest {
+  /** client → server: one type as C (its definition) and as bpftool's raw lines. */
+  export const method = 'btf/editor/typeText' as const;
+  export interface Params {
+    doc: string;
+    id: number;
+  }
+  export interface Result {
+    c: string;
+    raw: string;
+    /** The `btf-lens:` document of the type, when the file is indexed. */
+    uri?: string;
+  }
+}
+
+export namespace EditorUsedByRequest {
+  /** client → server: the types referring to one type. */
+  export const method = 'btf/editor/usedBy' as const;
+  export interface Params {
+    doc: string;
+    id: number;
+    limit?: number;
+  }
+  export interface Result {
+    rows: EditorRow[];
+    truncated: boolean;
+  }
+}
+
+export interface EditorLayoutMember {
+  name: string;
+  typeId: number;
+  typeLabel: string;
+  /** Bytes from the start of the outermost struct. */
+  offset: number;
+  size: number;
+  bitfieldOffset: number;
+  bitfieldSize: number;
+  /** Hole after the member (bytes, bits). */
+  hole: number;
+  bitHole: number;
+  /** Nesting inside anonymous struct/union members. */
+  depth: number;
+}
+
+export namespace EditorLayoutRequest {
+  /** client → server: a struct/union laid out as pahole sees it. */
+  export const method = 'btf/editor/layout' as const;
+  export interface Params {
+    doc: string;
+    id: number;
+    cacheline?: number;
+  }
+  export interface Result {
+    id: number;
+    name: string;
+    kind?: 'struct' | 'union';
+    size: number;
+    cacheline: number;
+    members: EditorLayoutMember[];
+    /** Trailing padding, bytes. */
+    padding: number;
+    holes: number;
+    sumHoles: number;
+    /** pahole's text for the same struct. */
+    text: string;
+  }
+}
+
+export interface EditorFunction {
+  section: string;
+  name: string;
+  /** FUNC type ID, when func_info names it. */
+  typeId?: number;
+  insns: number;
+  coreRelos: number;
+  lines: number;
+}
+
+export namespace EditorProgramsRequest {
+  /** client → server: program sections and their functions. */
+  export const method = 'btf/editor/programs' as const;
+  export interface Params {
+    doc: string;
+  }
+  export interface Result {
+    sections: { name: string; size: number; insns: number; relocations: number }[];
+    functions: EditorFunction[];
+  }
+}
+
+export interface EditorAsmLine {
+  kind: 'insn' | 'reloc' | 'source' | 'core' | 'note';
+  text: string;
+  /** For `core`: the local type it refers to. */
+  typeId?: number;
+}
+
+export namespace EditorDisasmRequest {
+  /** client → server: one function's instructions with source lines and CO-RE notes. */
+  export const method = 'btf/editor/disasm' as const;
+  export interface Params {
+    doc: string;
+    section: string;
+    name: string;
+  }
+  export interface Result {
+    lines: EditorAsmLine[];
+  }
+}
+
+export interface EditorMap {
+  name: string;
+  varId: number;
+  defId: number;
+  type?: string;
+  keyType?: number;
+  keyLabel?: string;
+  valueType?: number;
+  valueLabel?: string;
+  keySize?: number;
+  valueSize?: number;
+  maxEntries?: number;
+  flags?: number;
+  pinning?: number;
+}
+
+export namespace EditorMapsRequest {
+  /** client → server: BTF-defined maps. */
+  export const method = 'btf/editor/maps' as const;
+  export interface Params {
+    doc: string;
+  }
+  export interface Result {
+    maps: EditorMap[];
+  }
+}
+
+export namespace EditorExtRequest {
+  /** client → server: .BTF.ext tables, one row per record. */
+  export const method = 'btf/editor/ext' as const;
+  export interface Params {
+    doc: string;
+  }
+  export interface Result {
+    funcInfo: { section: string; insnOff: number; typeId: number; name: string }[];
+    lineInfo: { section: string; insnOff: number; file: string; line: number; col: number; text: string }[];
+    coreRelo: { section: string; insnOff: number; typeId: number; typeLabel: string; access: string; kind: string; spec: string }[];
+  }
+}
+
 /** The virtual documents' URI scheme. */
 export const VIRTUAL_SCHEME = 'btf-lens' as const;
 
@@ -208,6 +512,18 @@ export interface RequestMap {
   [UsedByRequest.method]: [UsedByRequest.Params, UsedByRequest.Result];
   [SearchRequest.method]: [SearchRequest.Params, SearchRequest.Result];
   [DocumentRequest.method]: [DocumentRequest.Params, DocumentRequest.Result];
+  [EditorOpenRequest.method]: [EditorOpenRequest.Params, EditorOpenRequest.Result];
+  [EditorCloseRequest.method]: [EditorCloseRequest.Params, EditorCloseRequest.Result];
+  [EditorRowsRequest.method]: [EditorRowsRequest.Params, EditorRowsRequest.Result];
+  [EditorLocateRequest.method]: [EditorLocateRequest.Params, EditorLocateRequest.Result];
+  [EditorChildrenRequest.method]: [EditorChildrenRequest.Params, EditorChildrenRequest.Result];
+  [EditorTypeTextRequest.method]: [EditorTypeTextRequest.Params, EditorTypeTextRequest.Result];
+  [EditorUsedByRequest.method]: [EditorUsedByRequest.Params, EditorUsedByRequest.Result];
+  [EditorLayoutRequest.method]: [EditorLayoutRequest.Params, EditorLayoutRequest.Result];
+  [EditorProgramsRequest.method]: [EditorProgramsRequest.Params, EditorProgramsRequest.Result];
+  [EditorDisasmRequest.method]: [EditorDisasmRequest.Params, EditorDisasmRequest.Result];
+  [EditorMapsRequest.method]: [EditorMapsRequest.Params, EditorMapsRequest.Result];
+  [EditorExtRequest.method]: [EditorExtRequest.Params, EditorExtRequest.Result];
 }
 export type RequestMethod = keyof RequestMap;
 export type ParamsOf<M extends RequestMethod> = RequestMap[M][0];
