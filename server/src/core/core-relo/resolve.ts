@@ -4,6 +4,7 @@ import { openBtfBytes, type BtfInput } from '../input';
 import type { Problem } from '../util/problems';
 import { type Candidate, type CandidateOutcome, type ReloRes, calcReloInsn } from './calc';
 import { type CoreTarget, findCands, prepareTarget } from './candidates';
+import { externOpenError } from './externs';
 import { type Logger, formatSpec } from './match';
 import { type InsnPatch, InsnBuf, patchInsn } from './patch';
 import { type LibbpfProgram, findProgBySecInsn, libbpfPrograms, secIdxByName } from './programs';
@@ -132,6 +133,13 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
   }
   const sections = ext.coreRelo;
   if (sections.length === 0) return;
+  const extErr = externOpenError(elf, new TypeView(btf, 8));
+  if (extErr) {
+    result.ok = false;
+    result.error = -extErr.errno;
+    problem(`libbpf cannot open this object: ${extErr.message}`);
+    return;
+  }
 
   // libbpf forces 8-byte pointers for a BPF object's BTF, and fills in DATASEC sizes at open
   const sizes = new Map<number, number>();
@@ -261,10 +269,27 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
   }
 }
 
-/** The lines core_oracle -q prints (without its `D: libbpf: ` / `W: libbpf: ` prefixes), or all of them. */
+/**
+ * The lines core_oracle -q prints (without its `D: libbpf: ` / `W: libbpf: ` prefixes), or all of them.
+ * libbpf 1.1's "error matching candidate" message ends in "\n " instead of "\n": its last line is a lone
+ * space that the next message printed continues (" prog '...': relo #N: failed to relocate: ...").
+ */
 export function coreLogLines(res: CoreResolution, all = false): string[] {
   const out: string[] = [];
-  for (const l of res.log) if (all || l.core) out.push(l.text);
+  let carry = '';
+  for (const l of res.log) {
+    if (!all && !l.core) continue;
+    const text = carry + l.text;
+    if (!l.text.endsWith('\n ')) {
+      out.push(text);
+      carry = '';
+      continue;
+    }
+    const parts = text.split('\n');
+    carry = parts.pop()!;
+    out.push(...parts);
+  }
+  if (carry) out.push(carry);
   return out;
 }
 
