@@ -5,6 +5,7 @@
  */
 import { statSync } from 'node:fs';
 import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
+import { coreDiagnostics } from './core-targets';
 import type { IndexedFile } from './model';
 import type { WorkspaceIndex } from './workspace';
 
@@ -44,5 +45,6 @@ export function sourceDiagnostics(index: WorkspaceIndex, sourcePath: string, tex
       message: 'no BPF object built from this file was found in the workspace (build it with -g to see what each line compiles to)',
     });
   }
+  out.push(...coreDiagnostics(index, sourcePath, text));
   return out;
 }

@@ -5,6 +5,7 @@
  */
 import { resolveSize } from '../core/btf/resolve';
 import { cDeclaration } from '../core/format/c';
+import { coreHoverBlock } from './core-targets';
 import { type LineGroup, type MemberAccess, lineGroups, memberAccesses } from './lines';
 import { insnLines } from './model';
 import { cName, pointerSizeOf, typeUri, wordAt } from './typedoc';
@@ -43,7 +44,10 @@ export function hoverMarkdown(index: WorkspaceIndex, sourcePath: string, line: n
   }
   const max = index.settings.hoverMaxInstructions;
   const multi = new Set(groups.map((g) => g.file)).size > 1;
-  for (const g of groups) parts.push(groupBlock(g, max, multi));
+  for (const g of groups) {
+    const core = coreHoverBlock(index, g);
+    parts.push(groupBlock(g, max, multi) + (core ? `\n\n${core}` : ''));
+  }
   return parts.join('\n\n---\n\n');
 }
 

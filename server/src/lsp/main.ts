@@ -11,9 +11,10 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  DocumentRequest, FilesRequest, type ParamsOf, type RequestMethod, type ResultOf, SearchRequest, StatusNotification,
+  CoreMatrixRequest, DocumentRequest, FilesRequest, type ParamsOf, type RequestMethod, type ResultOf, SearchRequest, StatusNotification,
   TypeChildrenRequest, TypeTextRequest, TypesRequest, UsedByRequest,
 } from '../protocol/requests';
+import { coreMatrix } from './core-matrix';
 import { fileDiagnostics, sourceDiagnostics } from './diagnostics';
 import { hoverMarkdown } from './hover';
 import type { IndexedFile } from './model';
@@ -185,7 +186,7 @@ export function startServer(connection: Connection): ServerHandle {
   connection.onDidChangeConfiguration((p) => {
     if (!index) return;
     const s = (p.settings as { btfLens?: unknown } | undefined)?.btfLens;
-    const apply = (raw: unknown) => index!.configure(readSettings(raw)).catch((e) => log(String(e)));
+    const apply = (raw: unknown) => index!.configure(readSettings(raw)).then(() => publishAll([])).catch((e) => log(String(e)));
     if (s !== undefined) void apply(s);
     else if (caps.workspace?.configuration) {
       void connection.workspace.getConfiguration('btfLens').then(apply, () => {});
@@ -274,6 +275,7 @@ export function startServer(connection: Connection): ServerHandle {
   on(UsedByRequest.method, (p) => req.usedBy(index!, p));
   on(SearchRequest.method, (p) => req.search(symbolIndex(), p));
   on(DocumentRequest.method, (p) => req.document(index!, p));
+  on(CoreMatrixRequest.method, (p) => coreMatrix(index!, p));
   registerEditorRequests(connection, () => index); // the type-tree editor's btf/editor/* requests
 
   documents.onDidOpen((e) => {

@@ -14,6 +14,11 @@ export interface Settings {
   kernelBtf: string;
   /** Instructions shown per function in a hover before "… N more". */
   hoverMaxInstructions: number;
+  /**
+   * Kernels to resolve CO-RE relocations against (core-targets.ts): BTF files or directories of them,
+   * each a path or `{ path, label }`. undefined = the kernel BTF above (the running kernel's).
+   */
+  coreTargets?: (string | { path: string; label?: string })[];
 }
 
 export const DEFAULT_INCLUDE = ['**/*.o', '**/*.bpf.o', '**/*.btf', '**/*.ko', '**/*.ko.{xz,zst,gz}', '**/vmlinux'];
@@ -33,6 +38,10 @@ export function readSettings(raw: unknown): Settings {
   s.include = strings(r.include) ?? s.include;
   s.exclude = strings(r.exclude) ?? s.exclude;
   if (typeof r.kernelBtf === 'string') s.kernelBtf = r.kernelBtf;
+  if (Array.isArray(r.coreTargets)) {
+    s.coreTargets = r.coreTargets.filter((x): x is string | { path: string; label?: string } =>
+      typeof x === 'string' || (!!x && typeof x === 'object' && typeof (x as { path?: unknown }).path === 'string'));
+  }
   if (typeof r.hoverMaxInstructions === 'number' && r.hoverMaxInstructions >= 0) s.hoverMaxInstructions = Math.floor(r.hoverMaxInstructions);
   return s;
 }

@@ -196,6 +196,44 @@ export namespace StatusNotification {
   }
 }
 
+export namespace CoreMatrixRequest {
+  /** client → server: every CO-RE relocation of one object (or of all indexed objects) resolved against every
+   * kernel of `btfLens.coreTargets` as libbpf 1.1 would at load; also rendered as markdown and CSV. */
+  export const method = 'btf/coreMatrix' as const;
+  export interface Params {
+    /** file:// URI of a BPF object; absent: all indexed objects. */
+    object?: string;
+  }
+  export interface Target {
+    label: string;
+    path: string;
+    /** Why the target could not be read (then every outcome is empty). */
+    error?: string;
+  }
+  export interface Row {
+    object: string;
+    objectUri: string;
+    /** ELF section and libbpf's `relo #N` in it. */
+    section: string;
+    index: number;
+    /** libbpf's relocation kind (`byte_off`, `type_exists`…) and local spec text. */
+    kind: string;
+    spec: string;
+    /** The source line (0-based) the line table gives the instruction. */
+    source?: { uri: string; label: string; line: number };
+    /** One per target, in `targets` order. */
+    outcomes: { text: string; fails: boolean }[];
+  }
+  export interface Result {
+    targets: Target[];
+    rows: Row[];
+    /** Per target: relocations that fail (poisoned or load-failing), and whether libbpf would load the objects. */
+    summary: { label: string; fails: number; loads: number; objects: number }[];
+    markdown: string;
+    csv: string;
+  }
+}
+
 // ---- The type-tree editor (client/src/features/type-tree.ts and its webview) ----
 // The editor opens any file (also outside the workspace: /sys/kernel/btf/*) as a `doc`: a handle the
 // server keeps until `btf/editor/close`. Every later request names the doc; type IDs are in the doc's
@@ -512,6 +550,7 @@ export interface RequestMap {
   [UsedByRequest.method]: [UsedByRequest.Params, UsedByRequest.Result];
   [SearchRequest.method]: [SearchRequest.Params, SearchRequest.Result];
   [DocumentRequest.method]: [DocumentRequest.Params, DocumentRequest.Result];
+  [CoreMatrixRequest.method]: [CoreMatrixRequest.Params, CoreMatrixRequest.Result];
   [EditorOpenRequest.method]: [EditorOpenRequest.Params, EditorOpenRequest.Result];
   [EditorCloseRequest.method]: [EditorCloseRequest.Params, EditorCloseRequest.Result];
   [EditorRowsRequest.method]: [EditorRowsRequest.Params, EditorRowsRequest.Result];

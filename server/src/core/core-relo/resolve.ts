@@ -165,7 +165,9 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
     if (!b) {
       const sec = elf.sections[p.secIdx]!;
       const data = elf.data(sec);
-      b = new InsnBuf(data.slice(p.insnOff * 8, (p.insnOff + p.insnCnt) * 8), elf.header?.littleEndian ?? true);
+      // A copy: patching must not touch the object's bytes (a Node Buffer's slice() would be a view, and
+      // the next resolution of the same object would find the previous target's values).
+      b = new InsnBuf(new Uint8Array(data.subarray(p.insnOff * 8, (p.insnOff + p.insnCnt) * 8)), elf.header?.littleEndian ?? true);
       bufs.set(p, b);
     }
     return b;

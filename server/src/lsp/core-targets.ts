@@ -1,0 +1,337 @@
+/**
+ * CO-RE relocations resolved against the kernels of `btfLens.coreTargets` (default: the kernel BTF, i.e.
+ * the running kernel's), as libbpf 1.1 would at load: per-target outcome lines for hovers, a warning on
+ * each source line whose relocation fails on a target, and the lookups the compatibility matrix uses.
+ * Resolutions are cached per (object, target) and dropped when either file changes (object: its index
+ * generation; target: mtime and size, checked on use).
+ */
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { release } from 'node:os';
+import { basename, dirname, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
+import { type CoreRelocation, type CoreResolution, type CoreTarget, resolveCoreRelocations } from '../core/core-relo/resolve';
+import { openBtfBytes } from '../core/input';
+import { describeCoreRelo } from '../core/core-relo/spec';
+import { INSN_SIZE } from '../core/object/bpf-object';
+import { detectCompression } from '../io/files';
+import { type LineGroup, lineGroups } from './lines';
+import type { IndexedFile, ProgramModel } from './model';
+import { SYS_VMLINUX, kernelBtfPath } from './settings';
+import { uriToPath } from './uri';
+import type { WorkspaceIndex } from './workspace';
+
+export interface TargetKernel {
+  label: string;
+  path: string;
+  target?: CoreTarget;
+  error?: string;
+  /** mtime and size when loaded: a change reloads it. */
+  stamp: string;
+}
+
+/** What a relocation comes to on one target, in a sentence. */
+export interface TargetOutcome {
+  text: string;
+  /** The relocation makes the load fail (poisoned instruction or a load-failing error). */
+  fails: boolean;
+}
+
+const MAX_CACHE = 256;
+/** diagnostics.ts's source name (not imported: diagnostics.ts imports this module). */
+const SOURCE = 'btf-lens';
+
+/** The label of a target: its file name without `.btf`; the running kernel's is `vmlinux-<major.minor>`. */
+export function targetLabel(path: string): string {
+  if (resolve(path) === SYS_VMLINUX) return `vmlinux-${/^\d+\.\d+/.exec(release())?.[0] ?? release()}`;
+  const name = basename(path).replace(/\.(gz|xz|zst)$/, '').replace(/\.btf$/, '');
+  // A bare `vmlinux` says nothing: the directory it lives in names the kernel (…/5.4/vmlinux → 5.4).
+  if (name === 'vmlinux') {
+    const dir = basename(dirname(resolve(path)));
+    if (dir && dir !== '/') return dir;
+  }
+  return name;
+}
+
+/** BTF files of a directory: `*.btf` and `vmlinux*` (module BTFs under /sys/kernel/btf are split: not targets). */
+function listDir(dir: string): string[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((e) => !e.isDirectory() && (/\.btf(\.(gz|xz|zst))?$/.test(e.name) || /^vmlinux/.test(e.name)))
+      .map((e) => resolve(dir, e.name))
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+function stampOf(path: string): string {
+  try {
+    const st = statSync(path);
+    return `${st.mtimeMs}:${st.size}`;
+  } catch {
+    return 'missing';
+  }
+}
+
+function loadTarget(path: string, label: string): TargetKernel {
+  const t: TargetKernel = { label, path, stamp: stampOf(path) };
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (e) {
+    t.error = `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
+    return t;
+  }
+  const c = detectCompression(bytes);
+  if (c === 'gzip') {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch {
+      t.error = `${path}: gzip data is corrupt`;
+      return t;
+    }
+  } else if (c) {
+    t.error = `${path}: ${c}-compressed: decompress it to use it as a CO-RE target`;
+    return t;
+  }
+  const input = openBtfBytes(bytes, { file: path });
+  if (!input.btf || !input.btf.ok) {
+    t.error = `${path}: no usable BTF${input.problems[0] ? ` (${input.problems[0].message})` : ''}`;
+    return t;
+  }
+  if (input.btf.startId > 1 || input.problems.some((p) => p.severity === 'error' && /split BTF/.test(p.message))) {
+    t.error = `${path}: split BTF (a module's): not a kernel BTF`;
+    return t;
+  }
+  t.target = { vmlinux: input.btf, modules: [] };
+  return t;
+}
+
+interface CacheEntry {
+  generation: number;
+  stamp: string;
+  res: CoreResolution;
+  /** `${section}#${index}` → the relocation as resolved. */
+  byRecord: Map<string, CoreRelocation>;
+}
+
+/** The targets of one workspace index and the resolutions against them. */
+export class CoreTargets {
+  private key = '';
+  private list: TargetKernel[] = [];
+  private readonly cache = new Map<string, CacheEntry>();
+
+  constructor(private readonly index: WorkspaceIndex) {}
+
+  /** The configured targets, (re)loaded when the setting or a file changed. */
+  targets(): TargetKernel[] {
+    const s = this.index.settings;
+    const kernel = kernelBtfPath(s);
+    const items = s.coreTargets ?? (kernel ? [kernel] : []);
+    const key = JSON.stringify(items);
+    if (key !== this.key) {
+      this.key = key;
+      this.list = [];
+      const seen = new Set<string>();
+      const labels = new Set<string>();
+      for (const item of items) {
+        const path = typeof item === 'string' ? item : item.path;
+        const abs = resolve(path);
+        let isDir = false;
+        try {
+          isDir = statSync(abs).isDirectory();
+        } catch {
+          // a missing file is reported as the target's error
+        }
+        for (const p of isDir ? listDir(abs) : [abs]) {
+          if (seen.has(p)) continue;
+          seen.add(p);
+          let label = typeof item !== 'string' && item.label && !isDir ? item.label : targetLabel(p);
+          for (let n = 2; labels.has(label); n++) label = `${targetLabel(p)} (${n})`;
+          labels.add(label);
+          this.list.push({ label, path: p, stamp: '' });
+        }
+      }
+    }
+    for (let i = 0; i < this.list.length; i++) {
+      const t = this.list[i]!;
+      if (t.stamp !== stampOf(t.path)) this.list[i] = loadTarget(t.path, t.label);
+    }
+    return this.list;
+  }
+
+  /** The resolution of `file` against `t` (undefined when either cannot be used). */
+  entry(file: IndexedFile, t: TargetKernel): CacheEntry | undefined {
+    if (!t.target || !file.input || !file.object) return undefined;
+    const k = `${file.path}\0${t.path}`;
+    const hit = this.cache.get(k);
+    if (hit && hit.generation === file.generation && hit.stamp === t.stamp) return hit;
+    const res = resolveCoreRelocations(file.input, t.target);
+    const byRecord = new Map<string, CoreRelocation>();
+    for (const r of res.relocations) byRecord.set(`${r.section}#${r.index}`, r);
+    const e: CacheEntry = { generation: file.generation, stamp: t.stamp, res, byRecord };
+    if (this.cache.size >= MAX_CACHE) this.cache.clear();
+    this.cache.set(k, e);
+    return e;
+  }
+
+  /** The outcome of relocation `index` of `section` in `file` on `t`. */
+  outcome(file: IndexedFile, section: string, index: number, t: TargetKernel): TargetOutcome {
+    if (t.error) return { text: `cannot be read (${t.error})`, fails: false };
+    const e = this.entry(file, t);
+    if (!e) return { text: 'not resolved', fails: false };
+    const r = e.byRecord.get(`${section}#${index}`);
+    if (r) return describeOutcome(r);
+    const p = e.res.problems.find((x) => x.severity === 'error');
+    if (p) return { text: p.message, fails: true };
+    const failed = e.res.relocations.find((x) => x.outcome === 'failed');
+    if (failed) return { text: `not reached: the load already fails at ${failed.section} relo #${failed.index}`, fails: false };
+    return { text: 'not relocated', fails: false };
+  }
+}
+
+const perIndex = new WeakMap<WorkspaceIndex, CoreTargets>();
+export function coreTargetsOf(index: WorkspaceIndex): CoreTargets {
+  let t = perIndex.get(index);
+  if (!t) perIndex.set(index, (t = new CoreTargets(index)));
+  return t;
+}
+
+/** What each kind's value is, in the words of a hover ("offset 1256 (local 1248)"). */
+const VALUE_NAMES = ['offset', 'size', 'exists', 'signed', 'lshift', 'rshift', 'local type id', 'type id', 'exists', 'size', 'exists', 'value', 'matches'];
+const EXISTENCE = new Set([2, 8, 10, 12]);
+
+/** One relocation's result on a target, in a sentence; fails when libbpf's load would fail because of it. */
+export function describeOutcome(r: CoreRelocation): TargetOutcome {
+  const why = r.reason?.replace(/^prog '[^']*': relo #\d+: /, '');
+  switch (r.outcome) {
+    case 'patched': {
+      const v = r.targetValue ?? 0n;
+      const l = r.localValue ?? 0n;
+      if (EXISTENCE.has(r.kind)) {
+        const what = r.kind === 2 ? 'field' : r.kind === 10 ? 'enum value' : 'type';
+        if (r.kind === 12) return { text: v ? 'type matches' : 'type does not match (0)', fails: false };
+        return { text: v ? `${what} exists` : `no such ${what} (0)`, fails: false };
+      }
+      if (r.kind === 6) return { text: `local type id ${l}`, fails: false };
+      return { text: `${VALUE_NAMES[r.kind] ?? 'value'} ${v} (local ${l})`, fails: false };
+    }
+    case 'poisoned': {
+      if (why) return { text: `${why} — load fails here`, fails: true };
+      const what = r.kind <= 5 ? (r.candidates.length ? 'field' : 'type') : r.kind === 11 ? (r.candidates.length ? 'enum value' : 'type') : 'type';
+      return { text: `no matching ${what} — load fails here`, fails: true };
+    }
+    case 'failed':
+      return { text: `${why ?? 'cannot be relocated'} — the load fails (error ${r.error})`, fails: true };
+    case 'not-autoloaded':
+      return { text: 'not relocated: the program is not loaded by default (SEC("?..."))', fails: false };
+    case 'skipped':
+      return { text: 'not relocated: in an eliminated weak subprogram', fails: false };
+  }
+}
+
+/** Index of a line's relocation among its section's records (libbpf's `relo #N`). */
+function recordIndex(g: LineGroup, i: number): number {
+  return g.prog.section.coreRelo.indexOf(g.relos[i]!.rec);
+}
+
+/** The hover block for a line group: per target, the outcome of each relocation of the line. */
+export function coreHoverBlock(index: WorkspaceIndex, g: LineGroup): string {
+  if (!g.relos.length) return '';
+  const ct = coreTargetsOf(index);
+  const targets = ct.targets();
+  if (!targets.length) return '';
+  const lines = targets.map((t) =>
+    `${t.label}: ${g.relos.map((_, i) => ct.outcome(g.file, g.prog.section.name, recordIndex(g, i), t).text).join(' · ')}`);
+  return `On target kernels:\n\n\`\`\`\n${lines.join('\n')}\n\`\`\``;
+}
+
+/** The source line (0-based) and line_info file name the line table gives a relocation's instruction. */
+export function reloSourceLine(file: IndexedFile, p: ProgramModel, insnOff: number): { name: string; line: number } | undefined {
+  const s = Math.floor(insnOff / INSN_SIZE);
+  const li = p.slots.lineOfSlot[s];
+  if (li === undefined || li < 0) return undefined;
+  const rec = p.section.lineInfo[li];
+  if (!rec || !rec.line || !file.btf) return undefined;
+  return { name: file.btf.str(rec.fileNameOff) ?? '', line: rec.line - 1 };
+}
+
+/**
+ * Warnings on a C source: each relocation that fails on a configured target, on the line hovers attribute
+ * it to, naming the kernel and libbpf's reason.
+ */
+export function coreDiagnostics(index: WorkspaceIndex, sourcePath: string, text?: string): Diagnostic[] {
+  const ct = coreTargetsOf(index);
+  const objects = index.objectsFor(sourcePath);
+  if (!objects.length) return [];
+  const targets = ct.targets().filter((t) => t.target);
+  if (!targets.length) return [];
+  // The failures: (file, section, index) → per target reason.
+  const fails = new Map<string, { line: number; msgs: string[] }>();
+  for (const { file, names } of objects) {
+    if (!file.object) continue;
+    for (const p of file.object.programs) {
+      p.section.coreRelo.forEach((rec, i) => {
+        const msgs: string[] = [];
+        for (const t of targets) {
+          const o = ct.outcome(file, p.section.name, i, t);
+          if (o.fails) msgs.push(`${t.label}: ${describeCoreRelo(file.btf!, rec.typeId, file.btf!.str(rec.accessStrOff), rec.kind).text}: ${o.text}`);
+        }
+        if (!msgs.length) return;
+        const own = reloSourceLine(file, p, rec.insnOff);
+        if (!own || !names.includes(own.name)) return;
+        fails.set(`${file.path}\0${p.section.name}#${i}`, { line: own.line, msgs });
+      });
+    }
+  }
+  if (!fails.size) return [];
+  let src = text;
+  if (src === undefined) {
+    try {
+      src = readFileSync(sourcePath, 'utf8');
+    } catch {
+      src = '';
+    }
+  }
+  const lines = src.split(/\r?\n/);
+  const lineText = (n: number) => lines[n] ?? '';
+  // Hovers attribute a relocation to the line that names what it accesses (lines.ts): find that line,
+  // first among the own lines of the failures, then anywhere in the file.
+  const placed = new Map<string, number>();
+  const visit = (n: number) => {
+    for (const g of lineGroups(index, sourcePath, n, lineText)) {
+      g.relos.forEach((_, i) => {
+        const k = `${g.file.path}\0${g.prog.section.name}#${recordIndex(g, i)}`;
+        if (fails.has(k) && !placed.has(k)) placed.set(k, n);
+      });
+    }
+  };
+  for (const n of new Set([...fails.values()].map((f) => f.line))) visit(n);
+  for (let n = 0; n < lines.length && placed.size < fails.size; n++) visit(n);
+  const out: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const [k, f] of fails) {
+    const line = placed.get(k) ?? f.line;
+    const [path, rel] = k.split('\0') as [string, string];
+    const file = objects.find((o) => o.file.path === path)!.file;
+    for (const m of f.msgs) {
+      // bpfel and bpfeb twins fail alike: one warning per line and message.
+      const message = `CO-RE relocation fails on ${m}`;
+      const key = `${line}\0${message}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({
+        range: Range.create(line, 0, line, lineText(line).length), severity: DiagnosticSeverity.Warning, source: SOURCE,
+        message, code: 'core-relo', data: { object: file.uri, relo: rel },
+      });
+    }
+  }
+  return out.sort((a, b) => a.range.start.line - b.range.start.line || a.message.localeCompare(b.message));
+}
+
+/** The object files of the index, or the one a URI names. */
+export function objectFiles(index: WorkspaceIndex, uri?: string): IndexedFile[] {
+  const path = uri ? uriToPath(uri) : undefined;
+  return index.allFiles().filter((f) => f.object && f.input && (!path || f.path === resolve(path)));
+}

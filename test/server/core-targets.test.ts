@@ -1,0 +1,182 @@
+/**
+ * CO-RE against target kernels in the language server (btfLens.coreTargets): per-target outcomes in hovers,
+ * warnings on source lines whose relocation fails, and the btf/coreMatrix rows. Targets are the small BTFs
+ * of test/fixtures/core-targets/btf; every expected value is read from the core_oracle goldens
+ * (test/golden/core-resolve/<object>__<target>.txt: what libbpf 1.1 logged relocating the object).
+ */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { Diagnostic, Hover } from 'vscode-languageserver/node';
+import type { CoreMatrixRequest } from '../../server/src/protocol/requests';
+import { golden, repoRoot } from '../helpers/paths';
+import { type TestServer, startTestServer } from './harness';
+
+const btfDir = join(repoRoot, 'test/fixtures/core-targets/btf');
+const TARGETS = ['moved', 'missing'];
+
+/** What libbpf logged for one relocation (section, relo #N): its kind and lines, from a golden. */
+interface GoldenRelo {
+  prog: string;
+  kind: string;
+  lines: string[];
+}
+function readGolden(object: string, target: string): Map<string, GoldenRelo> {
+  const out = new Map<string, GoldenRelo>();
+  let section = '';
+  for (const l of readFileSync(join(golden, 'core-resolve', `${object}__${target}.txt`), 'utf8').split('\n')) {
+    const s = /^sec '([^']*)': found \d+ CO-RE relocations$/.exec(l);
+    if (s) section = s[1]!;
+    const m = /^prog '([^']*)': relo #(\d+): (.*)$/.exec(l);
+    if (!m) continue;
+    const key = `${section}#${m[2]}`;
+    let g = out.get(key);
+    if (!g) out.set(key, (g = { prog: m[1]!, kind: /^<([a-z_]+)>/.exec(m[3]!)?.[1] ?? '?', lines: [] }));
+    g.lines.push(m[3]!);
+  }
+  return out;
+}
+
+const NAMES: Record<string, string> = {
+  byte_off: 'offset', byte_sz: 'size', signed: 'signed', lshift_u64: 'lshift', rshift_u64: 'rshift',
+  target_type_id: 'type id', type_size: 'size', enumval_value: 'value',
+};
+/**
+ * The hover/matrix sentence for what libbpf logged: `patched insn … A -> B` gives the target value B and the
+ * local A; `substituting insn … w/ invalid insn` a poisoned instruction. undefined: a case not derived here.
+ */
+function expectedText(g: GoldenRelo): string | undefined {
+  const patched = g.lines.map((l) => /^patched insn #\d+ \([^)]*\) (?:imm|off|imm64) (\S+) -> (\S+)/.exec(l)).find((x) => x);
+  if (patched && g.lines.length === (g.kind === 'local_type_id' ? 2 : 3)) {
+    const [, from, to] = patched;
+    if (g.kind === 'local_type_id') return `local type id ${from}`;
+    if (g.kind === 'field_exists') return to !== '0' ? 'field exists' : 'no such field (0)';
+    if (g.kind === 'type_exists') return to !== '0' ? 'type exists' : 'no such type (0)';
+    if (g.kind === 'enumval_exists') return to !== '0' ? 'enum value exists' : 'no such enum value (0)';
+    if (g.kind === 'type_matches') return to !== '0' ? 'type matches' : 'type does not match (0)';
+    // For bitfields libbpf does not check the instruction's value (its A is the compiler's aligned offset,
+    // not the local value libbpf computed): there only the target value B is libbpf's.
+    const specOff = / @ offset (\d+)\)$/.exec(g.lines[0]!)?.[1];
+    const field = ['byte_off', 'byte_sz', 'signed', 'lshift_u64', 'rshift_u64'].includes(g.kind);
+    const local = field && !(g.kind === 'byte_off' && specOff === from) ? LOOSE : from;
+    return NAMES[g.kind] && `${NAMES[g.kind]} ${to} (local ${local})`;
+  }
+  if (g.lines.some((l) => /^substituting insn #\d+ w\/ invalid insn$/.test(l)) && g.lines.some((l) => l === 'no matching targets found')) {
+    const cands = g.lines.some((l) => l.startsWith('non-matching candidate'));
+    const what = ['byte_off', 'byte_sz', 'field_exists', 'signed', 'lshift_u64', 'rshift_u64'].includes(g.kind) || g.kind === 'enumval_value'
+      ? (cands ? (g.kind === 'enumval_value' ? 'enum value' : 'field') : 'type') : 'type';
+    return `no matching ${what} — load fails here`;
+  }
+  return undefined;
+}
+
+/** Stands for a local value the golden does not give. */
+const LOOSE = '\u0000';
+const same = (actual: string, want: string) =>
+  want.includes(LOOSE) ? new RegExp(`^${want.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(LOOSE, '\\d+')}$`).test(actual) : actual === want;
+
+function lineOf(file: string, text: string): number {
+  const i = readFileSync(file, 'utf8').split('\n').findIndex((l) => l.includes(text));
+  assert.ok(i >= 0, `no line with ${text}`);
+  return i;
+}
+
+describe('CO-RE target kernels in the language server', () => {
+  let s: TestServer;
+  const goldens = Object.fromEntries(TARGETS.map((t) => [t, readGolden('core.bpfel', t)]));
+  const md = (h: Hover | null) => (h ? (h.contents as { value: string }).value : '');
+  const hover = async (line: number, character: number) =>
+    (await s.client.sendRequest('textDocument/hover', { textDocument: { uri: s.uri('src/core.c') }, position: { line, character } })) as Hover | null;
+
+  before(async () => {
+    s = await startTestServer({ settings: { coreTargets: TARGETS.map((t) => join(btfDir, `${t}.btf`)) } });
+  });
+  after(() => s.close());
+
+  test('hover on BPF_CORE_READ(t, pid): the outcome on each target, as libbpf logged it', async () => {
+    const line = lineOf(s.path('src/core.c'), 'o->pid = BPF_CORE_READ(t, pid);');
+    const block = `On target kernels:\n\n\`\`\`\n${TARGETS.map((t) => `${t}: ${expectedText(goldens[t]!.get('kprobe/tcp_connect#0')!)}`).join('\n')}\n\`\`\``;
+    assert.equal(block, 'On target kernels:\n\n```\nmoved: offset 56 (local 8)\nmissing: offset 8 (local 8)\n```');
+    const groups = md(await hover(line, 4)).split('\n\n---\n\n').filter((g) => g.startsWith('**core_reads**'));
+    // one group per object (bpfeb and bpfel): both end with the targets' outcomes
+    assert.equal(groups.length, 2);
+    for (const g of groups) assert.ok(g.endsWith(`\n\n${block}`), g);
+  });
+
+  test('a relocation that fails on a target: a warning on its source line naming the kernel and the reason', async () => {
+    const diags = await waitFor(() => s.diagnostics.get(s.uri('src/core.c')));
+    const core = diags.filter((d) => d.message.startsWith('CO-RE relocation fails on '));
+    // every failure libbpf logged for core.bpfel.o (poisoned instructions), none on `moved`
+    const expected: string[] = [];
+    for (const t of TARGETS) {
+      for (const g of goldens[t]!.values()) {
+        if (g.lines.some((l) => /^substituting insn/.test(l))) expected.push(`CO-RE relocation fails on ${t}: ${g.lines[0]}: ${expectedText(g)}`);
+      }
+    }
+    assert.ok(expected.length >= 3, 'the missing target poisons several relocations');
+    assert.deepEqual([...new Set(core.map((d) => d.message))].sort(), [...new Set(expected)].sort());
+    for (const d of core) assert.equal(d.severity, 2 /* Warning */);
+    // the warning sits on the line whose hover shows that failure
+    const w = core.find((d) => d.message.includes('struct sock.__sk_common (0:0 @ offset 0)'))!;
+    assert.ok(w, 'sock.__sk_common fails on missing');
+    const h = md(await hover(w.range.start.line, 4));
+    assert.match(h, /\nmissing: [^\n]*no matching type — load fails here/);
+    assert.match(readFileSync(s.path('src/core.c'), 'utf8').split('\n')[w.range.start.line]!, /__sk_common/);
+  });
+
+  test('btf/coreMatrix: every relocation × every target, the outcomes libbpf logged', async () => {
+    const r = (await s.client.sendRequest('btf/coreMatrix', { object: s.uri('build/core.bpfel.o') } satisfies CoreMatrixRequest.Params)) as CoreMatrixRequest.Result;
+    assert.deepEqual(r.targets.map((t) => t.label), TARGETS);
+    let compared = 0;
+    for (const row of r.rows) {
+      TARGETS.forEach((t, k) => {
+        const g = goldens[t]!.get(`${row.section}#${row.index}`);
+        const want = g && expectedText(g);
+        if (!want) return;
+        assert.ok(same(row.outcomes[k]!.text, want), `${row.section} relo #${row.index} on ${t}: ${row.outcomes[k]!.text} vs ${want}`);
+        assert.equal(row.outcomes[k]!.fails, want.endsWith('load fails here'));
+        assert.equal(row.spec, g.lines[0]);
+        compared++;
+      });
+    }
+    assert.ok(compared >= 40, `compared ${compared} cells`);
+    // the summary counts what the goldens poison
+    TARGETS.forEach((t, k) => {
+      const poisoned = [...goldens[t]!.values()].filter((g) => g.lines.some((l) => /^substituting insn/.test(l))).length;
+      assert.equal(r.summary[k]!.fails, poisoned, t);
+    });
+    assert.match(r.markdown, /^# CO-RE compatibility: 1 object × 2 kernels\n/);
+    assert.match(r.markdown, /\n\| object \| section \| relo \| line \| relocation \| moved \| missing \|\n/);
+    const csv = r.csv.trimEnd().split('\n');
+    assert.equal(csv.length, r.rows.length + 1);
+    assert.equal(csv[0], 'object,section,relo,kind,line,relocation,moved,moved fails,missing,missing fails');
+  });
+
+  test('all objects; a target that cannot be read says why', async () => {
+    s.client.sendNotification('workspace/didChangeConfiguration', {
+      settings: { btfLens: { kernelBtf: 'none', coreTargets: [join(btfDir, 'same.btf'), join(btfDir, 'nope.btf')] } },
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    const r = (await s.client.sendRequest('btf/coreMatrix', {})) as CoreMatrixRequest.Result;
+    assert.deepEqual(r.targets.map((t) => [t.label, !!t.error]), [['same', false], ['nope', true]]);
+    assert.deepEqual([...new Set(r.rows.map((x) => x.object))], ['build/core.bpfeb.o', 'build/core.bpfel.o', 'build/progs.bpfel.o']);
+    assert.equal(r.summary[0]!.fails, 0);
+    // against `same` nothing fails: the warnings are gone
+    const diags = await waitFor(() => {
+      const d = s.diagnostics.get(s.uri('src/core.c'));
+      return d && !d.some((x) => x.message.startsWith('CO-RE')) ? d : undefined;
+    });
+    assert.equal(diags.filter((d: Diagnostic) => d.message.startsWith('CO-RE')).length, 0);
+  });
+});
+
+async function waitFor<T>(f: () => T | undefined, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
