@@ -81,6 +81,13 @@ export interface LayoutOptions {
   cacheline?: number;
   /** Pointer size, as libbpf fixes it for ELF input (see elfPointerSize). */
   pointerSize?: number;
+  /**
+   * pahole's packed-attribute inferences (type ID -> packed), shared by the listings of one run:
+   * printing a struct can mark the structs it embeds as packed (pahole keeps such marks for the
+   * rest of a run, so `pahole FILE` and `pahole -C NAME FILE` can differ). Default: a fresh map,
+   * as `pahole -C NAME`.
+   */
+  packing?: Map<number, boolean>;
 }
 
 /** The layout of struct or union `id`; undefined for other kinds. */
@@ -89,6 +96,15 @@ export function structLayout(btf: Btf, id: number, opts: LayoutOptions = {}): St
   const k = t.kind(id);
   if (k !== Kind.STRUCT && k !== Kind.UNION) return undefined;
   return new Layouter(t, opts.cacheline ?? 64).layout(id, 0);
+}
+
+/** What printing a listing needs (pahole's state while it prints). */
+interface Printer {
+  t: TypeTable;
+  e: CEmitter;
+  lay: Layouter;
+  packing: Map<number, boolean>;
+  lines: string[];
 }
 
 /** Every named struct (pahole's `-C NAME` looks one up; `pahole` alone prints all). */
@@ -105,7 +121,7 @@ export function findStructs(btf: Btf, name: string, unions = false): number[] {
 const MAX_NESTING = 32;
 
 class Layouter {
-  private readonly natural = new Map<number, number>();
+  readonly natural = new Map<number, number>();
   private readonly paddingOf = new Map<number, number>();
 
   constructor(private readonly t: TypeTable, private readonly cacheline: number) {}
@@ -169,6 +185,52 @@ class Layouter {
     }
     this.natural.set(id, max);
     return max;
+  }
+
+  /**
+   * pahole's class__infer_packed_attributes for struct layout `l` (cached in `packing`): packed when
+   * it has no hole nor padding and yet a member sits off its natural alignment or the size is not a
+   * multiple of the largest one. A struct with holes or padding instead marks the structs it embeds
+   * at unnatural offsets (type__check_structs_at_unnatural_alignments).
+   */
+  inferPacked(l: StructLayout, packing: Map<number, boolean>): boolean {
+    if (l.kind !== 'struct') return false;
+    const have = packing.get(l.id);
+    if (have !== undefined) return have;
+    let packed = false;
+    if (l.padding !== 0 || l.holes !== 0) {
+      this.markEmbedded(l, packing, (m, a) => m.byteOffset % a !== 0);
+    } else {
+      let max = 1;
+      for (const m of l.members) {
+        const a = this.naturalAlign(this.strip(m.type));
+        if (a === 1) continue;
+        if (a > max) max = a;
+        if (m.byteOffset % a !== 0) {
+          packed = true;
+          break;
+        }
+      }
+      if (!packed && l.size % max !== 0) packed = true;
+    }
+    packing.set(l.id, packed);
+    return packed;
+  }
+
+  /** pahole's union__infer_packed_attributes: structs in a union whose size their alignment does not divide are packed. */
+  inferUnionPacked(l: StructLayout, packing: Map<number, boolean>): void {
+    if (l.kind !== 'union' || packing.has(-l.id)) return;
+    this.markEmbedded(l, packing, (_m, a) => l.size % a !== 0);
+    packing.set(-l.id, true); // unions are inferred once, like pahole's packed_attributes_inferred
+  }
+
+  private markEmbedded(l: StructLayout, packing: Map<number, boolean>, off: (m: LayoutMember, align: number) => boolean): void {
+    for (const m of l.members) {
+      const st = this.strip(m.type);
+      if (this.t.kind(st) !== Kind.STRUCT) continue;
+      const a = this.naturalAlign(st);
+      if (a && off(m, a)) packing.set(st, true);
+    }
   }
 
   /** pahole's class__infer_alignment. */
@@ -344,8 +406,11 @@ class Layouter {
   }
 }
 
-/** pahole's summary comments for `l`, one string per line, without indentation. */
-export function layoutSummary(l: StructLayout): string[] {
+/**
+ * pahole's summary comments for `l`, one string per line, without indentation; `base`: the byte
+ * offset it is printed at (inline structs).
+ */
+export function layoutSummary(l: StructLayout, base = 0): string[] {
   const out = [`/* size: ${l.size}, cachelines: ${l.cachelines}, members: ${l.members.length} */`];
   if (l.kind === 'struct') {
     if (l.sumHoles > 0 || l.sumBitHoles > 0) {
@@ -363,7 +428,9 @@ export function layoutSummary(l: StructLayout): string[] {
       out.push(`/* forced alignments: ${l.forcedAlignments}${l.forcedHoles ? `, forced holes: ${l.forcedHoles}, sum forced holes: ${l.sumForcedHoles}` : ''} */`);
     }
   }
-  if (l.lastCacheline) out.push(`/* last cacheline: ${l.lastCacheline} bytes */`);
+  // pahole counts the last cacheline from where the struct is printed (an inline struct: its member offset).
+  const last = base ? (base + l.size) % l.cacheline : l.lastCacheline;
+  if (last) out.push(`/* last cacheline: ${last} bytes */`);
   return out;
 }
 
@@ -373,22 +440,25 @@ export function layoutSummary(l: StructLayout): string[] {
  * as comments, anonymous members expanded in place, the summary at the end.
  */
 export function formatLayout(btf: Btf, id: number, opts: LayoutOptions = {}): string | undefined {
-  const l = structLayout(btf, id, opts);
-  if (!l) return undefined;
   const t = typeTable(btf, opts.pointerSize);
-  const e = new CEmitter(t, new ByteWriter(undefined, 256), false);
-  const lines: string[] = [];
-  const state = { cacheline: 0 };
-  const head = `${l.kind}${l.name ? ` ${l.name}` : ''} {`;
-  lines.push(head);
-  body(t, e, l, 1, 0, lines, state);
+  const k = t.kind(id);
+  if (k !== Kind.STRUCT && k !== Kind.UNION) return undefined;
+  const lay = new Layouter(t, opts.cacheline ?? 64);
+  const l = lay.layout(id, 0);
+  const p: Printer = { t, e: new CEmitter(t, new ByteWriter(undefined, 256), false), lay, packing: opts.packing ?? new Map(), lines: [] };
+  const lines = p.lines;
+  lines.push(`${l.kind}${l.name ? ` ${l.name}` : ''} {`);
+  const packed = body(p, l, 1, 0, { cacheline: 0 }, true);
   lines.push('');
   for (const s of layoutSummary(l)) lines.push(`\t${s}`);
-  let tail = '}';
-  if (l.packed) tail += ' __attribute__((packed))';
-  if (l.forcedAlignment && !l.packed) tail += ` __attribute__((__aligned__(${l.forcedAlignment})))`;
-  lines.push(`${tail};`);
+  lines.push(`${closing(l, packed)};`);
   return lines.join('\n') + '\n';
+}
+
+/** `}` with pahole's attributes for the struct itself: packed as pahole infers it, else a forced alignment. */
+function closing(l: StructLayout, packed: boolean): string {
+  if (packed) return '} __attribute__((__packed__))';
+  return l.forcedAlignment ? `} __attribute__((__aligned__(${l.forcedAlignment})))` : '}';
 }
 
 const TABS = '\t'.repeat(16);
@@ -405,25 +475,69 @@ function withComment(code: string, comment: string): string {
   return `${code}${' '.repeat(Math.max(1, COMMENT_COL - col))}${comment}`;
 }
 
-function body(t: TypeTable, e: CEmitter, l: StructLayout, lvl: number, base: number,
-  lines: string[], state: { cacheline: number }): void {
+/**
+ * The members of `l` at indentation `lvl`, `base` bytes into the outermost struct, as pahole's
+ * __class__fprintf/union__fprintf print them. `stats`: pahole prints a summary for this struct too
+ * (the outermost one, and inline structs reached through a `const` member, for which pahole keeps
+ * its printing options).
+ */
+function body(p: Printer, l: StructLayout, lvl: number, base: number, state: { cacheline: number }, stats: boolean,
+  inUnion = false): boolean {
+  const { t, e, lines } = p;
   const ind = tabs(lvl);
-  const hole = (n: number, unit: 'bit' | 'byte') => {
-    lines.push('');
-    lines.push(`${ind}/* XXX ${n} ${unit}${n !== 1 ? 's' : ''} hole, try to pack */`);
-  };
-  if (l.preBitHole > 0) hole(l.preBitHole, 'bit');
-  if (l.preHole > 0) hole(l.preHole, 'byte');
-  let prevHadHole = l.preBitHole > 0 || l.preHole > 0;
+  // pahole infers packing when it starts printing a struct or union (marks on embedded structs included).
+  const packed = p.lay.inferPacked(l, p.packing);
+  p.lay.inferUnionPacked(l, p.packing);
+  const isStruct = l.kind === 'struct';
+  const comment = (text: string) => lines.push(`${ind}/* ${text} */`);
+  const plural = (n: number, unit: string) => `${n} ${unit}${n !== 1 ? 's' : ''}`;
+  if (l.preBitHole > 0 || l.preHole > 0) lines.push('');
+  if (l.preBitHole > 0) comment(`XXX ${plural(l.preBitHole, 'bit')} hole, try to pack`);
+  if (l.preHole > 0) comment(`XXX ${plural(l.preHole, 'byte')} hole, try to pack`);
+  /** A blank line is owed before the next member (pahole's `newline`). */
+  let pending = l.preBitHole > 0 || l.preHole > 0;
   // pahole prints each member of a union from the cacheline where the union starts.
   const unionCacheline = state.cacheline;
-  for (const m of l.members) {
-    if (prevHadHole) lines.push('');
+  let last: LayoutMember | undefined;
+  /** pahole's last_size: the size of the member that started the current byte offset. */
+  let lastSize = 0;
+  for (let i = 0; i < l.members.length; i++) {
+    const m = l.members[i]!;
+    // pahole writes the zero-length dimensions of the last member of a struct as `[]`, unless it is
+    // the only member or anywhere inside a union.
+    const flexible = isStruct && !inUnion && i > 0 && i === l.members.length - 1;
+    const flex = (d: string) => (flexible ? d.replace(/\[0\]/g, '[]') : d);
+    // Between struct members: explicit bit-hole fillers and bitfields sharing storage with others.
+    if (isStruct && last && lastSize !== 0) {
+      if (last.bitHole !== 0 && m.bitfieldSize) {
+        let width = last.bitHole;
+        if (last.byteOffset !== m.byteOffset) {
+          lines.push('');
+          comment('Force alignment to the next boundary:');
+          width = 0;
+        }
+        lines.push(`${ind}${declOf(e, m.type, '', lvl)} :${width};`);
+      }
+      if (m.byteOffset < last.byteOffset || (m.byteOffset === last.byteOffset && last.bitfieldSize === 0 && m.bitfieldSize !== 0)) {
+        if (!pending) lines.push('');
+        pending = true;
+        comment('Bitfield combined with previous fields');
+      } else {
+        const d = m.byteOffset - last.byteOffset;
+        if (d > 0 && d < lastSize) {
+          if (!pending) lines.push('');
+          pending = true;
+          comment('Bitfield combined with next fields');
+        }
+      }
+    }
+    if (pending) lines.push('');
+    pending = false;
     const off = base + m.byteOffset;
     const cl = Math.floor(off / l.cacheline);
     if (cl > state.cacheline) {
       const pos = off % l.cacheline;
-      lines.push(`${ind}/* --- cacheline ${cl} boundary (${off - pos} bytes)${pos ? ` was ${pos} byte${pos !== 1 ? 's' : ''} ago` : ''} --- */`);
+      lines.push(`${ind}/* --- cacheline ${cl} boundary (${off - pos} bytes)${pos ? ` was ${plural(pos, 'byte')} ago` : ''} --- */`);
       state.cacheline = cl;
     }
     const align = m.alignment ? ` __attribute__((__aligned__(${m.alignment})))` : '';
@@ -434,36 +548,59 @@ function body(t: TypeTable, e: CEmitter, l: StructLayout, lvl: number, base: num
       const kw = m.inner.kind;
       const mods = modifiers(t, m.type);
       lines.push(`${ind}${mods}${kw} {`);
+      // Through a modifier pahole keeps its options: an inline struct gets its own summary.
+      const innerStats = stats && mods !== '' && !m.pointers && !m.dims && kw === 'struct';
       // What a pointer points to is laid out on its own, from offset 0.
-      if (m.pointers) body(t, e, m.inner, lvl + 1, 0, lines, { cacheline: 0 });
-      else body(t, e, m.inner, lvl + 1, off, lines, state);
-      const dims = m.dims ? m.dims.map((d) => `[${d}]`).join('') : '';
+      const innerPacked = m.pointers
+        ? body(p, m.inner, lvl + 1, 0, { cacheline: 0 }, false, inUnion || !isStruct)
+        : body(p, m.inner, lvl + 1, off, state, innerStats, inUnion || !isStruct);
+      const dims = m.dims ? flex(m.dims.map((d) => `[${d}]`).join('')) : '';
       const stars = m.pointers ? ` ${'*'.repeat(m.pointers)}` : '';
-      lines.push(withComment(`${ind}}${stars}${m.name ? ` ${m.name}` : ''}${dims}${align};`, where));
+      // pahole's __class__fprintf ends an inline struct with `}`, its packed attribute, the name
+      // when it was handed one (through a pointer), then the struct's own inferred alignment;
+      // the member's name and alignment follow (unions print neither attribute).
+      const own = kw === 'struct' ? closing(m.inner, innerPacked) : '}';
+      const named = m.name ? ` ${m.name}` : '';
+      const text = m.pointers
+        ? `${ind}${own.replace(/^\}/, `}${stars}${named}`)}${dims}${align};`
+        : `${ind}${own}${named}${dims}${align};`;
+      lines.push(withComment(text, where));
     } else {
-      e.w = new ByteWriter(undefined, 256);
-      e.declNamed(m.type, m.name, lvl);
-      const decl = e.w.toString();
-      lines.push(withComment(`${ind}${decl}${m.bitfieldSize ? `:${m.bitfieldSize}` : ''}${align};`, where));
+      lines.push(withComment(`${ind}${flex(declOf(e, m.type, m.name, lvl))}${m.bitfieldSize ? `:${m.bitfieldSize}` : ''}${align};`, where));
     }
-    prevHadHole = false;
     if (l.kind === 'union') state.cacheline = unionCacheline;
-    if (m.typePadding > 0 && l.kind === 'struct') {
+    if (m.typePadding > 0 && isStruct) {
       lines.push('');
-      lines.push(`${ind}/* XXX last struct has ${m.typePadding} byte${m.typePadding !== 1 ? 's' : ''} of padding */`);
-      prevHadHole = true;
+      comment(`XXX last struct has ${plural(m.typePadding, 'byte')} of padding`);
+      pending = true;
     }
     if (m.bitHole !== 0) {
-      if (!prevHadHole) lines.push('');
-      lines.push(`${ind}/* XXX ${m.bitHole} bit${m.bitHole !== 1 ? 's' : ''} hole, try to pack */`);
-      prevHadHole = true;
+      if (!pending) lines.push('');
+      comment(`XXX ${plural(m.bitHole, 'bit')} hole, try to pack`);
+      pending = true;
     }
     if (m.hole > 0) {
-      if (!prevHadHole) lines.push('');
-      lines.push(`${ind}/* XXX ${m.hole} byte${m.hole !== 1 ? 's' : ''} hole, try to pack */`);
-      prevHadHole = true;
+      if (!pending) lines.push('');
+      comment(`XXX ${plural(m.hole, 'byte')} hole, try to pack`);
+      pending = true;
     }
+    if (isStruct) {
+      if (!last || lastSize === 0 || last.byteOffset !== m.byteOffset) lastSize = m.size;
+      else if (last.bitfieldSize === 0 && m.bitfieldSize !== 0) lastSize = m.size;
+    }
+    last = m;
   }
+  if (stats && lvl > 1) {
+    lines.push('');
+    for (const s of layoutSummary(l, base)) lines.push(`${ind}${s}`);
+  }
+  return packed;
+}
+
+function declOf(e: CEmitter, type: number, name: string, lvl: number): string {
+  e.w = new ByteWriter(undefined, 256);
+  e.declNamed(type, name, lvl);
+  return e.w.toString();
 }
 
 /** Skips const/volatile/restrict/type tags (not typedefs). */
