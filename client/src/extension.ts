@@ -8,6 +8,7 @@ import { workspace } from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { VIRTUAL_SCHEME } from '../../server/src/protocol/requests';
 import { registerCommands } from './features/commands';
+import { registerCoreMatrix } from './features/core-matrix';
 import { registerStatus } from './features/status';
 import { registerVirtualDocuments } from './features/virtual-docs';
 
@@ -42,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
   const status = registerStatus(context, c);
   registerVirtualDocuments(context, c);
   registerCommands(context, c);
+  registerCoreMatrix(context, c);
   const ready = c.start().then(() => status.firstIndex);
   return { ready, client: c };
 }
