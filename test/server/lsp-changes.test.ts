@@ -112,7 +112,7 @@ describe('language server: changes and bad inputs', () => {
     }
   });
 
-  test('a module with its kernel BTF (vmlinux 6.1): types resolve across split and base; symbols over vmlinux are fast', { skip: !hasCorpus && 'no ../shared/corpus' }, async () => {
+  test('a module with its kernel BTF (vmlinux 6.1): types resolve across split and base; symbols over vmlinux', { skip: !hasCorpus && 'no ../shared/corpus' }, async () => {
     const vmlinux = join(sharedCorpus, 'vmlinux-6.1.btf');
     const s = await startTestServer({ settings: { kernelBtf: vmlinux } });
     try {
@@ -129,16 +129,22 @@ describe('language server: changes and bad inputs', () => {
       assert.match(doc.text, /enum sdw_slave_status \{/);
       const task = (await s.client.sendRequest('workspace/symbol', { query: 'task_struct' })) as SymbolInformation[];
       assert.ok(task.some((x) => x.containerName === vmlinux), task.map((x) => x.containerName).join());
-      // Ranking over ~126k kernel names: median of repeated queries well under 50 ms.
-      const times: number[] = [];
-      for (const q of ['task', 'sk_buff', 'tcp', 'bpf_prog', 'xdp', 'inode', 'a', 'zzqx', 'tskstr', 'net_device']) {
-        const t0 = performance.now();
+      // Over ~126k kernel names every query answers (speed is measured by npm run bench, not here).
+      for (const q of ['task', 'tcp', 'bpf_prog', 'xdp', 'inode', 'a']) {
         const r = (await s.client.sendRequest('workspace/symbol', { query: q })) as SymbolInformation[];
-        times.push(performance.now() - t0);
-        assert.ok(q === 'zzqx' || r.length > 0, q);
+        assert.equal(r.length, 200, q);
       }
-      times.sort((a, b) => a - b);
-      assert.ok(times[5]! < 50, `median ${times[5]} ms`);
+      // Fewer than 200 names hold s,k,_,b,u,f,f in order: the answer is all of them, prefixes first.
+      // 149 kernel names hold t,s,k,s,t,r in order (a regular expression over all its names says so), 4
+      // more groups come from the fixture objects (their task_struct differs from the kernel's): all fuzzy, shortest first.
+      const fz = (await s.client.sendRequest('workspace/symbol', { query: 'tskstr' })) as SymbolInformation[];
+      assert.equal(fz.length, 149 + 4);
+      assert.ok(fz.every((x, i) => /t.*s.*k.*s.*t.*r/i.test(x.name) && (i === 0 || fz[i - 1]!.name.length <= x.name.length)));
+      // task_struct three times: the kernel's, the core objects' (one group: identical in both byte orders), progs.bpfel.o's.
+      assert.deepEqual(fz.slice(0, 4).map((x) => x.name), ['task_struct', 'task_struct', 'task_struct', 'task_seq_start']);
+      const skb = (await s.client.sendRequest('workspace/symbol', { query: 'sk_buff' })) as SymbolInformation[];
+      assert.deepEqual(skb.slice(0, 6).map((x) => x.name), ['sk_buff', 'sk_buff_head', 'sk_buff_list', 'sk_buff_data_t', 'sk_buff_fclones', '__sk_buff']);
+      assert.deepEqual(await s.client.sendRequest('workspace/symbol', { query: 'zzqx' }), []);
       // Module type referencing a kernel type: definition inside its document goes to the kernel file.
       const kids = (await s.client.sendRequest('btf/typeChildren', { file: mod.uri, id: 100751 + 6 })) as { children: { typeId?: number }[] };
       assert.ok(Array.isArray(kids.children));

@@ -131,8 +131,9 @@ export function startServer(connection: Connection): ServerHandle {
       changed: (files) => {
         symbols = undefined;
         clearTimeout(symbolsTimer);
-        // Rebuild the name index off the request path, so the next Ctrl+T is fast.
-        symbolsTimer = setTimeout(() => symbolIndex(), 50);
+        // Rebuild the name index off the request path, so the next Ctrl+T is fast — once indexing is
+        // over: rebuilding it after every batch of a 4000-module index would cost more than the index.
+        if (!index?.indexing) symbolsTimer = setTimeout(() => symbolIndex(), 0);
         publishAll(files);
         if (caps.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => {});
       },

@@ -75,8 +75,6 @@ export interface SymbolGroup {
   /** Files defining it (identical by name, kind and shape), first one is where the hit points. */
   files: IndexedFile[];
   ids: number[];
-  /** Shape signature, computed when a second type of this name and kind shows up. */
-  sig?: string;
 }
 
 export interface SymbolMatch {
@@ -105,91 +103,196 @@ function signature(btf: Btf, id: number, kind: number): string {
   }
 }
 
+/** A growable Uint32Array (plain arrays of 450k numbers cost twice the memory and a lot of GC). */
+class U32List {
+  data = new Uint32Array(1024);
+  length = 0;
+  push(v: number): void {
+    if (this.length === this.data.length) {
+      const d = new Uint32Array(this.data.length * 2);
+      d.set(this.data);
+      this.data = d;
+    }
+    this.data[this.length++] = v;
+  }
+}
+
+/**
+ * Every named type of every indexed BTF, kept compact because the kernel plus 4000 modules hold
+ * ~450k of them: the unique names live in two joined strings (as spelled, and lower-cased for the
+ * search) and the types in typed arrays grouped by name. Groups (identical types across files) are
+ * formed only for the names a search returns.
+ */
 export class SymbolIndex {
-  /** Unique names sorted by (length, name). */
-  private names: string[] = [];
-  /** All names lower-cased, in that order, each followed by '\n': substring search is one native indexOf. */
+  /** Unique names sorted by (length, name), joined with '\n' (and one after the last). */
+  private joined = '';
+  /** The same, lower-cased: substring search is one native indexOf. */
   private haystack = '';
-  /** Start of each name in the haystack (and one past the end). */
+  /** Start of each name in the joined strings (and one past the end). */
   private starts: Uint32Array = new Uint32Array(1);
-  private groupsByName: SymbolGroup[][] = [];
+  /** Types of name i are entries [entryStart[i], entryStart[i+1]): file index, type ID, kind. */
+  private entryStart: Uint32Array = new Uint32Array(1);
+  private entryFile: Uint32Array = new Uint32Array(0);
+  private entryId: Uint32Array = new Uint32Array(0);
+  private entryKind: Uint8Array = new Uint8Array(0);
+  private readonly files: readonly IndexedFile[];
+  /** Groups of recently returned names (bounded). */
+  private groupCache = new Map<number, SymbolGroup[]>();
+  /** Number of named types indexed. */
   readonly size: number;
 
   constructor(files: readonly IndexedFile[]) {
+    this.files = files;
     const nameIdx = new Map<string, number>();
-    const groups: SymbolGroup[][] = [];
     const names: string[] = [];
-    let size = 0;
-    for (const f of files) {
-      const btf = f.btf;
+    const eName = new U32List();
+    const eFile = new U32List();
+    const eId = new U32List();
+    const eKind = new U32List();
+    // Names a module takes from the kernel's strings share their offset across all modules: those are
+    // decoded once, through a typed array by offset into the base's strings (-2: not seen, -1: no
+    // name). A blob's own names are nearly all distinct within it and are decoded directly.
+    const baseCaches = new Map<Btf, Int32Array>();
+    const nameIndexAt = (btf: Btf, nameOff: number): number => {
+      let owner = btf;
+      while (owner.base && nameOff < owner.startStrOff) owner = owner.base;
+      let cache: Int32Array | undefined;
+      const rel = nameOff - owner.startStrOff;
+      if (owner !== btf) {
+        cache = baseCaches.get(owner);
+        if (!cache) baseCaches.set(owner, (cache = new Int32Array(owner.header?.strLen ?? 0).fill(-2)));
+        const hit = rel < cache.length ? cache[rel]! : -2;
+        if (hit !== -2) return hit;
+      }
+      let i: number | undefined;
+      const name = owner.str(nameOff) ?? '';
+      if (!name || name.includes('\n')) i = -1;
+      else {
+        i = nameIdx.get(name);
+        if (i === undefined) {
+          nameIdx.set(name, (i = names.length));
+          names.push(name);
+        }
+      }
+      if (cache && rel < cache.length) cache[rel] = i;
+      return i;
+    };
+    for (let fi = 0; fi < files.length; fi++) {
+      const btf = files[fi]!.btf;
       if (!btf) continue;
-      // Read the wire directly (own types only) and decode each distinct name offset once: BTF
-      // deduplicates strings, so equal names share an offset within a blob.
+      // Read the wire directly (own types only): no type is inflated.
       const v = btf.view;
-      const byOff = new Map<number, number>();
       for (let id = btf.startId, end = btf.typeCount; id < end; id++) {
         const off = btf.typeOffset(id);
         const kind = (v.u32(off + 4) >>> 24) & 0x7f;
         if (!isNamedKind(kind)) continue;
         const nameOff = v.u32(off);
         if (nameOff === 0) continue;
-        size++;
-        let i = byOff.get(nameOff);
-        let name: string;
-        if (i !== undefined) name = names[i]!;
-        else {
-          name = btf.str(nameOff) ?? '';
-          if (!name) continue;
-          i = nameIdx.get(name);
-          if (i !== undefined) byOff.set(nameOff, i);
-        }
-        if (i === undefined) {
-          nameIdx.set(name, (i = names.length));
-          byOff.set(nameOff, i);
-          names.push(name);
-          groups.push([{ name, kind, files: [f], ids: [id] }]);
-          continue;
-        }
-        // Same name seen before: group with an identical type (same kind and shape) from another file.
-        const list = groups[i]!;
-        let sig: string | undefined;
-        let joined = false;
-        for (const g of list) {
-          if (g.kind !== kind) continue;
-          g.sig ??= signature(g.files[0]!.btf!, g.ids[0]!, kind);
-          sig ??= signature(btf, id, kind);
-          if (g.sig !== sig) continue;
-          if (g.files[g.files.length - 1] !== f) {
-            g.files.push(f);
-            g.ids.push(id);
-          }
-          joined = true;
-          break;
-        }
-        if (!joined) list.push(sig === undefined ? { name, kind, files: [f], ids: [id] } : { name, kind, files: [f], ids: [id], sig });
+        const i = nameIndexAt(btf, nameOff);
+        if (i < 0) continue;
+        eName.push(i);
+        eFile.push(fi);
+        eId.push(id);
+        eKind.push(kind);
       }
     }
-    this.size = size;
-    // Sort by (length, name): native sort by name, then a stable counting sort by length.
-    const order = [...names].sort().map((n) => nameIdx.get(n)!);
+    baseCaches.clear();
+    this.size = eName.length;
+    // Order names by (length, name): native sort by name, then a stable counting sort by length.
+    const byName = [...names].sort().map((n) => nameIdx.get(n)!);
+    nameIdx.clear();
     let maxLen = 0;
     for (const n of names) if (n.length > maxLen) maxLen = n.length;
     const counts = new Uint32Array(maxLen + 2);
     for (const n of names) counts[n.length + 1]!++;
     for (let l = 1; l < counts.length; l++) counts[l]! += counts[l - 1]!;
-    const sorted = new Array<number>(names.length);
-    for (const i of order) sorted[counts[names[i]!.length]!++] = i;
-    this.names = sorted.map((i) => names[i]!);
-    this.groupsByName = sorted.map((i) => groups[i]!.sort((a, b) => b.files.length - a.files.length));
-    const starts = new Uint32Array(this.names.length + 1);
-    let pos = 0;
-    for (let i = 0; i < this.names.length; i++) {
-      starts[i] = pos;
-      pos += this.names[i]!.length + 1;
+    const rankOf = new Uint32Array(names.length);
+    const sorted: string[] = new Array<string>(names.length);
+    for (const i of byName) {
+      const r = counts[names[i]!.length]!++;
+      rankOf[i] = r;
+      sorted[r] = names[i]!;
     }
-    starts[this.names.length] = pos;
+    const starts = new Uint32Array(sorted.length + 1);
+    let pos = 0;
+    for (let r = 0; r < sorted.length; r++) {
+      starts[r] = pos;
+      pos += sorted[r]!.length + 1;
+    }
+    starts[sorted.length] = pos;
     this.starts = starts;
-    this.haystack = this.names.join('\n').toLowerCase() + '\n';
+    this.joined = sorted.join('\n') + '\n';
+    // Lower-casing must keep every offset (a few non-ASCII letters grow when lower-cased): ASCII only then.
+    const lower = this.joined.toLowerCase();
+    this.haystack = lower.length === this.joined.length ? lower : this.joined.replace(/[A-Z]+/g, (x) => x.toLowerCase());
+    // Entries grouped by name rank (counting sort keeps file order within a name: kernel first).
+    const n = eName.length;
+    const entryStart = new Uint32Array(sorted.length + 1);
+    for (let e = 0; e < n; e++) entryStart[rankOf[eName.data[e]!]! + 1]!++;
+    for (let r = 1; r <= sorted.length; r++) entryStart[r]! += entryStart[r - 1]!;
+    const fill = entryStart.slice(0, sorted.length);
+    this.entryFile = new Uint32Array(n);
+    this.entryId = new Uint32Array(n);
+    this.entryKind = new Uint8Array(n);
+    for (let e = 0; e < n; e++) {
+      const at = fill[rankOf[eName.data[e]!]!]!++;
+      this.entryFile[at] = eFile.data[e]!;
+      this.entryId[at] = eId.data[e]!;
+      this.entryKind[at] = eKind.data[e]!;
+    }
+    this.entryStart = entryStart;
+  }
+
+  private maskCache: Uint32Array | undefined;
+  /** Per name, which characters it holds (see charMask): built on the first fuzzy search. */
+  private masks(): Uint32Array {
+    if (this.maskCache) return this.maskCache;
+    const m = new Uint32Array(this.nameCount);
+    for (let r = 0; r < m.length; r++) m[r] = charMask(this.haystack, this.starts[r]!, this.starts[r + 1]! - 1);
+    return (this.maskCache = m);
+  }
+
+  /** Number of unique names. */
+  get nameCount(): number {
+    return this.starts.length - 1;
+  }
+
+  private nameOf(r: number): string {
+    return this.joined.slice(this.starts[r]!, this.starts[r + 1]! - 1);
+  }
+
+  /** The groups of name r: types of one kind and shape across files, the most widespread first. */
+  private groupsOf(r: number): SymbolGroup[] {
+    const hit = this.groupCache.get(r);
+    if (hit) return hit;
+    const name = this.nameOf(r);
+    const groups: (SymbolGroup & { sig?: string })[] = [];
+    for (let e = this.entryStart[r]!, end = this.entryStart[r + 1]!; e < end; e++) {
+      const f = this.files[this.entryFile[e]!]!;
+      const id = this.entryId[e]!;
+      const kind = this.entryKind[e]!;
+      let sig: string | undefined;
+      let joined = false;
+      for (const g of groups) {
+        if (g.kind !== kind) continue;
+        g.sig ??= signature(g.files[0]!.btf!, g.ids[0]!, kind);
+        sig ??= signature(f.btf!, id, kind);
+        if (g.sig !== sig) continue;
+        if (g.files[g.files.length - 1] !== f) {
+          g.files.push(f);
+          g.ids.push(id);
+        }
+        joined = true;
+        break;
+      }
+      if (!joined) groups.push(sig === undefined ? { name, kind, files: [f], ids: [id] } : { name, kind, files: [f], ids: [id], sig });
+    }
+    const out: SymbolGroup[] = groups
+      .sort((a, b) => b.files.length - a.files.length)
+      .map(({ name: n, kind, files, ids }) => ({ name: n, kind, files, ids }));
+    if (this.groupCache.size > 4096) this.groupCache.clear();
+    this.groupCache.set(r, out);
+    return out;
   }
 
   /** The name whose haystack span contains `pos`. */
@@ -205,51 +308,64 @@ export class SymbolIndex {
     return lo;
   }
 
+  /** True when name r has an entry of one of `kinds` (all when undefined). */
+  private hasKind(r: number, kinds: ReadonlySet<number> | undefined): boolean {
+    if (!kinds) return true;
+    for (let e = this.entryStart[r]!, end = this.entryStart[r + 1]!; e < end; e++) if (kinds.has(this.entryKind[e]!)) return true;
+    return false;
+  }
+
   /** Ranked matches: prefix > word start > substring > fuzzy; within a tier shorter names first. */
   search(query: string, limit: number, kinds?: ReadonlySet<number>): SymbolMatch[] {
     const q = query.toLowerCase().replace(/\s+/g, '');
     const tiers: SymbolMatch[][] = [[], [], [], []];
-    const add = (i: number, tier: number) => {
-      for (const g of this.groupsByName[i]!) {
+    const add = (r: number, tier: number) => {
+      if (!this.hasKind(r, kinds)) return;
+      for (const g of this.groupsOf(r)) {
         if (kinds && !kinds.has(g.kind)) continue;
         tiers[tier]!.push({ group: g, tier });
       }
     };
     const hay = this.haystack;
+    const count = this.nameCount;
     if (q.length === 0) {
-      for (let i = 0; i < this.names.length && tiers[0]!.length < limit; i++) add(i, 0);
+      for (let r = 0; r < count && tiers[0]!.length < limit; r++) add(r, 0);
       return tiers[0]!.slice(0, limit);
     }
-    // Substring matches, in (length, name) order: one native scan of the haystack.
+    const full = () => tiers[0]!.length + tiers[1]!.length + tiers[2]!.length + tiers[3]!.length >= limit;
     const matched = new Set<number>();
-    let last = -1;
-    for (let at = hay.indexOf(q); at >= 0; at = hay.indexOf(q, at + 1)) {
-      const i = this.nameAt(at);
-      if (i === last) continue;
-      const start = this.starts[i]!;
-      // Later occurrences in the same name may be better (a word start after a plain substring).
-      let tier = at === start ? 0 : 2;
-      if (tier === 2 && wordStartMatch(this.names[i]!, hay.slice(start, this.starts[i + 1]! - 1), q, at - start)) tier = 1;
-      last = i;
-      matched.add(i);
-      if (tiers[tier]!.length < limit) add(i, tier);
-      if (tiers[0]!.length >= limit) break;
+    // 1. Prefixes: a name starts after a '\n' (or at 0), in (length, name) order; the first `limit` are the best.
+    const nq = `\n${q}`;
+    const nextPrefix = (from: number) => {
+      const i = hay.indexOf(nq, from);
+      return i < 0 ? -1 : i + 1;
+    };
+    for (let p = hay.startsWith(q) ? 0 : nextPrefix(0); p >= 0 && tiers[0]!.length < limit; p = nextPrefix(p)) {
+      const r = this.nameAt(p);
+      matched.add(r);
+      add(r, 0);
     }
-    const have = tiers[0]!.length + tiers[1]!.length + tiers[2]!.length;
-    if (have < limit && q.length > 1) {
-      // Fuzzy: the query's characters in order within one name.
-      const esc = (c: string) => c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-      const re = new RegExp(q.split('').map(esc).join('[^\n]*?'), 'g');
-      let m: RegExpExecArray | null;
-      while ((m = re.exec(hay)) && tiers[3]!.length < limit - have) {
-        const i = this.nameAt(m.index);
-        if (!matched.has(i)) {
-          matched.add(i);
-          add(i, 3);
-        }
-        re.lastIndex = this.starts[i + 1]!; // next name
+    // 2. Word starts and other substrings: one native scan; stops once the first two tiers fill the answer.
+    let last = -1;
+    for (let at = full() ? -1 : hay.indexOf(q); at >= 0; at = hay.indexOf(q, at + 1)) {
+      const r = this.nameAt(at);
+      if (r === last || matched.has(r)) continue;
+      last = r;
+      matched.add(r);
+      // Later occurrences in the same name may be better (a word start after a plain substring).
+      const tier = wordStartMatch(this.joined, hay, q, at, this.starts[r + 1]! - 1) ? 1 : 2;
+      if (tier === 1 || tiers[0]!.length + tiers[1]!.length + tiers[2]!.length < limit) add(r, tier);
+      if (tiers[0]!.length + tiers[1]!.length >= limit) break;
+    }
+    // 3. Fuzzy: the query's characters in order within one name. A per-name letter mask rejects most
+    // names without looking at them; names come in (length, name) order, so the first found are the shortest.
+    if (!full() && q.length > 1) {
+      const need = charMask(q, 0, q.length);
+      const masks = this.masks();
+      for (let r = 0; r < count && !full(); r++) {
+        if ((masks[r]! & need) !== need || matched.has(r)) continue;
+        if (isSubsequence(hay, this.starts[r]!, this.starts[r + 1]! - 1, q)) add(r, 3);
       }
-      tiers[3]!.sort((a, b) => a.group.name.length - b.group.name.length);
     }
     const out: SymbolMatch[] = [];
     for (const t of tiers) for (const m of t) if (out.length < limit) out.push(m);
@@ -257,9 +373,29 @@ export class SymbolIndex {
   }
 }
 
-/** A match at a word start: after `_`, a digit/letter change, or a lower→upper case hump. */
-function wordStartMatch(orig: string, lower: string, q: string, first: number): boolean {
-  for (let at = first; at >= 0; at = lower.indexOf(q, at + 1)) {
+/** Bits for the characters of s[from, to): a–z one each, digits, '_' and the rest one bit per class. */
+function charMask(s: string, from: number, to: number): number {
+  let m = 0;
+  for (let i = from; i < to; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 97 && c <= 122) m |= 1 << (c - 97);
+    else if (c >= 48 && c <= 57) m |= 1 << 26;
+    else if (c === 95) m |= 1 << 27;
+    else m |= 1 << 28;
+  }
+  return m;
+}
+
+/** True when q's characters occur in order within s[from, to). */
+function isSubsequence(s: string, from: number, to: number, q: string): boolean {
+  let j = 0;
+  for (let i = from; i < to && j < q.length; i++) if (s.charCodeAt(i) === q.charCodeAt(j)) j++;
+  return j === q.length;
+}
+
+/** A match at a word start: after `_` or `.`, a digit/letter change, or a lower→upper case hump (`first` and `end` index the joined strings). */
+function wordStartMatch(orig: string, lower: string, q: string, first: number, end: number): boolean {
+  for (let at = first; at >= 0 && at + q.length <= end; at = lower.indexOf(q, at + 1)) {
     const prev = orig.charCodeAt(at - 1);
     const cur = orig.charCodeAt(at);
     if (prev === 95 /* _ */ || prev === 46 /* . */) return true;

@@ -4,7 +4,7 @@
  * per turn of the event loop, so requests are answered in between), reloads on change.
  */
 import { type Dirent, openSync, readSync, closeSync, existsSync, statSync } from 'node:fs';
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { Kind } from '../core/btf/kinds';
 import { EM_BPF } from '../core/elf/elf';
@@ -301,7 +301,7 @@ export class WorkspaceIndex {
     };
     let opened;
     try {
-      f.mtimeMs = (await stat(path)).mtimeMs;
+      f.mtimeMs = statSync(path).mtimeMs; // sync: a thread-pool round trip per file costs more than the call
       opened = await openFile(path);
     } catch (e) {
       f.state = 'failed';
