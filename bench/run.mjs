@@ -74,6 +74,9 @@ if (modDir && base61) {
   rows.push([`${mods.length} module BTFs on one base (in-process)`, ours, theirs, '']);
 }
 
+// CO-RE resolution of a large object against vmlinux vs libbpf's own time (bench/core.mjs)
+rows.push(...(await (await import('./core.mjs')).coreRows({ root, vmlinux, tmp })));
+
 // 4. memory
 const heap = inproc('heap', vmlinux);
 const size = statSync(vmlinux).size;

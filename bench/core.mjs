@@ -1,0 +1,114 @@
+// CO-RE resolution of a large object (every relocation) against vmlinux: BTF Lens in-process vs libbpf's own time.
+//
+// libbpf's time: a small harness (below, compiled with gcc -lbpf) calls bpf_object__open (btf_custom_path =
+// the target) and bpf_object__load with map creation off, and timestamps libbpf's print callback: from the
+// last message before the CO-RE phase (btf__parse of the target runs right before its first line, "sec '...':
+// found N CO-RE relocations") to the last CO-RE line. That is: target parse, candidate search, matching,
+// patching and libbpf formatting its DEBUG log — the work resolveCoreBytes does (it parses both files too and
+// keeps the same log). The kernel's verifier runs after and is not counted. Needs root (bpf()), else skipped.
+// Medians over separate runs; ours warm (in one process, first runs dropped) and cold (the first run).
+//
+// Object: $BTF_LENS_CORE_OBJ, else the kernel selftests' profiler1.o (≈1,500 relocations) from
+// ../selftests/bpfel (test/fixtures/selftests.sh builds it), else the committed corex fixture (small).
+// Standalone: node bench/core.mjs [OBJ] [TARGET]
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, join, resolve } from 'node:path';
+import { build } from 'esbuild';
+
+const HARNESS = String.raw`
+#include <bpf/libbpf.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+static double now_ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
+static double t_prev, t_begin = -1, t_end = -1;
+static int lines;
+static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
+{
+	char buf[4096];
+	vsnprintf(buf, sizeof(buf), fmt, args);
+	if (t_begin < 0 && strstr(buf, "CO-RE relocations")) t_begin = t_prev;
+	if (t_begin >= 0 && (strstr(buf, "CO-RE") || (strstr(buf, "libbpf: prog '") && strstr(buf, "': relo #") && !strstr(buf, "poisoning insn")))) {
+		t_end = now_ms();
+		lines++;
+	}
+	t_prev = now_ms();
+	return 0;
+}
+int main(int argc, char **argv)
+{
+	if (argc < 3) return 2;
+	libbpf_set_print(print_fn);
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .btf_custom_path = argv[2]);
+	struct bpf_object *obj = bpf_object__open_file(argv[1], &oo);
+	if (!obj) { printf("{\"ms\": -1, \"lines\": 0}\n"); return 1; }
+	struct bpf_map *map;
+	bpf_object__for_each_map(map, obj) bpf_map__set_autocreate(map, false);
+	t_prev = now_ms();
+	bpf_object__load(obj);
+	printf("{\"ms\": %.4f, \"lines\": %d}\n", t_begin < 0 ? -1.0 : t_end - t_begin, lines);
+	bpf_object__close(obj);
+	return 0;
+}
+`;
+
+const ENTRY = `
+import { readFileSync } from 'node:fs';
+import { coreLogLines, resolveCoreBytes } from './server/src/core/core-relo/resolve';
+const [obj, target, iters] = process.argv.slice(2);
+const o = readFileSync(obj), t = readFileSync(target);
+const times = [];
+let lines = 0;
+for (let i = 0; i < Number(iters); i++) {
+  const s = performance.now();
+  lines = coreLogLines(resolveCoreBytes(o, t, { objFile: obj, prepare: true })).length;
+  times.push(performance.now() - s);
+}
+console.log(JSON.stringify({ times, lines }));
+`;
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+
+/** Rows for bench/run.mjs: [measure, ours ms, libbpf ms | undefined, target]. */
+export async function coreRows({ root, vmlinux, tmp, obj }) {
+  const object = obj ?? [process.env.BTF_LENS_CORE_OBJ, resolve(root, '../selftests/bpfel/profiler1.o'), join(root, 'test/fixtures/core-targets/obj/corex.bpfel.o')]
+    .find((f) => f && existsSync(f));
+  const out = join(root, 'dist/bench-core.js');
+  await build({ stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });
+  const ours = JSON.parse(execFileSync(process.execPath, [out, object, vmlinux, '25'], { maxBuffer: 1 << 26 }).toString());
+  let libbpf;
+  let note = '';
+  const harness = join(tmp, 'core_bench');
+  writeFileSync(`${harness}.c`, HARNESS);
+  if (spawnSync('gcc', ['-O2', '-o', harness, `${harness}.c`, '-lbpf']).status !== 0) note = 'gcc/libbpf-dev missing: libbpf not measured';
+  else if (process.getuid?.() !== 0) note = 'not root: libbpf not measured (bpf() needed)';
+  else {
+    const runs = [];
+    for (let i = 0; i < 11; i++) {
+      const r = JSON.parse(execFileSync(harness, [object, vmlinux]).toString());
+      if (r.ms < 0) break;
+      if (r.lines !== ours.lines) note = `line counts differ: libbpf ${r.lines}, ours ${ours.lines}`;
+      runs.push(r.ms);
+    }
+    if (runs.length) libbpf = median(runs);
+    else note = 'libbpf did not reach CO-RE relocation';
+  }
+  const what = `CO-RE: ${ours.lines} log lines of ${basename(object)} vs ${basename(vmlinux)}`;
+  return [
+    [`${what} (in-process, warm)`, median(ours.times.slice(5)), libbpf, note || '≤ 2×'],
+    [`${what} (in-process, first run)`, ours.times[0], libbpf, note || ''],
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const root = resolve(import.meta.dirname, '..');
+  const [obj, target] = process.argv.slice(2);
+  const vmlinux = target ?? [join(root, '../shared/corpus/vmlinux-6.18.btf'), '/sys/kernel/btf/vmlinux'].find(existsSync);
+  const rows = await coreRows({ root, vmlinux, tmp: mkdtempSync(join(tmpdir(), 'btf-lens-core-bench-')), obj });
+  for (const [name, ours, theirs, note] of rows) {
+    console.log(`${name}: ours ${ours.toFixed(2)} ms, libbpf ${theirs === undefined ? '-' : `${theirs.toFixed(2)} ms, ratio ${(ours / theirs).toFixed(2)}×`} ${note}`);
+  }
+}
