@@ -124,7 +124,7 @@ class U32List {
  * formed only for the names a search returns.
  */
 export class SymbolIndex {
-  /** Unique names sorted by (length, name), joined with '\n' (and one after the last). */
+  /** Unique names sorted by length, joined with '\n' (and one after the last). */
   private joined = '';
   /** The same, lower-cased: substring search is one native indexOf. */
   private haystack = '';
@@ -198,8 +198,9 @@ export class SymbolIndex {
     }
     baseCaches.clear();
     this.size = eName.length;
-    // Order names by (length, name): native sort by name, then a stable counting sort by length.
-    const byName = [...names].sort().map((n) => nameIdx.get(n)!);
+    // Order names by length (a counting sort, stable: first seen first, the kernel's before the
+    // workspace's). Sorting 300k strings by name as well would cost more than the rest of the build;
+    // answers are put in (length, name) order when returned instead.
     nameIdx.clear();
     let maxLen = 0;
     for (const n of names) if (n.length > maxLen) maxLen = n.length;
@@ -208,7 +209,7 @@ export class SymbolIndex {
     for (let l = 1; l < counts.length; l++) counts[l]! += counts[l - 1]!;
     const rankOf = new Uint32Array(names.length);
     const sorted: string[] = new Array<string>(names.length);
-    for (const i of byName) {
+    for (let i = 0; i < names.length; i++) {
       const r = counts[names[i]!.length]!++;
       rankOf[i] = r;
       sorted[r] = names[i]!;
@@ -368,7 +369,12 @@ export class SymbolIndex {
       }
     }
     const out: SymbolMatch[] = [];
-    for (const t of tiers) for (const m of t) if (out.length < limit) out.push(m);
+    const byLengthName = (a: SymbolMatch, b: SymbolMatch) => {
+      const x = a.group.name;
+      const y = b.group.name;
+      return x.length - y.length || (x < y ? -1 : x > y ? 1 : 0);
+    };
+    for (const t of tiers) for (const m of t.sort(byLengthName)) if (out.length < limit) out.push(m);
     return out;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { type Dirent, openSync, readSync, closeSync, existsSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
-import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { Kind } from '../core/btf/kinds';
 import { EM_BPF } from '../core/elf/elf';
 import { type BtfInput, openBtfInput } from '../core/input';
@@ -189,9 +189,14 @@ export class WorkspaceIndex {
   // ---- scanning ----
 
   private relInFolder(abs: string): string | undefined {
+    // A prefix test, not path.relative: this runs for every file of a 4000-module workspace, several times.
     for (const f of this.folders) {
-      const r = relative(f, abs);
-      if (!r.startsWith('..') && !isAbsolute(r)) return r.split(sep).join('/');
+      const prefix = f.endsWith(sep) ? f : f + sep;
+      if (abs.startsWith(prefix)) {
+        const r = abs.slice(prefix.length);
+        return sep === '/' ? r : r.split(sep).join('/');
+      }
+      if (abs === f) return '';
     }
     return undefined;
   }
@@ -215,7 +220,8 @@ export class WorkspaceIndex {
   private async scan(): Promise<string[]> {
     const found: string[] = [];
     this.sources.clear();
-    const walk = async (dir: string, folder: string, depth: number): Promise<void> => {
+    /** `relDir`: dir relative to its folder, '/'-separated ('' for the folder itself). */
+    const walk = async (dir: string, relDir: string, depth: number): Promise<void> => {
       if (depth > 40) return;
       let entries: Dirent[];
       try {
@@ -225,16 +231,16 @@ export class WorkspaceIndex {
       }
       for (const e of entries) {
         const abs = join(dir, e.name);
-        const rel = relative(folder, abs).split(sep).join('/');
+        const rel = relDir ? `${relDir}/${e.name}` : e.name;
         if (this.exclude.matches(rel)) continue;
-        if (e.isDirectory()) await walk(abs, folder, depth + 1);
+        if (e.isDirectory()) await walk(abs, rel, depth + 1);
         else if (e.isFile() || e.isSymbolicLink()) {
           if (this.include.matches(rel)) found.push(abs);
           else if (SOURCE_EXT.test(e.name)) this.sources.add(abs);
         }
       }
     };
-    for (const f of this.folders) await walk(f, f, 0);
+    for (const f of this.folders) await walk(f, '', 0);
     this.rebuildSourceIndex();
     return found.sort();
   }
