@@ -87,3 +87,6 @@ for (const [name, ours, theirs, target] of rows) {
   console.log(`| ${name} | ${Number.isNaN(ours) ? '-' : fmt(ours)} | ${theirs === undefined ? '-' : fmt(theirs)} | ${theirs === undefined || Number.isNaN(ours) ? '-' : ratio(ours, theirs)} | ${target} |`);
 }
 console.log(`| decoded vmlinux heap (file bytes included) | ${(heap.bytes / 1e6).toFixed(1)} MB | file ${(size / 1e6).toFixed(1)} MB | ${(heap.bytes / size).toFixed(2)}× file | ≤ 2× |`);
+
+// 5. the language server over stdio at scale (kernel + every module BTF + the fixture workspace)
+await (await import('./lsp.mjs')).benchLsp();
