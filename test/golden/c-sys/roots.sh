@@ -58,7 +58,9 @@ fixture maps.bpfel.o 'STRUCT:(anon)'
 if [ -f "$CORPUS/vmlinux-6.1.btf" ]; then
 	V=$(realpath "$CORPUS/vmlinux-6.1.btf")
 	: >"$HERE/roots.txt"
-	for names in "STRUCT:sk_buff" "STRUCT:task_struct STRUCT:sk_buff TYPEDEF:u64"; do
+	for names in "STRUCT:sk_buff" "STRUCT:task_struct STRUCT:sk_buff TYPEDEF:u64" "UNION:bpf_attr" "ENUM:bpf_cmd" \
+		"FUNC:bpf_prog_load" "FWD:assoc_array_ptr" "TYPEDEF:__kernel_size_t" "STRUCT:file_operations" \
+		"STRUCT:pt_regs STRUCT:pt_regs" "FWD:mtd_info STRUCT:mm_struct FUNC:bpf_prog_load ENUM:bpf_cmd"; do
 		ids=()
 		for spec in $names; do ids+=("$(id_of "$V" "${spec%%:*}" "${spec#*:}")"); done
 		sum=$("$TMP/root_oracle" "$V" "${ids[@]}" | sha256sum | cut -d' ' -f1)
