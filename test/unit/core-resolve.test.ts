@@ -48,7 +48,7 @@ describe('CO-RE resolution equals libbpf 1.1.2 (core_oracle goldens)', () => {
       'substituting insn', '(LDIMM64) imm64', '(LDX/ST/STX) off', 'mem_sz 4 -> 8', 'accesses field incorrectly',
       'field offset ambiguity', 'relocation decision ambiguity', 'value too big', 'failed to patch insn',
       'failed to relocate: -7', 'failed to perform CO-RE relocations', "prog 'sub_static'", "sec '?kprobe/cx_optional'",
-      '] enum64 ']) {
+      '] enum64 ', 'error matching candidate #0', '\n prog \'cx_arrays\': relo #0: failed to relocate: -7']) {
       assert.ok(all.includes(s), `no golden line with '${s}'`);
     }
   });
@@ -60,6 +60,15 @@ describe('CO-RE resolution equals libbpf 1.1.2 (core_oracle goldens)', () => {
       });
     }
   }
+
+  it('an object libbpf cannot open (an extern in no DATASEC): nothing relocated, libbpf\'s reason', () => {
+    const obj = join(here, 'obj/externs.bpfel.o');
+    const r = resolve(obj, join(here, 'btf/same.btf'));
+    assert.equal(r.ok, false);
+    assert.deepEqual(coreLogLines(r), []);
+    const want = readFileSync(join(goldenDir, 'externs.bpfel.open.txt'), 'utf8').split('\n')[0]!;
+    assert.deepEqual(r.problems.map((p) => p.message), [`libbpf cannot open this object: ${want}`]);
+  });
 
   // libbpf 1.1 refuses big-endian objects; progs.c compiles to the same instructions in both orders,
   // so its big-endian twin must log exactly what libbpf logged for the little-endian one.
