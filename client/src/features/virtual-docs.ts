@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DocumentRequest, VIRTUAL_SCHEME } from '../../../server/src/protocol/requests';
+import { onStatus } from './status';
 
 export function registerVirtualDocuments(context: vscode.ExtensionContext, client: LanguageClient): void {
   const changed = new vscode.EventEmitter<vscode.Uri>();
@@ -22,7 +23,7 @@ export function registerVirtualDocuments(context: vscode.ExtensionContext, clien
       if (doc.languageId !== want) void vscode.languages.setTextDocumentLanguage(doc, want);
     }),
     // An object rebuilt: open virtual documents re-ask the server.
-    client.onNotification('btf/status', (p: { state: string }) => {
+    onStatus((p) => {
       if (p.state !== 'ready') return;
       for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === VIRTUAL_SCHEME) changed.fire(doc.uri);
     }),
