@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import type { CodeLens, Hover, SymbolInformation } from 'vscode-languageserver/node';
+import type { CodeLens, Hover, Location, SymbolInformation } from 'vscode-languageserver/node';
 import { Btf } from '../../server/src/core/btf/btf';
 import { Elf } from '../../server/src/core/elf/elf';
 import { bufferSource } from '../../server/src/core/util/source';
@@ -134,7 +134,6 @@ describe('language server: changes and bad inputs', () => {
         const r = (await s.client.sendRequest('workspace/symbol', { query: q })) as SymbolInformation[];
         assert.equal(r.length, 200, q);
       }
-      // Fewer than 200 names hold s,k,_,b,u,f,f in order: the answer is all of them, prefixes first.
       // 149 kernel names hold t,s,k,s,t,r in order (a regular expression over all its names says so), 4
       // more groups come from the fixture objects (their task_struct differs from the kernel's): all fuzzy, shortest first.
       const fz = (await s.client.sendRequest('workspace/symbol', { query: 'tskstr' })) as SymbolInformation[];
@@ -142,12 +141,27 @@ describe('language server: changes and bad inputs', () => {
       assert.ok(fz.every((x, i) => /t.*s.*k.*s.*t.*r/i.test(x.name) && (i === 0 || fz[i - 1]!.name.length <= x.name.length)));
       // task_struct three times: the kernel's, the core objects' (one group: identical in both byte orders), progs.bpfel.o's.
       assert.deepEqual(fz.slice(0, 4).map((x) => x.name), ['task_struct', 'task_struct', 'task_struct', 'task_seq_start']);
+      // Fewer than 200 names hold s,k,_,b,u,f,f in order: the answer is all of them, prefixes first.
       const skb = (await s.client.sendRequest('workspace/symbol', { query: 'sk_buff' })) as SymbolInformation[];
       assert.deepEqual(skb.slice(0, 6).map((x) => x.name), ['sk_buff', 'sk_buff_head', 'sk_buff_list', 'sk_buff_data_t', 'sk_buff_fclones', '__sk_buff']);
       assert.deepEqual(await s.client.sendRequest('workspace/symbol', { query: 'zzqx' }), []);
-      // Module type referencing a kernel type: definition inside its document goes to the kernel file.
-      const kids = (await s.client.sendRequest('btf/typeChildren', { file: mod.uri, id: 100751 + 6 })) as { children: { typeId?: number }[] };
-      assert.ok(Array.isArray(kids.children));
+      // F12 inside a module type's document: a member of a kernel type lands in the kernel's file (split
+      // → base), one of a module type stays in the module (bpftool: sdw_slave [100769] has 'dev' type_id=1485
+      // (struct device, vmlinux) and 'bus' type_id=100773 → PTR → 100772 (struct sdw_bus)).
+      const slave = `btf-lens:${s.path('modules/regmap-sdw.btf').split('/').map(encodeURIComponent).join('/')}/@100769/${encodeURIComponent('struct sdw_slave')}.btf.h`;
+      const text = ((await s.client.sendRequest('btf/document', { uri: slave })) as { text: string }).text.split('\n');
+      const f12 = async (member: string) => {
+        const line = text.findIndex((l) => new RegExp(`\\b${member};`).test(l));
+        assert.ok(line > 0, member);
+        return ((await s.client.sendRequest('textDocument/definition', {
+          textDocument: { uri: slave }, position: { line, character: text[line]!.indexOf(`${member};`) + 1 },
+        })) as Location[]).map((l) => l.uri);
+      };
+      const kernelDoc = (id: number, title: string) => `btf-lens:${vmlinux.split('/').map(encodeURIComponent).join('/')}/@${id}/${encodeURIComponent(title)}.btf.h`;
+      assert.deepEqual(await f12('dev'), [kernelDoc(1485, 'struct device')]);
+      assert.deepEqual(await f12('bus'), [slave.replace('@100769/struct%20sdw_slave', '@100772/struct%20sdw_bus')]);
+      const kernelText = ((await s.client.sendRequest('btf/document', { uri: kernelDoc(1485, 'struct device') })) as { text: string }).text;
+      assert.equal(kernelText.split('\n')[0], `/* [1485] STRUCT 'device' · ${vmlinux} */`);
     } finally {
       s.close();
     }
