@@ -22,6 +22,8 @@ export interface TestServer {
   client: ProtocolConnection;
   diagnostics: Map<string, Diagnostic[]>;
   statuses: StatusNotification.Params[];
+  /** Work-done progress the server reported ($/progress values, in order). */
+  progress: { kind: string; title?: string; message?: string; percentage?: number; cancellable?: boolean }[];
   /** Resolves on the next `btf/status` with state `ready`. */
   nextReady(): Promise<StatusNotification.Params>;
   uri(rel: string): string;
@@ -49,6 +51,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   const client = createProtocolConnection(new StreamMessageReader(down), new StreamMessageWriter(up));
   const diagnostics = new Map<string, Diagnostic[]>();
   const statuses: StatusNotification.Params[] = [];
+  const progress: TestServer['progress'] = [];
   let waiters: ((p: StatusNotification.Params) => void)[] = [];
   client.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: Diagnostic[] }) => {
     diagnostics.set(p.uri, p.diagnostics);
@@ -65,7 +68,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   client.onRequest('window/workDoneProgress/create', () => null);
   client.onRequest('client/registerCapability', () => null);
   client.onRequest('workspace/codeLens/refresh', () => null);
-  client.onNotification('$/progress', () => {});
+  client.onNotification('$/progress', (p: { value: TestServer['progress'][number] }) => progress.push(p.value));
   client.listen();
   const nextReady = () => new Promise<StatusNotification.Params>((r) => waiters.push(r));
   const first = nextReady();
@@ -84,7 +87,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   client.sendNotification('initialized', {});
   await first;
   return {
-    root, client, diagnostics, statuses, nextReady,
+    root, client, diagnostics, statuses, progress, nextReady,
     uri: (rel) => pathToFileURL(join(root, rel)).href,
     path: (rel) => join(root, rel),
     close() {
