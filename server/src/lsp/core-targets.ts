@@ -15,8 +15,8 @@ import { openBtfBytes } from '../core/input';
 import { describeCoreRelo } from '../core/core-relo/spec';
 import { INSN_SIZE } from '../core/object/bpf-object';
 import { detectCompression } from '../io/files';
-import { type LineGroup, lineGroups } from './lines';
-import type { IndexedFile, ProgramModel } from './model';
+import type { LineGroup } from './lines';
+import { type IndexedFile, type ProgramModel, functionsOf } from './model';
 import { SYS_VMLINUX, kernelBtfPath } from './settings';
 import { uriToPath } from './uri';
 import type { WorkspaceIndex } from './workspace';
@@ -258,6 +258,71 @@ export function reloSourceLine(file: IndexedFile, p: ProgramModel, insnOff: numb
 }
 
 /**
+ * The line (0-based) of this source each relocation of `p` is shown on, decided as lines.ts's lineGroups
+ * decides it for hovers (kept in step with it; one pass per function instead of one lineGroups call per
+ * line): its own line when that line names what it accesses, else the nearest line (by instruction distance)
+ * in the same function that does, else its own line.
+ */
+function reloLines(file: IndexedFile, p: ProgramModel, names: string[], lineText: (n: number) => string): Map<number, number> {
+  const out = new Map<number, number>();
+  const btf = file.btf;
+  if (!btf) return out;
+  const ids = new Map<number, Set<string>>();
+  const idsOf = (n: number): Set<string> => {
+    let x = ids.get(n);
+    if (!x) ids.set(n, (x = new Set(lineText(n).match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])));
+    return x;
+  };
+  const relos = p.section.coreRelo;
+  for (const func of functionsOf(btf, p)) {
+    const lineSlots = new Map<number, number[]>();
+    const slotLine = new Int32Array(Math.max(0, func.end - func.start)).fill(-1);
+    for (let sl = func.start; sl < func.end; sl++) {
+      const li = p.slots.lineOfSlot[sl];
+      if (li === undefined || li < 0) continue;
+      const rec = p.section.lineInfo[li]!;
+      if (!rec.line || !names.includes(btf.str(rec.fileNameOff) ?? '')) continue;
+      slotLine[sl - func.start] = rec.line - 1;
+      const l = lineSlots.get(rec.line - 1);
+      if (l) l.push(sl);
+      else lineSlots.set(rec.line - 1, [sl]);
+    }
+    relos.forEach((rec, i) => {
+      const sl = Math.floor(rec.insnOff / INSN_SIZE);
+      if (sl < func.start || sl >= func.end) return;
+      const words = reloWords(btf, rec.typeId, rec.kind, btf.str(rec.accessStrOff));
+      const matches = (n: number) => words.length > 0 && words.every((w) => idsOf(n).has(w));
+      const own = slotLine[sl - func.start]!;
+      let eff = own;
+      if (!(own >= 0 && matches(own))) {
+        let bestDist = Infinity;
+        for (const [n, ss] of lineSlots) {
+          if (!matches(n)) continue;
+          let dist = Infinity;
+          for (const t of ss) dist = Math.min(dist, Math.abs(t - sl));
+          if (dist < bestDist) {
+            eff = n;
+            bestDist = dist;
+          }
+        }
+      }
+      if (eff >= 0 && lineSlots.has(eff)) out.set(i, eff);
+    });
+  }
+  return out;
+}
+
+/** lines.ts's reloWords: the members a field relocation walks, the enumerator, or the type's name. */
+function reloWords(btf: NonNullable<IndexedFile['btf']>, typeId: number, kind: number, access: string | undefined): string[] {
+  const spec = describeCoreRelo(btf, typeId, access, kind).spec;
+  if (!spec) return [];
+  if (kind <= 5) return spec.accessors.slice(1).map((a) => a.name).filter((n): n is string => !!n);
+  if (kind === 10 || kind === 11) return spec.accessors[0]?.name ? [spec.accessors[0].name] : [];
+  const name = btf.name(typeId);
+  return name ? [name] : [];
+}
+
+/**
  * Warnings on a C source: each relocation that fails on a configured target, on the line hovers attribute
  * it to, naming the kernel and libbpf's reason.
  */
@@ -267,63 +332,47 @@ export function coreDiagnostics(index: WorkspaceIndex, sourcePath: string, text?
   if (!objects.length) return [];
   const targets = ct.targets().filter((t) => t.target);
   if (!targets.length) return [];
-  // The failures: (file, section, index) → per target reason.
-  const fails = new Map<string, { line: number; msgs: string[] }>();
-  for (const { file, names } of objects) {
-    if (!file.object) continue;
-    for (const p of file.object.programs) {
-      p.section.coreRelo.forEach((rec, i) => {
-        const msgs: string[] = [];
-        for (const t of targets) {
-          const o = ct.outcome(file, p.section.name, i, t);
-          if (o.fails) msgs.push(`${t.label}: ${describeCoreRelo(file.btf!, rec.typeId, file.btf!.str(rec.accessStrOff), rec.kind).text}: ${o.text}`);
+  let lines: string[] | undefined;
+  const lineText = (n: number): string => {
+    if (!lines) {
+      let src = text;
+      if (src === undefined) {
+        try {
+          src = readFileSync(sourcePath, 'utf8');
+        } catch {
+          src = '';
         }
-        if (!msgs.length) return;
-        const own = reloSourceLine(file, p, rec.insnOff);
-        if (!own || !names.includes(own.name)) return;
-        fails.set(`${file.path}\0${p.section.name}#${i}`, { line: own.line, msgs });
-      });
+      }
+      lines = src.split(/\r?\n/);
     }
-  }
-  if (!fails.size) return [];
-  let src = text;
-  if (src === undefined) {
-    try {
-      src = readFileSync(sourcePath, 'utf8');
-    } catch {
-      src = '';
-    }
-  }
-  const lines = src.split(/\r?\n/);
-  const lineText = (n: number) => lines[n] ?? '';
-  // Hovers attribute a relocation to the line that names what it accesses (lines.ts): find that line,
-  // first among the own lines of the failures, then anywhere in the file.
-  const placed = new Map<string, number>();
-  const visit = (n: number) => {
-    for (const g of lineGroups(index, sourcePath, n, lineText)) {
-      g.relos.forEach((_, i) => {
-        const k = `${g.file.path}\0${g.prog.section.name}#${recordIndex(g, i)}`;
-        if (fails.has(k) && !placed.has(k)) placed.set(k, n);
-      });
-    }
+    return lines[n] ?? '';
   };
-  for (const n of new Set([...fails.values()].map((f) => f.line))) visit(n);
-  for (let n = 0; n < lines.length && placed.size < fails.size; n++) visit(n);
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const [k, f] of fails) {
-    const line = placed.get(k) ?? f.line;
-    const [path, rel] = k.split('\0') as [string, string];
-    const file = objects.find((o) => o.file.path === path)!.file;
-    for (const m of f.msgs) {
-      // bpfel and bpfeb twins fail alike: one warning per line and message.
-      const message = `CO-RE relocation fails on ${m}`;
-      const key = `${line}\0${message}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({
-        range: Range.create(line, 0, line, lineText(line).length), severity: DiagnosticSeverity.Warning, source: SOURCE,
-        message, code: 'core-relo', data: { object: file.uri, relo: rel },
+  for (const { file, names } of objects) {
+    if (!file.object || !file.btf) continue;
+    const btf = file.btf;
+    for (const p of file.object.programs) {
+      let placed: Map<number, number> | undefined;
+      p.section.coreRelo.forEach((rec, i) => {
+        let spec: string | undefined;
+        for (const t of targets) {
+          const o = ct.outcome(file, p.section.name, i, t);
+          if (!o.fails) continue;
+          placed ??= reloLines(file, p, names, lineText);
+          const line = placed.get(i);
+          if (line === undefined) return;
+          spec ??= describeCoreRelo(btf, rec.typeId, btf.str(rec.accessStrOff), rec.kind).text;
+          // bpfel and bpfeb twins (and programs sharing an inlined line) fail alike: one warning per line and message.
+          const message = `CO-RE relocation fails on ${t.label}: ${spec}: ${o.text}`;
+          const key = `${line}\0${message}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push({
+            range: Range.create(line, 0, line, lineText(line).length), severity: DiagnosticSeverity.Warning, source: SOURCE,
+            message, code: 'core-relo', data: { object: file.uri, section: p.section.name, relo: i },
+          });
+        }
       });
     }
   }
