@@ -38,6 +38,8 @@ export function startServer(connection: Connection): ServerHandle {
   let index: WorkspaceIndex | undefined;
   let caps: ClientCapabilities = {};
   let symbols: SymbolIndex | undefined;
+  /** Files changed since `symbols` was built; while indexing, the old table answers (rebuilt once at the end). */
+  let symbolsStale = false;
   let symbolsTimer: NodeJS.Timeout | undefined;
   const published = new Set<string>();
   let firstIndexDone!: () => void;
@@ -62,7 +64,10 @@ export function startServer(connection: Connection): ServerHandle {
   };
 
   const symbolIndex = (): SymbolIndex => {
-    if (!symbols) symbols = new SymbolIndex(index ? index.btfFiles() : []);
+    if (!symbols || (symbolsStale && !index?.indexing)) {
+      symbols = new SymbolIndex(index ? index.btfFiles() : []);
+      symbolsStale = false;
+    }
     return symbols;
   };
 
@@ -129,7 +134,7 @@ export function startServer(connection: Connection): ServerHandle {
     const settings: Settings = readSettings(init?.settings);
     index = new WorkspaceIndex(folders.map((f) => resolve(f)), settings, {
       changed: (files) => {
-        symbols = undefined;
+        symbolsStale = true;
         clearTimeout(symbolsTimer);
         // Rebuild the name index off the request path, so the next Ctrl+T is fast — once indexing is
         // over: rebuilding it after every batch of a 4000-module index would cost more than the index.
