@@ -5,7 +5,8 @@
  * (test/golden/core-resolve/<object>__<target>.txt: what libbpf 1.1 logged relocating the object).
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, Hover } from 'vscode-languageserver/node';
@@ -151,6 +152,22 @@ describe('CO-RE target kernels in the language server', () => {
     const csv = r.csv.trimEnd().split('\n');
     assert.equal(csv.length, r.rows.length + 1);
     assert.equal(csv[0], 'object,section,relo,kind,line,relocation,moved,moved fails,missing,missing fails');
+  });
+
+  test('a target file that changes is read again (resolutions cached per object and target)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btf-lens-targets-'));
+    const kernel = join(dir, 'vmlinux-x.btf');
+    copyFileSync(join(btfDir, 'moved.btf'), kernel);
+    s.client.sendNotification('workspace/didChangeConfiguration', { settings: { btfLens: { kernelBtf: 'none', coreTargets: [dir] } } });
+    await new Promise((r) => setTimeout(r, 100));
+    const line = lineOf(s.path('src/core.c'), 'o->pid = BPF_CORE_READ(t, pid);');
+    const outcome = async () => /\nvmlinux-x: ([^\n]*)\n/.exec(md(await hover(line, 4)))?.[1];
+    assert.equal(await outcome(), expectedText(goldens.moved!.get('kprobe/tcp_connect#0')!));
+    copyFileSync(join(btfDir, 'missing.btf'), kernel);
+    const later = new Date(Date.now() + 5000);
+    utimesSync(kernel, later, later);
+    assert.equal(await outcome(), expectedText(goldens.missing!.get('kprobe/tcp_connect#0')!));
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test('all objects; a target that cannot be read says why', async () => {
