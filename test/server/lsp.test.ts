@@ -218,6 +218,23 @@ describe('language server over test/workspace', () => {
     assert.ok(dis.text.includes('      12:\tr1 = 8\n\t\t; CO-RE <byte_off> [22] struct task_struct.pid (0:2 @ offset 8)\n'));
   });
 
+  test('document symbols of a disassembly document: the function, and each run of one source line', async () => {
+    const lenses = (await s.client.sendRequest('textDocument/codeLens', { textDocument: { uri: core } })) as CodeLens[];
+    const uri = lenses.find((l) => l.command!.title.startsWith('kprobe/tcp_connect') && l.command!.title.endsWith('build/core.bpfel.o'))!.command!.arguments![0] as string;
+    const syms = (await s.client.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
+    const text = ((await s.client.sendRequest('btf/document', { uri })) as { text: string }).text.split('\n');
+    assert.deepEqual([syms.length, syms[0]!.name, syms[0]!.detail, syms[0]!.kind], [1, 'core_reads', 'kprobe/tcp_connect · build/core.bpfel.o', 12]);
+    const kids = syms[0]!.children!;
+    assert.equal(kids.length, text.filter((l) => /^; \.\/src\/core\.c:\d+/.test(l)).length);
+    assert.deepEqual(kids.slice(0, 3).map((k) => [k.name, k.detail, k.range.start.line, k.range.end.line]), [
+      ['./src/core.c:130', 'int core_reads(void *ctx)', 3, 4],
+      ['./src/core.c:132', 'struct task_struct *t = (void *)bpf_get_current_task();', 5, 8],
+      ['./src/core.c:124', '__u32 k = 0;', 9, 12],
+    ]);
+    // The runs tile the document: each ends on the line before the next starts.
+    for (let i = 1; i < kids.length; i++) assert.equal(kids[i - 1]!.range.end.line, kids[i]!.range.start.line - 1);
+  });
+
   test('btf/types pages, btf/typeChildren, btf/typeText (bpftool raw), btf/usedBy, btf/search', async () => {
     const file = s.uri('build/core.bpfel.o');
     const all = (await s.client.sendRequest('btf/types', { file, kinds: ['STRUCT'], limit: 3 })) as TypesRequest.Result;

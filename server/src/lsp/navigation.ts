@@ -114,7 +114,7 @@ export function docSymbols(index: WorkspaceIndex, uri: string): DocumentSymbol[]
   if (!v) return [];
   const file = index.fileByPath(v.file);
   if (!file?.btf) return [];
-  if (v.kind === 'disasm') return [];
+  if (v.kind === 'disasm') return disasmSymbols(index, v.file, v.func);
   if (!file.btf.owner(v.id)) return [];
   const r = renderType(file, v.id);
   const lines = r.text.split('\n');
@@ -215,4 +215,28 @@ export function disasmText(index: WorkspaceIndex, path: string, func: string): s
     return out.join('\n') + '\n';
   }
   return undefined;
+}
+
+/**
+ * Outline of a disassembly document: the function, and under it each run of instructions from one
+ * source line (`; ./src/core.c:138  o->pid = …`), so breadcrumbs tell which C line the cursor is in.
+ */
+export function disasmSymbols(index: WorkspaceIndex, path: string, func: string): DocumentSymbol[] {
+  const text = disasmText(index, path, func);
+  if (text === undefined) return [];
+  const lines = text.split('\n');
+  const last = Math.max(0, lines.length - 2);
+  const children: DocumentSymbol[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const m = /^; (\S+:\d+)(?: {2}(.*))?$/.exec(lines[i]!);
+    if (!m) continue;
+    const prev = children[children.length - 1];
+    if (prev) prev.range.end = { line: i - 1, character: lines[i - 1]!.length };
+    const sel = Range.create(i, 0, i, lines[i]!.length);
+    children.push(DocumentSymbol.create(m[1]!, m[2], SymbolKind.Event, Range.create(sel.start, sel.end), sel));
+  }
+  const tail = children[children.length - 1];
+  if (tail) tail.range.end = { line: last, character: lines[last]!.length };
+  const whole = Range.create(0, 0, last, lines[last]!.length);
+  return [DocumentSymbol.create(func, lines[0]!.replace(/^; [^·]*· /, ''), SymbolKind.Function, whole, Range.create(0, 0, 0, lines[0]!.length), children)];
 }
