@@ -4,7 +4,7 @@
  * found with the default globs.
  */
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -58,6 +58,32 @@ describe('indexing: progress and cancellation', () => {
       assert.equal(index.indexing, false);
       // What was read answers: the source maps to both objects.
       assert.deepEqual(index.objectsFor(join(root, 'src/core.c')).map((o) => o.file.label), ['build/core.bpfeb.o', 'build/core.bpfel.o']);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('source mapping: line_info file names to workspace files', () => {
+  test('longest path suffix wins; on a tie, the file nearest the object; outside the folders only if it exists', async () => {
+    const root = mkdtempSync(join(tmpdir(), 'btf-lens-map-'));
+    try {
+      for (const rel of ['a/src/prog.c', 'b/prog.c', 'b/build/x.h', 'c/deep/src/prog.c']) {
+        mkdirSync(join(root, rel, '..'), { recursive: true });
+        writeFileSync(join(root, rel), '');
+      }
+      const index = new WorkspaceIndex([root], readSettings({ kernelBtf: 'none' }), { changed: () => {}, status: () => {}, log: () => {} });
+      await index.start();
+      const obj = join(root, 'b/build');
+      // A build machine's absolute path: the most trailing components shared.
+      assert.equal(index.resolveSource('/build/machine/a/src/prog.c', obj), join(root, 'a/src/prog.c'));
+      assert.equal(index.resolveSource('/home/ci/c/deep/src/prog.c', obj), join(root, 'c/deep/src/prog.c'));
+      // A bare name fits all three equally: the one nearest the object (b/build/x.o → b/prog.c).
+      assert.equal(index.resolveSource('prog.c', obj), join(root, 'b/prog.c'));
+      // Windows separators count as separators.
+      assert.equal(index.resolveSource('C:\\\\work\\\\b\\\\prog.c', obj), join(root, 'b/prog.c'));
+      assert.equal(index.resolveSource('/nowhere/else.c', obj), undefined);
+      assert.equal(index.resolveSource('x.h', obj), join(root, 'b/build/x.h'));
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
