@@ -3,12 +3,14 @@
 // where those inputs are absent.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import { Btf } from '../../server/src/core/btf/btf';
+import { formatExt } from '../../server/src/core/format/ext';
 import { formatRaw } from '../../server/src/core/format/raw';
+import { openBtfBytes } from '../../server/src/core/input';
 import { ByteWriter } from '../../server/src/core/util/writer';
 import { golden, hasCorpus, sharedCorpus, sysVmlinux } from '../helpers/paths';
 
@@ -53,3 +55,55 @@ describe('this machine: /sys/kernel/btf', { skip: existsSync(sysVmlinux) ? false
     assert.equal(sha(dump(Btf.parse(readFileSync(sysVmlinux)))), sha(theirs));
   });
 });
+
+// All 4023 Debian 6.1 module BTFs on their vmlinux (../shared/corpus/fetch-debian-modules.sh puts them in
+// /work/debmods), against bpftool's dumps fingerprinted by test/fixtures/debmods-hashes.sh.
+const debmods = process.env.BTF_LENS_DEBMODS ?? '/work/debmods';
+const debHashes = readFileSync(join(golden, 'debmods/hashes.txt'), 'utf8').trim().split('\n').map((l) => l.split(' '));
+const debBase = join(debmods, 'vmlinux.btf');
+const debSkip = !existsSync(debBase) ? `no Debian module corpus at ${debmods} (set BTF_LENS_DEBMODS)`
+  : sha(readFileSync(debBase)) !== debHashes[0]![1] ? `${debBase} is not the base the hashes were recorded on` : false;
+describe('Debian 6.1 modules: raw dumps equal bpftool -B vmlinux.btf', { skip: debSkip }, () => {
+  it(`all ${debHashes.length - 1} modules`, () => {
+    const base = Btf.parse(readFileSync(debBase));
+    const bad: string[] = [];
+    for (const [hash, name] of debHashes.slice(1)) {
+      const btf = Btf.parse(readFileSync(join(debmods, 'modules', name!)), { base });
+      if (sha(dump(btf)).slice(0, 16) !== hash || btf.problems.some((p) => p.severity === 'error')) bad.push(name!);
+    }
+    assert.ok(debHashes.length > 4000);
+    assert.deepEqual(bad, []);
+  });
+});
+
+// The kernel selftests objects built by test/fixtures/selftests.sh (clang, both byte orders) and
+// selftests-gcc.sh (bpf-gcc), against the bpftool and ext_oracle outputs that script stored beside them.
+// Every 4th object (sorted by name), to stay within a few seconds; scripts/check-objects.ts sweeps them all.
+const selftests = process.env.BTF_LENS_SELFTESTS ?? '/work/selftests';
+const selftestsGcc = process.env.BTF_LENS_SELFTESTS_GCC ?? '/work/selftests-gcc';
+for (const [root, what] of [[selftests, 'selftests.sh'], [selftestsGcc, 'selftests-gcc.sh']] as const) {
+  describe(`kernel selftests objects (${what}, every 4th): raw dump and .BTF.ext equal bpftool and libbpf`, { skip: existsSync(join(root, 'summary.txt')) ? false : `no ${root}/summary.txt (run test/fixtures/${what})` }, () => {
+    for (const order of ['bpfel', 'bpfeb']) {
+      it(order, () => {
+        const dir = join(root, order);
+        let raw = 0, ext = 0;
+        const bad: string[] = [];
+        for (const f of readdirSync(dir).filter((x) => x.endsWith('.o')).sort().filter((_, i) => i % 4 === 0)) {
+          const p = join(dir, f);
+          const input = openBtfBytes(new Uint8Array(readFileSync(p)), { file: p });
+          if (existsSync(p + '.raw.txt')) {
+            raw++;
+            if (!input.btf || Buffer.compare(dump(input.btf), readFileSync(p + '.raw.txt')) !== 0) bad.push(`${f} (raw)`);
+          }
+          const g = existsSync(p + '.ext.txt') ? readFileSync(p + '.ext.txt', 'utf8') : '';
+          if (/^RESULT ok/m.test(g)) {
+            ext++;
+            if (!input.btf || !input.ext || formatExt(input.btf, input.ext) !== g) bad.push(`${f} (ext)`);
+          }
+        }
+        assert.ok(raw > 0, `no objects with bpftool dumps in ${dir}`);
+        assert.deepEqual(bad, [], `${bad.length} of ${raw} raw / ${ext} ext differ`);
+      });
+    }
+  });
+}
