@@ -4,7 +4,7 @@
  * the fixture workspace (regmap-sdw, Debian 6.1) pairs with it or says, on itself, why it cannot.
  */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -100,6 +100,28 @@ describe('kernel BTF setting', { skip: !hasCorpus && 'no ../shared/corpus (vmlin
       assert.deepEqual(s.diagnostics.get(s.uri('modules/regmap-sdw.btf')), []);
     } finally {
       s.close();
+    }
+  });
+
+  test('a module beside a vmlinux (the /sys/kernel/btf layout) pairs with it, in the workspace or not', async () => {
+    const lay = (root: string) => {
+      mkdirSync(join(root, 'btf'));
+      copyFileSync(join(sharedCorpus, 'vmlinux-6.1.btf'), join(root, 'btf/vmlinux'));
+      copyFileSync(join(root, 'modules/regmap-sdw.btf'), join(root, 'btf/regmap-sdw.btf'));
+    };
+    for (const exclude of [[], ['**/btf/vmlinux']]) {
+      const s = await startTestServer({ prepare: lay, settings: { exclude } });
+      try {
+        const files = (await s.client.sendRequest('btf/files', {})) as FilesRequest.Result;
+        const mod = files.files.find((f) => f.label === 'btf/regmap-sdw.btf')!;
+        assert.deepEqual([mod.state, mod.missingBase, mod.firstId], ['indexed', false, 100751], JSON.stringify(exclude));
+        assert.equal(s.diagnostics.get(s.uri('btf/regmap-sdw.btf'))?.length ?? 0, 0);
+        // The copy in modules/ has no vmlinux beside it and no kernel BTF (kernelBtf: none).
+        assert.equal(files.files.find((f) => f.label === 'modules/regmap-sdw.btf')!.state, 'failed');
+        assert.equal(files.files.some((f) => f.label === 'btf/vmlinux'), exclude.length === 0);
+      } finally {
+        s.close();
+      }
     }
   });
 });

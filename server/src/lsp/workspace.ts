@@ -46,6 +46,8 @@ export class WorkspaceIndex {
   private sourceMap = new Map<string, { file: IndexedFile; names: string[] }[]>();
   kernel: IndexedFile | undefined;
   kernelError: string | undefined;
+  /** `vmlinux` files beside split BTF outside the workspace (/sys/kernel/btf/vmlinux for its modules). */
+  private siblingBases = new Map<string, IndexedFile>();
   private include: GlobSet;
   private exclude: GlobSet;
   private queue = new Set<string>();
@@ -123,6 +125,9 @@ export class WorkspaceIndex {
         continue;
       }
       if (this.wanted(abs)) this.queue.add(abs);
+      // A base rebuilt: the split files on it are read again (a sibling vmlinux outside the workspace too).
+      this.siblingBases.delete(abs);
+      for (const f of this.files.values()) if (f.base?.path === abs && f.path !== abs) this.queue.add(f.path);
     }
     if (remap) {
       this.rebuildSourceIndex();
@@ -283,6 +288,23 @@ export class WorkspaceIndex {
     this.events.log(`kernel BTF: ${f.path} (${f.btf.typeCount - 1} types)`);
   }
 
+  /** The base of split BTF at `path`: a readable `vmlinux` in the same directory, else the kernel BTF. */
+  private async baseFor(path: string): Promise<IndexedFile | undefined> {
+    const sibling = join(dirname(path), 'vmlinux');
+    if (sibling !== path && this.kernel?.path !== sibling && existsSync(sibling)) {
+      let f = this.files.get(sibling);
+      if (!f && this.queue.has(sibling)) {
+        // Queued after this module (paths are sorted): load it now.
+        this.queue.delete(sibling);
+        f = await this.load(sibling);
+      }
+      if (!f) f = this.siblingBases.get(sibling);
+      if (!f) this.siblingBases.set(sibling, (f = await this.open(sibling, 'kernel')));
+      if (f.btf && !f.missingBase && !f.base) return f;
+    }
+    return this.kernel;
+  }
+
   /** Loads (or reloads) one workspace file; undefined when it is not a BTF-bearing file after all. */
   private async load(path: string): Promise<IndexedFile | undefined> {
     const prev = this.files.get(path);
@@ -316,14 +338,16 @@ export class WorkspaceIndex {
     }
     try {
       let input: BtfInput = openBtfInput(opened.source, { file: path });
-      const kernelBtf = role === 'workspace' ? this.kernel?.btf : undefined;
-      // Split BTF goes on the kernel BTF; a module with a distilled base (.BTF.base) is relocated onto it.
-      if ((input.missingBase || input.distilledBase) && kernelBtf) {
-        input = openBtfInput(opened.source, { file: path, base: kernelBtf });
-        f.base = this.kernel;
+      // Split BTF goes on its base: a `vmlinux` beside it (the /sys/kernel/btf layout: bpftool pairs
+      // those the same way), else the kernel BTF; a module with a distilled base (.BTF.base) is relocated onto it.
+      const baseFile = role === 'workspace' && (input.missingBase || input.distilledBase) ? await this.baseFor(path) : undefined;
+      if (baseFile?.btf) {
+        input = openBtfInput(opened.source, { file: path, base: baseFile.btf });
+        f.base = baseFile;
         const mismatch = input.btf ? checkSplitAgainstBase(input.btf) : undefined;
         if (mismatch) {
-          f.problems.push({ file: path, offset: 0, severity: 'error', message: `${mismatch} — is ${this.kernel!.path} the kernel this was built for? Set btfLens.kernelBtf to the right kernel BTF.` });
+          const fix = baseFile === this.kernel ? 'Set btfLens.kernelBtf to the right kernel BTF.' : `It was paired with the vmlinux beside it (${baseFile.label}).`;
+          f.problems.push({ file: path, offset: 0, severity: 'error', message: `${mismatch} — is ${baseFile.path} the kernel this was built for? ${fix}` });
         }
       }
       f.input = input;
