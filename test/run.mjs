@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const dirs = ['test/unit', 'test/server'];
+const dirs = ['test/unit', 'test/server', 'test/e2e'];
 const files = dirs.filter(existsSync).flatMap((d) => readdirSync(d).filter((f) => f.endsWith('.test.ts')).map((f) => join(d, f)));
 const filter = process.argv[2];
 const selected = filter ? files.filter((f) => f.includes(filter)) : files;
