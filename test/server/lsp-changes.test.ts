@@ -3,7 +3,7 @@
  * a module with a wrong base and (when ../shared/corpus is present) with its real base, vmlinux included.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, renameSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { CodeLens, Hover, Location, SymbolInformation } from 'vscode-languageserver/node';
@@ -81,6 +81,33 @@ describe('language server: changes and bad inputs', () => {
       assert.deepEqual(await lensTitles(s, 'core_fields'), []);
       const files = (await s.client.sendRequest('btf/files', {})) as FilesRequest.Result;
       assert.ok(!files.files.some((f) => f.label === 'build/core.bpfel.o'));
+    } finally {
+      s.close();
+    }
+  });
+
+  test('a BPF source with no object: an information on its SEC line; a source moved: answers follow it', async () => {
+    const s = await startTestServer();
+    try {
+      const uri = s.uri('src/lonely.c');
+      const text = '#include "common.h"\n\nSEC("kprobe/do_nothing")\nint lonely(void *ctx) { return 0; }\n';
+      const published = new Promise<void>((r) => {
+        const t = setInterval(() => s.diagnostics.has(uri) && (clearInterval(t), r()), 5);
+      });
+      s.client.sendNotification('textDocument/didOpen', { textDocument: { uri, languageId: 'c', version: 1, text } });
+      await published;
+      assert.deepEqual(s.diagnostics.get(uri)!.map((d) => [d.range.start.line, d.severity, d.message]), [
+        [2, 3, 'no BPF object built from this file was found in the workspace (build it with -g to see what each line compiles to)'],
+      ]);
+      // src/core.c moves to lib/core.c: its objects' line_info (./src/core.c) now maps there.
+      mkdirSync(s.path('lib'));
+      renameSync(s.path('src/core.c'), s.path('lib/core.c'));
+      const ready = s.nextReady();
+      s.client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: s.uri('src/core.c'), type: 3 }, { uri: s.uri('lib/core.c'), type: 1 }] });
+      await ready;
+      const lenses = (await s.client.sendRequest('textDocument/codeLens', { textDocument: { uri: s.uri('lib/core.c') } })) as CodeLens[];
+      assert.equal(lenses.length, 8);
+      assert.deepEqual(await s.client.sendRequest('textDocument/codeLens', { textDocument: { uri: s.uri('src/core.c') } }), []);
     } finally {
       s.close();
     }
