@@ -8,4 +8,7 @@ await Promise.all([
   build({ ...common, entryPoints: ['server/src/cli.ts'], outfile: 'dist/cli.js' }),
   build({ ...common, entryPoints: ['server/src/server.ts'], outfile: 'dist/server.js' }),
   build({ ...common, entryPoints: ['client/src/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] }),
+  // The type-tree webview: a browser bundle; its CSS (with the codicon font) lands beside it as dist/webview.css.
+  build({ bundle: true, platform: 'browser', target: 'chrome114', format: 'iife', sourcemap: true, logLevel: 'warning', legalComments: 'none',
+    entryPoints: ['client/webview/main.ts'], outfile: 'dist/webview.js', loader: { '.ttf': 'file' }, assetNames: 'webview-assets/[name]' }),
 ]);

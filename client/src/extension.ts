@@ -10,6 +10,7 @@ import { VIRTUAL_SCHEME } from '../../server/src/protocol/requests';
 import { registerCommands } from './features/commands';
 import { registerCoreMatrix } from './features/core-matrix';
 import { registerStatus } from './features/status';
+import { type TypeTreeApi, registerTypeTree } from './features/type-tree';
 import { registerVirtualDocuments } from './features/virtual-docs';
 
 /** What activate() returns: tests and other extensions wait on `ready` instead of sleeping. */
@@ -17,6 +18,8 @@ export interface BtfLensApi {
   /** Resolves when the server is running and has finished its first index. */
   ready: Promise<void>;
   client: LanguageClient;
+  /** The type-tree editor: `onRendered`/`waitRendered` report its first painted rows. */
+  typeTree: TypeTreeApi;
 }
 
 let client: LanguageClient | undefined;
@@ -43,9 +46,10 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
   const status = registerStatus(context, c);
   registerVirtualDocuments(context, c);
   registerCommands(context, c);
+  const typeTree = registerTypeTree(context, c);
   registerCoreMatrix(context, c);
   const ready = c.start().then(() => status.firstIndex);
-  return { ready, client: c };
+  return { ready, client: c, typeTree };
 }
 
 export function deactivate(): Thenable<void> | undefined {

@@ -1,0 +1,358 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
+/**
+ * The built webview (dist/webview.js + .css) in headless Chromium, against the real language server:
+ * the server runs in process over a copy of test/workspace (plus hand-made hostile and split BTF), this
+ * file plays the extension host (a fake acquireVsCodeApi relays the page's typed messages to the
+ * server, as type-tree.ts does). Debian's /usr/bin/chromium through playwright-core; no browser
+ * download. Skips, saying why, when Chromium, playwright-core or the bundle is missing.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { after, before, describe, test } from 'node:test';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { pageHtml } from '../../client/webview/page';
+import type { EditorOpenRequest, EditorRowsRequest } from '../../server/src/protocol/requests';
+import type { HostToWebview, WebviewToHost } from '../../server/src/protocol/webview';
+import { repoRoot } from '../helpers/paths';
+import { type TestServer, startTestServer } from '../server/harness';
+import { HOSTILE, HOSTILE_ENUM, HOSTILE_MEMBER, hostileBase, hostileSplit, strLenOf } from './fixtures';
+
+const CHROMIUM = process.env.BTF_LENS_CHROMIUM ?? '/usr/bin/chromium';
+const dist = join(repoRoot, 'dist');
+const artifacts = join(repoRoot, 'test/artifacts');
+
+function skipReason(): string | undefined {
+  if (!existsSync(CHROMIUM)) return `${CHROMIUM} is absent (apt-get install -y chromium)`;
+  try {
+    createRequire(import.meta.url).resolve('playwright-core');
+  } catch {
+    return 'playwright-core is not installed (npm install)';
+  }
+  if (!existsSync(join(dist, 'webview.js')) || !existsSync(join(dist, 'webview.css'))) return 'dist/webview.js is not built (npm run build)';
+  return undefined;
+}
+const skip = skipReason();
+if (skip) console.log(`# skipped: type-tree browser test: ${skip}`);
+
+const NONCE = 'testnonce0123456789abcdef';
+
+/** Serves the page shell and dist/ (the webview's only resource root) on 127.0.0.1. */
+function serve(): Promise<{ server: Server; origin: string }> {
+  const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/index.html') {
+      const origin = `http://${req.headers.host}`;
+      res.writeHead(200, { 'content-type': 'text/html' });
+      res.end(pageHtml({ nonce: NONCE, cspSource: origin, scriptUri: `${origin}/dist/webview.js`, styleUri: `${origin}/dist/webview.css`, title: 'test' }));
+      return;
+    }
+    const rel = normalize(decodeURIComponent(url.pathname)).replace(/^\/dist\//, '');
+    const file = join(dist, rel);
+    if (!url.pathname.startsWith('/dist/') || !file.startsWith(dist) || !existsSync(file)) {
+      res.writeHead(404);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { 'content-type': types[extname(file)] ?? 'application/octet-stream' });
+    res.end(readFileSync(file));
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
+    const a = server.address() as { port: number };
+    resolve({ server, origin: `http://127.0.0.1:${a.port}` });
+  }));
+}
+
+interface Opened {
+  page: Page;
+  /** Messages the page posted, in order. */
+  posted: WebviewToHost[];
+  overview: () => EditorOpenRequest.Result | undefined;
+  cspViolations: string[];
+  dialogs: string[];
+}
+
+describe('type-tree webview in headless Chromium', { skip }, () => {
+  let s: TestServer;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let http: { server: Server; origin: string };
+  let profile: string;
+  let baseBtf: string;
+
+  before(async () => {
+    s = await startTestServer({
+      prepare: (root) => {
+        const base = hostileBase();
+        writeFileSync(join(root, 'hostile.btf'), base);
+        mkdirSync(join(root, 'split'), { recursive: true });
+        writeFileSync(join(root, 'split/hostile-split.btf'), hostileSplit(strLenOf(base)));
+        writeFileSync(join(root, 'garbage.btf'), 'this is not BTF at all\n');
+      },
+    });
+    baseBtf = s.uri('hostile.btf');
+    http = await serve();
+    profile = mkdtempSync(join(tmpdir(), 'btf-lens-chromium-'));
+    const { chromium } = await import('playwright-core');
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, viewport: { width: 1200, height: 800 },
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+        '--disable-component-update', '--disable-sync'],
+    });
+    browser = context.browser() ?? undefined;
+  });
+
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    http?.server.close();
+    s?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+  });
+
+  /** Opens a page for `open` as the extension host would, relaying its requests to the server. */
+  async function openPage(open: EditorOpenRequest.Params, state?: unknown): Promise<Opened> {
+    const page = await context.newPage();
+    const posted: WebviewToHost[] = [];
+    const cspViolations: string[] = [];
+    const dialogs: string[] = [];
+    let overview: EditorOpenRequest.Result | undefined;
+    page.on('console', (m) => {
+      if (process.env.BTF_LENS_DEBUG) console.log(`# page: ${m.text()}`);
+      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
+    });
+    page.on('pageerror', (e) => {
+      if (process.env.BTF_LENS_DEBUG) console.log(`# page error: ${e.stack}`);
+      cspViolations.push(`page error: ${e.message}`);
+    });
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    const toPage = (m: HostToWebview) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
+    await page.exposeFunction('__btfHost', async (m: WebviewToHost) => {
+      posted.push(m);
+      if (m.type === 'ready') {
+        overview = (await s.client.sendRequest('btf/editor/open', open)) as EditorOpenRequest.Result;
+        await toPage({ type: 'init', overview });
+      } else if (m.type === 'request') {
+        try {
+          const result = await s.client.sendRequest(m.method, m.params);
+          await toPage({ type: 'response', seq: m.seq, ok: true, result });
+        } catch (e) {
+          await toPage({ type: 'response', seq: m.seq, ok: false, error: (e as Error).message });
+        }
+      }
+    });
+    // A string, not a function: tsx's helpers (__name) do not exist in the page.
+    await page.addInitScript(`(() => {
+      let st = ${JSON.stringify(state ?? null)};
+      window.acquireVsCodeApi = () => ({
+        postMessage: (m) => void window.__btfHost(m),
+        getState: () => st,
+        setState: (x) => { st = x; window.__btfState = x; },
+      });
+    })();`);
+    await page.goto(`${http.origin}/index.html`);
+    await page.waitForSelector('body[data-rendered]', { state: 'attached', timeout: 10_000 });
+    return { page, posted, overview: () => overview, cspViolations, dialogs };
+  }
+
+  const rowTexts = (page: Page) => page.$$eval('.tree .row', (els) => els.map((e) => e.textContent ?? ''));
+  const rows = (doc: string, p: Partial<EditorRowsRequest.Params>) =>
+    s.client.sendRequest('btf/editor/rows', { doc, scope: 'own', offset: 0, limit: 2000, ...p }) as Promise<EditorRowsRequest.Result>;
+
+  test('a BPF object: first rows painted and reported, filter, expansion into members with offsets', async () => {
+    const o = await openPage({ uri: s.uri('build/core.bpfel.o') });
+    const { page, posted } = o;
+    const ov = o.overview()!;
+    const rendered = posted.find((m) => m.type === 'rendered');
+    assert.ok(rendered && rendered.type === 'rendered' && rendered.rows > 0, 'the page reports its first painted rows');
+    const expected = await rows(ov.doc, { limit: 5 });
+    const first = await rowTexts(page);
+    assert.ok(first.length > 10 && first.length < 200, `only visible rows are in the DOM (${first.length})`);
+    for (let i = 0; i < 5; i++) {
+      const r = expected.rows[i]!;
+      assert.ok(first[i]!.includes(`[${r.id}]`) && first[i]!.includes(r.kind) && first[i]!.includes(r.label), `row ${i}: ${first[i]} vs ${JSON.stringify(r)}`);
+    }
+    assert.match(await page.textContent('.count') ?? '', new RegExp(`^${expected.total} types$`));
+
+    // Filter by name: what the server lists for the same filter, nothing else.
+    await page.fill('.filter', 'task');
+    await page.press('.filter', 'Enter');
+    const want = await rows(ov.doc, { name: 'task' });
+    await page.waitForFunction((n) => document.querySelector('.count')?.textContent === `${n} type${n === 1 ? '' : 's'}`, want.total);
+    const filtered = await rowTexts(page);
+    assert.equal(filtered.length, want.total);
+    for (const [i, r] of want.rows.entries()) assert.ok(filtered[i]!.includes(`[${r.id}]`), `${filtered[i]} lists [${r.id}]`);
+
+    // Expand struct task_struct with the keyboard: members with their offsets and C types.
+    const idx = want.rows.findIndex((r) => r.label === 'struct task_struct');
+    assert.ok(idx >= 0);
+    await page.click(`.tree .row[data-i="${idx}"] .name`);
+    await page.keyboard.press('ArrowRight');
+    const kids = (await s.client.sendRequest('btf/editor/children', { doc: ov.doc, id: want.rows[idx]!.id })) as { children: { name: string; bitOffset?: number; typeLabel?: string }[] };
+    await page.waitForSelector('.tree .row.child');
+    const childRows = await page.$$eval('.tree .row.child', (els) => els.map((e) => e.textContent ?? ''));
+    assert.equal(childRows.length, kids.children.length);
+    for (const [i, c] of kids.children.entries()) {
+      const off = `+${Math.floor(c.bitOffset! / 8)}${c.bitOffset! % 8 ? `:${c.bitOffset! % 8}` : ''}`;
+      assert.ok(childRows[i]!.startsWith(off) && childRows[i]!.includes(c.name) && childRows[i]!.includes(c.typeLabel!), `${childRows[i]} vs ${JSON.stringify(c)}`);
+    }
+    // The details pane shows the type as C.
+    await page.waitForSelector('.details pre.c');
+    assert.match(await page.textContent('.details pre.c') ?? '', /struct task_struct \{/);
+    assert.deepEqual(o.cspViolations, []);
+    await page.close();
+  });
+
+  test('hostile names render as text; a pointer cycle is marked, not expanded forever', async () => {
+    const o = await openPage({ uri: baseBtf });
+    const { page } = o;
+    const texts = await rowTexts(page);
+    assert.ok(texts.some((t) => t.includes(`struct ${HOSTILE}`)), texts.join('\n'));
+    assert.equal(await page.$$eval('img, script:not([src])', (els) => els.length), 0, 'no element made from a name');
+    // Expand the hostile struct, then its `next` pointer: the pointee is the struct itself.
+    await page.click('.tree .row[data-id="2"] .name');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('.tree .row.child');
+    const kids = await page.$$eval('.tree .row.child', (els) => els.map((e) => e.textContent ?? ''));
+    assert.ok(kids.some((t) => t.includes(HOSTILE_MEMBER)), kids.join('\n'));
+    await page.keyboard.press('ArrowDown'); // → next
+    await page.keyboard.press('ArrowRight'); // expand the pointer
+    await page.waitForSelector('.tree .row .badge.cycle');
+    const cycle = await page.$eval('.tree .row:has(.badge.cycle)', (e) => ({ text: e.textContent ?? '', expandable: e.hasAttribute('aria-expanded') }));
+    assert.ok(cycle.text.includes(HOSTILE) && !cycle.expandable, JSON.stringify(cycle));
+    // Enum values, hostile enumerator name included.
+    await page.click('.tree .row[data-id="4"] .name');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction((n) => [...document.querySelectorAll('.tree .row.child')].some((e) => e.textContent?.includes(n)), HOSTILE_ENUM);
+    assert.equal(await page.$$eval('img, i', (els) => els.length), 0);
+    await page.click('.tree .row[data-id="2"] .name');
+    await page.waitForFunction((n) => document.querySelector('.details pre.c')?.textContent?.includes(n), HOSTILE);
+    assert.equal(await page.$$eval('.details img', (els) => els.length), 0);
+    mkdirSync(artifacts, { recursive: true });
+    await page.screenshot({ path: join(artifacts, 'type-tree-hostile.png') });
+    assert.deepEqual(o.dialogs, [], 'no script ran from a name');
+    assert.deepEqual(o.cspViolations, []);
+    await page.close();
+  });
+
+  test('split BTF: own types with continued IDs, base types badged and dimmed, navigation into the base', async () => {
+    const o = await openPage({ uri: s.uri('split/hostile-split.btf'), base: [baseBtf] });
+    const { page } = o;
+    const ov = o.overview()!;
+    assert.equal(ov.firstId, 9);
+    assert.deepEqual(ov.chain.map((c) => [c.firstId, c.count]), [[9, 3], [1, 8]]);
+    const crumbs = await page.$$eval('.chain .crumb', (els) => els.map((e) => e.textContent ?? ''));
+    assert.equal(crumbs.length, 2);
+    assert.ok(crumbs[0]!.includes('hostile.btf') && crumbs[1]!.includes('hostile-split.btf'), crumbs.join(' > '));
+    let texts = await rowTexts(page);
+    assert.equal(texts.length, 3);
+    assert.ok(texts[0]!.includes('[9]') && texts[0]!.includes('struct own_struct'));
+    assert.equal(await page.$$eval('.tree .row.base', (e) => e.length), 0, 'own scope: no base rows');
+    // Expand own_struct: `head` is the base's struct list_head, badged as stored in the base file.
+    await page.click('.tree .row[data-id="9"] .name');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('.tree .row.child .badge.basefile');
+    const head = await page.$eval('.tree .row.child:has(.badge.basefile)', (e) => e.textContent ?? '');
+    assert.ok(head.includes('head') && head.includes('struct list_head') && head.includes('hostile.btf'), head);
+    const flag = await page.$$eval('.tree .row.child', (els) => els.map((e) => e.textContent ?? '').find((t) => t.includes('flag')));
+    assert.ok(flag?.includes('+20') && flag.includes(':3'), `bitfield at bit 160, 3 bits: ${flag}`);
+    // Enter on `head` goes to [7] in the base: scope widens to base types, row dimmed and badged.
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelector('.tree .row.sel.base')?.textContent?.includes('[7]'));
+    const sel = await page.$eval('.tree .row.sel', (e) => e.textContent ?? '');
+    assert.ok(sel.includes('[7]') && sel.includes('struct list_head') && sel.includes('hostile.btf'), sel);
+    assert.equal(await page.$eval('.scope', (e) => (e as HTMLSelectElement).value), 'all');
+    texts = await rowTexts(page);
+    assert.ok(texts.some((t) => t.includes('[1]')) && texts.some((t) => t.includes('[11]')), 'IDs 1..11 continue across the boundary');
+    // Back returns to own_struct.
+    await page.keyboard.press('Alt+ArrowLeft');
+    await page.waitForFunction(() => document.querySelector('.tree .row.sel')?.textContent?.includes('[9]'));
+    // State kept across hide/show: a new page with the saved state selects the same type.
+    const saved = await page.evaluate(() => (window as unknown as { __btfState: unknown }).__btfState);
+    assert.equal((saved as { selected?: number }).selected, 9);
+    await page.screenshot({ path: join(artifacts, 'type-tree-split.png') });
+    await page.close();
+    const again = await openPage({ uri: s.uri('split/hostile-split.btf'), base: [baseBtf] }, saved);
+    await again.page.waitForSelector('.tree .row.sel');
+    assert.ok((await again.page.$eval('.tree .row.sel', (e) => e.textContent ?? '')).includes('[9]'));
+    assert.deepEqual([...o.cspViolations, ...again.cspViolations], []);
+    await again.page.close();
+  });
+
+  test('a file that cannot be decoded shows what was read and its problems, not a blank page', async () => {
+    const o = await openPage({ uri: s.uri('garbage.btf') });
+    const { page } = o;
+    assert.equal(await page.getAttribute('body', 'data-rendered'), '0');
+    const text = (await page.textContent('.panel.overview')) ?? '';
+    assert.match(text, /could not be decoded/);
+    assert.match(text, /offset 0 \(0x0\): neither BTF \(magic eb9f\) nor ELF/);
+    assert.match(text, /23 bytes/);
+    assert.equal(await page.$$eval('[role=tab]', (els) => els.map((e) => e.textContent).join(',')), 'Overview');
+    await page.close();
+  });
+
+  test('layout tab draws members, holes and padding per cacheline', async () => {
+    const o = await openPage({ uri: s.uri('build/core.bpfel.o') });
+    const { page } = o;
+    const ov = o.overview()!;
+    const structs = await rows(ov.doc, { kinds: ['STRUCT'], namedOnly: true });
+    // The struct with the most holes the object has, for a layout worth drawing.
+    let best = structs.rows[0]!;
+    let bestHoles = -1;
+    for (const r of structs.rows) {
+      const l = (await s.client.sendRequest('btf/editor/layout', { doc: ov.doc, id: r.id })) as { holes: number; padding: number };
+      if (l.holes + (l.padding ? 1 : 0) > bestHoles) {
+        best = r;
+        bestHoles = l.holes + (l.padding ? 1 : 0);
+      }
+    }
+    const l = (await s.client.sendRequest('btf/editor/layout', { doc: ov.doc, id: best.id })) as { members: { depth: number }[]; holes: number; padding: number; size: number; text: string };
+    await page.fill('.jump', String(best.id));
+    await page.press('.jump', 'Enter');
+    await page.waitForSelector('.details [data-act=layout]');
+    await page.click('.details [data-act=layout]');
+    await page.waitForSelector('.panel.layout .bars .bar');
+    const bars = await page.$$eval('.panel.layout .cl-bar .bar.member', (e) => e.length);
+    const drawn = await page.$$eval('.panel.layout .cl-bar .bar.member', (els) => new Set(els.map((e) => e.getAttribute('title'))).size);
+    // Bitfields sharing a storage unit are one bar; a bar crossing a cacheline is drawn in both lines.
+    assert.ok(drawn >= 1 && drawn <= l.members.filter((m) => m.depth === 0).length && bars >= drawn, `${drawn} members in ${bars} bars, ${l.members.filter((m) => m.depth === 0).length} members at depth 0 of [${best.id}] ${best.label}`);
+    assert.equal(await page.$$eval('.panel.layout .cl', (e) => e.length), Math.max(1, Math.ceil(l.size / 64)));
+    assert.equal(await page.$$eval('.panel.layout .cl-bar .bar.hole', (e) => e.length) > 0, l.holes > 0);
+    assert.equal(await page.$$eval('.panel.layout .cl-bar .bar.padding', (e) => e.length) > 0, l.padding > 0);
+    assert.equal(await page.textContent('.panel.layout pre.pahole'), l.text);
+    await page.screenshot({ path: join(artifacts, 'type-tree-layout.png') });
+    // Programs and maps tabs from the same object.
+    await page.click('#tab-programs');
+    await page.waitForSelector('.panel.programs tr[data-fn]');
+    await page.click('.panel.programs tr[data-fn="0"]');
+    await page.waitForSelector('.panel.programs pre.asm .asm-insn');
+    await page.click('#tab-maps');
+    await page.waitForSelector('.panel.maps td');
+    assert.match((await page.textContent('.panel.maps')) ?? '', /out.*array.*__u32.*struct core_out/s);
+    assert.deepEqual(o.cspViolations, []);
+    await page.close();
+  });
+
+  test('the running kernel\'s vmlinux BTF: first rows painted (time printed, not asserted)', { skip: existsSync('/sys/kernel/btf/vmlinux') ? false : '/sys/kernel/btf/vmlinux is absent' }, async () => {
+    const o = await openPage({ uri: pathToFileURL('/sys/kernel/btf/vmlinux').href });
+    const r = o.posted.find((m) => m.type === 'rendered');
+    assert.ok(r && r.type === 'rendered' && r.rows > 10);
+    const ov = o.overview()!;
+    console.log(`# vmlinux: ${ov.totalTypes} types, first ${r.rows} rows painted ${r.ms} ms after the page started`);
+    // Scroll to the end: the last type's row is fetched and painted.
+    await o.page.focus('.tree');
+    await o.page.keyboard.press('End');
+    await o.page.waitForFunction((n) => [...document.querySelectorAll('.tree .row')].some((e) => e.textContent?.includes(`[${n}]`)), ov.totalTypes);
+    await o.page.close();
+  });
+});
