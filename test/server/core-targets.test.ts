@@ -197,3 +197,19 @@ async function waitFor<T>(f: () => T | undefined, ms = 5000): Promise<T> {
     await new Promise((r) => setTimeout(r, 20));
   }
 }
+
+describe('CO-RE targets default to the kernel BTF', () => {
+  test('btfLens.coreTargets unset: the kernel BTF (btfLens.kernelBtf) is the one target', async () => {
+    const s = await startTestServer({ settings: { kernelBtf: join(btfDir, 'moved.btf') } });
+    try {
+      const line = lineOf(s.path('src/core.c'), 'o->pid = BPF_CORE_READ(t, pid);');
+      const h = (await s.client.sendRequest('textDocument/hover', { textDocument: { uri: s.uri('src/core.c') }, position: { line, character: 4 } })) as Hover | null;
+      const want = expectedText(readGolden('core.bpfel', 'moved').get('kprobe/tcp_connect#0')!);
+      assert.ok((h?.contents as { value: string }).value.endsWith(`On target kernels:\n\n\`\`\`\nmoved: ${want}\n\`\`\``));
+      const r = (await s.client.sendRequest('btf/coreMatrix', {})) as CoreMatrixRequest.Result;
+      assert.deepEqual(r.targets, [{ label: 'moved', path: join(btfDir, 'moved.btf') }]);
+    } finally {
+      s.close();
+    }
+  });
+});
