@@ -15,6 +15,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cacheDir, findOfflineVSCode } from './lib/offline-vscode.mjs';
+import { prepareWorkspace } from './lib/workspace.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const mode = process.env.BTF_LENS_E2E || 'auto';
@@ -51,20 +52,7 @@ const outDir = path.join(root, 'out/e2e');
 // ---- the workspace: a copy of test/workspace plus what the suite needs that the server tests make at run time
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'btf-lens-e2e-'));
 const ws = path.join(tmp, 'ws');
-fs.cpSync(path.join(root, 'test/workspace'), ws, { recursive: true });
-fs.mkdirSync(path.join(ws, 'btf'));
-fs.copyFileSync(path.join(root, 'test/fixtures/obj/types.bpfel.btf'), path.join(ws, 'btf/types.bpfel.btf'));
-// a truncated object: the section header table lies past the end of the file
-fs.writeFileSync(path.join(ws, 'build/corrupt.bpfel.o'), fs.readFileSync(path.join(ws, 'build/core.bpfel.o')).subarray(0, 9000));
-// One time for every file, so no object looks older than its source by accident of copy order.
-const when = new Date('2024-01-01T00:00:00Z');
-for (const e of fs.readdirSync(ws, { recursive: true, withFileTypes: true })) if (e.isFile()) fs.utimesSync(path.join(e.parentPath ?? e.path, e.name), when, when);
-// Kernel BTF: the module's real base when ../shared is beside the checkout, else the machine's.
-const corpus61 = path.resolve(process.env.BTF_LENS_CORPUS || path.join(root, '../shared/corpus'), 'vmlinux-6.1.btf');
-const kernel = fs.existsSync(corpus61) ? { kind: 'corpus-6.1', path: corpus61 }
-  : fs.existsSync('/sys/kernel/btf/vmlinux') ? { kind: 'sys', path: '/sys/kernel/btf/vmlinux' } : { kind: 'none', path: '' };
-fs.mkdirSync(path.join(ws, '.vscode'));
-fs.writeFileSync(path.join(ws, '.vscode/settings.json'), JSON.stringify({ 'btfLens.kernelBtf': kernel.path || 'none' }, null, 2));
+const kernel = prepareWorkspace(root, ws);
 
 const cleanup = () => fs.rmSync(tmp, { recursive: true, force: true, maxRetries: 3 });
 
