@@ -74,6 +74,9 @@ describe('language server: changes and bad inputs', () => {
       const doc = (await s.client.sendRequest('btf/document', { uri: typeUri })) as { text: string };
       assert.match(doc.text, /^\/\* \[22\] STRUCT 'task_struct' · build\/core\.bpfel\.o \*\/\nstruct task_struct \{/);
 
+      // Ctrl+T still finds it after the rebuild; after the deletion (below) it is gone.
+      const fields = (await s.client.sendRequest('workspace/symbol', { query: 'core_fields' })) as SymbolInformation[];
+      assert.deepEqual(fields.map((x) => x.containerName), ['build/core.bpfel.o']);
       rmSync(s.path('build/core.bpfel.o'));
       ready = s.nextReady();
       s.client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: s.uri('build/core.bpfel.o'), type: 3 }] });
@@ -81,6 +84,7 @@ describe('language server: changes and bad inputs', () => {
       assert.deepEqual(await lensTitles(s, 'core_fields'), []);
       const files = (await s.client.sendRequest('btf/files', {})) as FilesRequest.Result;
       assert.ok(!files.files.some((f) => f.label === 'build/core.bpfel.o'));
+      assert.deepEqual(await s.client.sendRequest('workspace/symbol', { query: 'core_fields' }), []);
     } finally {
       s.close();
     }

@@ -63,12 +63,43 @@ export function startServer(connection: Connection): ServerHandle {
     }
   };
 
+  let symbolsBuild: Promise<SymbolIndex> | undefined;
+  /**
+   * Starts (or joins) a rebuild of the name table in the background, a file at a time with requests
+   * answered in between (over 4000 modules it takes a good part of a second); the old table answers meanwhile.
+   */
+  const rebuildSymbols = (): Promise<SymbolIndex> => {
+    if (symbolsBuild) return symbolsBuild;
+    symbolsStale = false;
+    symbolsBuild = SymbolIndex.build(index ? index.btfFiles() : []).then(
+      (built) => {
+        symbols = built;
+        symbolsBuild = undefined;
+        // Files changed while it was built: once more.
+        if (symbolsStale && !index?.indexing) void rebuildSymbols();
+        return built;
+      },
+      (e: unknown) => {
+        symbolsBuild = undefined;
+        log(`name table build failed: ${(e as Error).stack ?? e}`);
+        return (symbols ??= new SymbolIndex([]));
+      },
+    );
+    return symbolsBuild;
+  };
+  /** The name table now (a stale one while a rebuild runs; built on the spot when there is none yet). */
   const symbolIndex = (): SymbolIndex => {
-    if (!symbols || (symbolsStale && !index?.indexing)) {
+    if (symbolsStale && !index?.indexing) void rebuildSymbols();
+    if (!symbols) {
       symbols = new SymbolIndex(index ? index.btfFiles() : []);
       symbolsStale = false;
     }
     return symbols;
+  };
+  /** The up-to-date name table: waits for a rebuild in progress (other requests are answered meanwhile). */
+  const symbolIndexReady = async (): Promise<SymbolIndex> => {
+    if (symbolsStale && !index?.indexing) void rebuildSymbols();
+    return symbolsBuild ?? symbols ?? rebuildSymbols();
   };
 
   const publishAll = (changedFiles: IndexedFile[]) => {
@@ -138,7 +169,7 @@ export function startServer(connection: Connection): ServerHandle {
         clearTimeout(symbolsTimer);
         // Rebuild the name index off the request path, so the next Ctrl+T is fast — once indexing is
         // over: rebuilding it after every batch of a 4000-module index would cost more than the index.
-        if (!index?.indexing) symbolsTimer = setTimeout(() => symbolIndex(), 0);
+        if (!index?.indexing) symbolsTimer = setTimeout(() => void rebuildSymbols(), 0);
         publishAll(files);
         if (caps.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => {});
       },
@@ -245,9 +276,13 @@ export function startServer(connection: Connection): ServerHandle {
     return path && text !== undefined ? codeLenses(index, path, text) : [];
   }, []));
 
-  connection.onWorkspaceSymbol((p): SymbolInformation[] | WorkspaceSymbol[] => guard(() => {
-    if (!index) return [];
-    const matches = symbolIndex().search(p.query, 200);
+  connection.onWorkspaceSymbol(async (p): Promise<SymbolInformation[] | WorkspaceSymbol[]> => {
+    const table = index ? await symbolIndexReady() : undefined;
+    return guard(() => workspaceSymbols(table, p.query), []);
+  });
+  const workspaceSymbols = (table: SymbolIndex | undefined, query: string): SymbolInformation[] => {
+    if (!table) return [];
+    const matches = table.search(query, 200);
     return matches.map(({ group }): SymbolInformation => {
       const f = group.files[0]!;
       const n = group.files.length;
@@ -258,7 +293,7 @@ export function startServer(connection: Connection): ServerHandle {
         location: { uri: typeUri(f, group.ids[0]!), range: { start: { line: 1, character: 0 }, end: { line: 1, character: 0 } } },
       };
     });
-  }, []));
+  };
 
   // ---- custom requests ----
 

@@ -118,6 +118,77 @@ class U32List {
 }
 
 /**
+ * First half of the build: every named type of each file, one file at a time (so a build can pause
+ * between files and let requests in), names deduplicated across files.
+ */
+class NameCollector {
+  readonly nameIdx = new Map<string, number>();
+  readonly names: string[] = [];
+  readonly eName = new U32List();
+  readonly eFile = new U32List();
+  readonly eId = new U32List();
+  readonly eKind = new U32List();
+  // Names a module takes from the kernel's strings share their offset across all modules: those are
+  // decoded once, through a typed array by offset into the base's strings (-2: not seen, -1: no
+  // name). A blob's own names are nearly all distinct within it and are decoded directly.
+  private readonly baseCaches = new Map<Btf, Int32Array>();
+
+  static all(files: readonly IndexedFile[]): NameCollector {
+    const c = new NameCollector();
+    for (let fi = 0; fi < files.length; fi++) c.addFile(fi, files[fi]!.btf);
+    return c;
+  }
+
+  private nameIndexAt(btf: Btf, nameOff: number): number {
+    let owner = btf;
+    while (owner.base && nameOff < owner.startStrOff) owner = owner.base;
+    let cache: Int32Array | undefined;
+    const rel = nameOff - owner.startStrOff;
+    if (owner !== btf) {
+      cache = this.baseCaches.get(owner);
+      if (!cache) this.baseCaches.set(owner, (cache = new Int32Array(owner.header?.strLen ?? 0).fill(-2)));
+      const hit = rel < cache.length ? cache[rel]! : -2;
+      if (hit !== -2) return hit;
+    }
+    let i: number | undefined;
+    const name = owner.str(nameOff) ?? '';
+    if (!name || name.includes('\n')) i = -1;
+    else {
+      i = this.nameIdx.get(name);
+      if (i === undefined) {
+        this.nameIdx.set(name, (i = this.names.length));
+        this.names.push(name);
+      }
+    }
+    if (cache && rel < cache.length) cache[rel] = i;
+    return i;
+  }
+
+  addFile(fi: number, btf: Btf | undefined): void {
+    if (!btf) return;
+    // Read the wire directly (own types only): no type is inflated.
+    const v = btf.view;
+    for (let id = btf.startId, end = btf.typeCount; id < end; id++) {
+      const off = btf.typeOffset(id);
+      const kind = (v.u32(off + 4) >>> 24) & 0x7f;
+      if (!isNamedKind(kind)) continue;
+      const nameOff = v.u32(off);
+      if (nameOff === 0) continue;
+      const i = this.nameIndexAt(btf, nameOff);
+      if (i < 0) continue;
+      this.eName.push(i);
+      this.eFile.push(fi);
+      this.eId.push(id);
+      this.eKind.push(kind);
+    }
+  }
+
+  done(): void {
+    this.baseCaches.clear();
+  }
+}
+
+/**
  * Every named type of every indexed BTF, kept compact because the kernel plus 4000 modules hold
  * ~450k of them: the unique names live in two joined strings (as spelled, and lower-cased for the
  * search) and the types in typed arrays grouped by name. Groups (identical types across files) are
@@ -141,62 +212,12 @@ export class SymbolIndex {
   /** Number of named types indexed. */
   readonly size: number;
 
-  constructor(files: readonly IndexedFile[]) {
+  /** Builds the table in one go (blocks for the whole build: see `build` for the incremental way). */
+  constructor(files: readonly IndexedFile[], collected?: NameCollector) {
     this.files = files;
-    const nameIdx = new Map<string, number>();
-    const names: string[] = [];
-    const eName = new U32List();
-    const eFile = new U32List();
-    const eId = new U32List();
-    const eKind = new U32List();
-    // Names a module takes from the kernel's strings share their offset across all modules: those are
-    // decoded once, through a typed array by offset into the base's strings (-2: not seen, -1: no
-    // name). A blob's own names are nearly all distinct within it and are decoded directly.
-    const baseCaches = new Map<Btf, Int32Array>();
-    const nameIndexAt = (btf: Btf, nameOff: number): number => {
-      let owner = btf;
-      while (owner.base && nameOff < owner.startStrOff) owner = owner.base;
-      let cache: Int32Array | undefined;
-      const rel = nameOff - owner.startStrOff;
-      if (owner !== btf) {
-        cache = baseCaches.get(owner);
-        if (!cache) baseCaches.set(owner, (cache = new Int32Array(owner.header?.strLen ?? 0).fill(-2)));
-        const hit = rel < cache.length ? cache[rel]! : -2;
-        if (hit !== -2) return hit;
-      }
-      let i: number | undefined;
-      const name = owner.str(nameOff) ?? '';
-      if (!name || name.includes('\n')) i = -1;
-      else {
-        i = nameIdx.get(name);
-        if (i === undefined) {
-          nameIdx.set(name, (i = names.length));
-          names.push(name);
-        }
-      }
-      if (cache && rel < cache.length) cache[rel] = i;
-      return i;
-    };
-    for (let fi = 0; fi < files.length; fi++) {
-      const btf = files[fi]!.btf;
-      if (!btf) continue;
-      // Read the wire directly (own types only): no type is inflated.
-      const v = btf.view;
-      for (let id = btf.startId, end = btf.typeCount; id < end; id++) {
-        const off = btf.typeOffset(id);
-        const kind = (v.u32(off + 4) >>> 24) & 0x7f;
-        if (!isNamedKind(kind)) continue;
-        const nameOff = v.u32(off);
-        if (nameOff === 0) continue;
-        const i = nameIndexAt(btf, nameOff);
-        if (i < 0) continue;
-        eName.push(i);
-        eFile.push(fi);
-        eId.push(id);
-        eKind.push(kind);
-      }
-    }
-    baseCaches.clear();
+    const c = collected ?? NameCollector.all(files);
+    const { nameIdx, names, eName, eFile, eId, eKind } = c;
+    c.done();
     this.size = eName.length;
     // Order names by length (a counting sort, stable: first seen first, the kernel's before the
     // workspace's). Sorting 300k strings by name as well would cost more than the rest of the build;
@@ -251,6 +272,23 @@ export class SymbolIndex {
     const m = new Uint32Array(this.nameCount);
     for (let r = 0; r < m.length; r++) m[r] = charMask(this.haystack, this.starts[r]!, this.starts[r + 1]! - 1);
     return (this.maskCache = m);
+  }
+
+  /**
+   * Builds the table a file at a time, pausing (a turn of the event loop) every `sliceMs` of work so
+   * requests are answered during a build over thousands of modules. `files` must stay as given until it resolves.
+   */
+  static async build(files: readonly IndexedFile[], sliceMs = 20): Promise<SymbolIndex> {
+    const c = new NameCollector();
+    let t = performance.now();
+    for (let fi = 0; fi < files.length; fi++) {
+      c.addFile(fi, files[fi]!.btf);
+      if (performance.now() - t > sliceMs) {
+        await new Promise((r) => setImmediate(r));
+        t = performance.now();
+      }
+    }
+    return new SymbolIndex(files, c);
   }
 
   /** Number of unique names. */
