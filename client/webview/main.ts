@@ -3,7 +3,7 @@
  * messages of server/src/protocol/webview.ts; keeps its state with setState so a hidden editor comes
  * back where it was; tells the host when the first rows are painted (`rendered`).
  */
-import type { EditorOverview } from '../../server/src/protocol/requests';
+import type { EditorOverview, EditorRowsRequest } from '../../server/src/protocol/requests';
 import { type HostToWebview, type WebviewToHost, isHostToWebview } from '../../server/src/protocol/webview';
 import { type Ctx, basename } from './context';
 import { html } from './html';
@@ -64,13 +64,14 @@ class App implements Ctx {
 
   private onMessage(m: HostToWebview): void {
     if (this.rpc.handle(m)) return;
-    if (m.type === 'init') void this.init(m.overview, m.reveal, !!m.reload);
+    if (m.type === 'init') void this.init(m.overview, m.reveal, !!m.reload, m.first);
     else if (m.type === 'reveal') void this.navigate(m.id, { focus: true });
   }
 
-  private async init(ov: EditorOverview, reveal: number | undefined, reload: boolean): Promise<void> {
+  private async init(ov: EditorOverview, reveal: number | undefined, reload: boolean, first: EditorRowsRequest.Result | undefined): Promise<void> {
     const keep = this.state.selected;
     const scroll = this.state.scrollTop;
+    const before = reload ? this.types?.locationRow : undefined;
     if (reload) this.rpc.cancelAll('the file was re-read');
     this.ov = ov;
     this.build();
@@ -81,8 +82,9 @@ class App implements Ctx {
       return;
     }
     this.types.onFirstPaint = (rows) => this.rendered(rows);
-    await this.types.load(reveal ?? keep, reveal !== undefined ? undefined : scroll);
+    await this.types.load(before || reveal !== undefined ? undefined : keep, reveal !== undefined ? undefined : scroll, first);
     if (reveal !== undefined) await this.navigate(reveal, { history: false });
+    else if (before) await this.types.reselect(before);
   }
 
   private rendered(rows: number): void {

@@ -3,16 +3,17 @@
  * details of the selected type (C, used by, actions). Rows come from the server a page at a time; only
  * the rows on screen are in the DOM.
  */
-import type { EditorChild, EditorFilter, EditorRow } from '../../server/src/protocol/requests';
+import type { EditorChild, EditorFilter, EditorRow, EditorRowsRequest } from '../../server/src/protocol/requests';
+import { FIRST_PAGE_FILTER } from '../../server/src/protocol/webview';
 import { type Ctx, errorText } from './context';
-import { ALL_KINDS, parseJump, toFilter } from './filter';
+import { ALL_KINDS, parseJump, sameFilter, toFilter } from './filter';
 import { html, raw } from './html';
 import { revealScrollTop, visibleWindow } from './scroller';
 import { goBack, goForward } from './state';
 import { type ChildNode, TreeModel, type VisibleRow } from './tree';
 
 export const ROW_HEIGHT = 22;
-const PAGE = 200;
+const PAGE = FIRST_PAGE_FILTER.limit;
 
 export class TypesView {
   readonly el: HTMLElement;
@@ -126,8 +127,11 @@ export class TypesView {
     this.el.querySelector('[data-act=regex]')!.setAttribute('aria-pressed', String(s.regex));
   }
 
-  /** (Re)loads the list for the current filter; keeps `keep` selected when it is still listed. */
-  async load(keep?: number, scrollTop?: number): Promise<void> {
+  /**
+   * (Re)loads the list for the current filter; keeps `keep` selected when it is still listed. `first`
+   * is a page the host fetched already (for FIRST_PAGE_FILTER), used when the filter is that one.
+   */
+  async load(keep?: number, scrollTop?: number, first?: EditorRowsRequest.Result): Promise<void> {
     const { filter, error } = toFilter(this.ctx.state.filter);
     this.filterEl.classList.toggle('bad', !!error);
     this.filterEl.title = error ?? '';
@@ -138,9 +142,10 @@ export class TypesView {
     this.filter = filter;
     const epoch = ++this.epoch;
     this.inflight.clear();
-    let r;
+    let r: EditorRowsRequest.Result;
     try {
-      r = await this.ctx.rpc.request('btf/editor/rows', { doc: this.ctx.ov.doc, ...filter, offset: 0, limit: PAGE });
+      const usable = first && !first.error && first.offset === 0 && sameFilter(filter, { scope: FIRST_PAGE_FILTER.scope });
+      r = usable ? first : await this.ctx.rpc.request('btf/editor/rows', { doc: this.ctx.ov.doc, ...filter, offset: 0, limit: PAGE });
     } catch (e) {
       this.countEl.textContent = errorText(e);
       return;
@@ -209,6 +214,34 @@ export class TypesView {
 
   get selectedId(): number | undefined {
     return idOf(this.model.at(this.sel));
+  }
+
+  /** The top row the selection is in, as data (kept across a reload of the file). */
+  get locationRow(): EditorRow | undefined {
+    const r = this.model.at(this.sel);
+    if (!r) return undefined;
+    return r.kind === 'top' ? r.row : this.model.topRow(r.top);
+  }
+
+  /**
+   * After the file was re-read: selects the type that was selected, by ID when the ID still names the
+   * same kind and name, else by name and kind (types added or removed before it moved the IDs).
+   */
+  async reselect(prev: EditorRow): Promise<boolean> {
+    const doc = this.ctx.ov.doc;
+    const same = await this.ctx.rpc.request('btf/editor/locate', { doc, scope: 'all', id: prev.id }).catch(() => undefined);
+    let id: number | undefined;
+    if (same?.row && same.row.name === prev.name && same.row.kind === prev.kind) id = prev.id;
+    else if (prev.name) {
+      const esc = prev.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      const r = await this.ctx.rpc.request('btf/editor/rows', { doc, scope: 'all', name: `^${esc}$`, regex: true, kinds: [prev.kind], offset: 0, limit: 1 }).catch(() => undefined);
+      id = r?.rows[0]?.id;
+    }
+    if (id === undefined) return false;
+    const at = await this.locate(id);
+    if (at < 0) return false;
+    this.select(this.model.positionOfTop(at), true);
+    return true;
   }
 
   /** The top row the selection is in (what history records: members are places inside it). */

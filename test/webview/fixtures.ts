@@ -51,16 +51,20 @@ function build(types: T[], strBase: number): Uint8Array {
 const INT = 1, PTR = 2, STRUCT = 4, ENUM = 6, TYPEDEF = 8, FUNC = 12, FUNC_PROTO = 13;
 
 /** Base: 8 types. [2] is the hostile struct, [7] list_head (next/prev point back at it). */
-export function hostileBase(): Uint8Array {
+export function hostileBase(opts: { extraFirst?: boolean } = {}): Uint8Array {
+  const first: T[] = opts.extraFirst ? [{ name: 'long', kind: INT, third: 8, extra: [(1 << 24) | 64] }] : [];
+  const shift = first.length;
+  const ref = (id: number) => id + shift;
   return build([
+    ...first,
     { name: 'int', kind: INT, third: 4, extra: [(1 << 24) | 32] },
-    { name: HOSTILE, kind: STRUCT, third: 16, vlen: 3, extra: ['next', 3, 0, 'count', 1, 64, HOSTILE_MEMBER, 1, 96] },
-    { kind: PTR, third: 2 },
+    { name: HOSTILE, kind: STRUCT, third: 16, vlen: 3, extra: ['next', ref(3), 0, 'count', ref(1), 64, HOSTILE_MEMBER, ref(1), 96] },
+    { kind: PTR, third: ref(2) },
     { name: 'colour', kind: ENUM, third: 4, vlen: 3, extra: ['RED', 0, HOSTILE_ENUM, 1, 'BLUE', 7] },
-    { kind: FUNC_PROTO, third: 1, vlen: 1, extra: ['a', 3] },
-    { name: 'do_thing', kind: FUNC, third: 5, vlen: 1 },
-    { name: 'list_head', kind: STRUCT, third: 16, vlen: 2, extra: ['next', 8, 0, 'prev', 8, 64] },
-    { kind: PTR, third: 7 },
+    { kind: FUNC_PROTO, third: ref(1), vlen: 1, extra: ['a', ref(3)] },
+    { name: 'do_thing', kind: FUNC, third: ref(5), vlen: 1 },
+    { name: 'list_head', kind: STRUCT, third: 16, vlen: 2, extra: ['next', ref(8), 0, 'prev', ref(8), 64] },
+    { kind: PTR, third: ref(7) },
   ], 0);
 }
 

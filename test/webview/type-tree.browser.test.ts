@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { pageHtml } from '../../client/webview/page';
 import type { EditorOpenRequest, EditorRowsRequest } from '../../server/src/protocol/requests';
-import type { HostToWebview, WebviewToHost } from '../../server/src/protocol/webview';
+import { FIRST_PAGE_FILTER, type HostToWebview, type WebviewToHost } from '../../server/src/protocol/webview';
 import { repoRoot } from '../helpers/paths';
 import { type TestServer, startTestServer } from '../server/harness';
 import { HOSTILE, HOSTILE_ENUM, HOSTILE_MEMBER, hostileBase, hostileSplit, strLenOf } from './fixtures';
@@ -76,6 +76,8 @@ interface Opened {
   overview: () => EditorOpenRequest.Result | undefined;
   cspViolations: string[];
   dialogs: string[];
+  /** What the host does when the file changes on disk: re-open, send `init` with `reload`. */
+  reload(): Promise<void>;
 }
 
 describe('type-tree webview in headless Chromium', { skip }, () => {
@@ -136,11 +138,18 @@ describe('type-tree webview in headless Chromium', { skip }, () => {
       void d.dismiss();
     });
     const toPage = (m: HostToWebview) => page.evaluate((msg) => window.postMessage(msg, '*'), m as unknown as Record<string, unknown>);
+    // As type-tree.ts: the doc is opened and its first rows read while the page loads.
+    const t = Date.now();
+    const opening = (async (): Promise<HostToWebview> => {
+      overview = (await s.client.sendRequest('btf/editor/open', open)) as EditorOpenRequest.Result;
+      const first = overview.ok ? ((await s.client.sendRequest('btf/editor/rows', { doc: overview.doc, ...FIRST_PAGE_FILTER })) as EditorRowsRequest.Result) : undefined;
+      if (process.env.BTF_LENS_DEBUG) console.log(`# open + first rows ${Date.now() - t} ms`);
+      return { type: 'init', overview, ...(first ? { first } : {}) };
+    })();
     await page.exposeFunction('__btfHost', async (m: WebviewToHost) => {
       posted.push(m);
       if (m.type === 'ready') {
-        overview = (await s.client.sendRequest('btf/editor/open', open)) as EditorOpenRequest.Result;
-        await toPage({ type: 'init', overview });
+        await toPage(await opening);
       } else if (m.type === 'request') {
         try {
           const result = await s.client.sendRequest(m.method, m.params);
@@ -161,7 +170,14 @@ describe('type-tree webview in headless Chromium', { skip }, () => {
     })();`);
     await page.goto(`${http.origin}/index.html`);
     await page.waitForSelector('body[data-rendered]', { state: 'attached', timeout: 10_000 });
-    return { page, posted, overview: () => overview, cspViolations, dialogs };
+    const reload = async () => {
+      const old = overview!.doc;
+      overview = (await s.client.sendRequest('btf/editor/open', open)) as EditorOpenRequest.Result;
+      const first = (await s.client.sendRequest('btf/editor/rows', { doc: overview.doc, ...FIRST_PAGE_FILTER })) as EditorRowsRequest.Result;
+      await toPage({ type: 'init', overview, reload: true, first });
+      await s.client.sendRequest('btf/editor/close', { doc: old });
+    };
+    return { page, posted, overview: () => overview, cspViolations, dialogs, reload };
   }
 
   const rowTexts = (page: Page) => page.$$eval('.tree .row', (els) => els.map((e) => e.textContent ?? ''));
@@ -287,6 +303,25 @@ describe('type-tree webview in headless Chromium', { skip }, () => {
     assert.ok((await again.page.$eval('.tree .row.sel', (e) => e.textContent ?? '')).includes('[9]'));
     assert.deepEqual([...o.cspViolations, ...again.cspViolations], []);
     await again.page.close();
+  });
+
+  test('the file rebuilt on disk: the view re-reads it and keeps the selected type, found by name when its ID moved', async () => {
+    const path = s.path('rebuilt.btf');
+    writeFileSync(path, hostileBase());
+    const o = await openPage({ uri: s.uri('rebuilt.btf') });
+    const { page } = o;
+    await page.fill('.jump', '7');
+    await page.press('.jump', 'Enter');
+    await page.waitForFunction(() => document.querySelector('.tree .row.sel')?.textContent?.includes('struct list_head'));
+    assert.ok((await page.$eval('.tree .row.sel', (e) => e.textContent ?? '')).includes('[7]'));
+    // Rebuilt with one more type in front: list_head is [8] now.
+    writeFileSync(path, hostileBase({ extraFirst: true }));
+    await o.reload();
+    await page.waitForFunction(() => document.querySelector('.count')?.textContent === '9 types');
+    await page.waitForFunction(() => document.querySelector('.tree .row.sel')?.textContent?.includes('[8]'));
+    assert.ok((await page.$eval('.tree .row.sel', (e) => e.textContent ?? '')).includes('struct list_head'));
+    assert.deepEqual(o.cspViolations, []);
+    await page.close();
   });
 
   test('a file that cannot be decoded shows what was read and its problems, not a blank page', async () => {

@@ -11,9 +11,9 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { pageHtml } from '../../webview/page';
 import {
-  EditorCloseRequest, EditorOpenRequest, EditorTypeTextRequest,
+  EditorCloseRequest, EditorOpenRequest, EditorRowsRequest, EditorTypeTextRequest,
 } from '../../../server/src/protocol/requests';
-import { type HostToWebview, type WebviewToHost, isWebviewToHost } from '../../../server/src/protocol/webview';
+import { FIRST_PAGE_FILTER, type HostToWebview, type WebviewToHost, isWebviewToHost } from '../../../server/src/protocol/webview';
 
 /** Default editor of `*.btf`. */
 export const TYPE_TREE_VIEW = 'btfLens.typeTree';
@@ -60,6 +60,8 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
     private doc: string | undefined;
     private disposables: vscode.Disposable[] = [];
     private reloadTimer: NodeJS.Timeout | undefined;
+    /** The doc opened (and its first rows read) while the page loads, for the first `ready`. */
+    private opening: Promise<HostToWebview | undefined>;
 
     constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel) {
       const w = panel.webview;
@@ -69,13 +71,15 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
         scriptUri: w.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.js')).toString(),
         styleUri: w.asWebviewUri(vscode.Uri.joinPath(dist, 'webview.css')).toString(),
       });
+      this.opening = this.open(false);
       this.disposables.push(w.onDidReceiveMessage((m: unknown) => void this.onMessage(m)));
       if (uri.scheme === 'file') {
         const dir = vscode.Uri.joinPath(uri, '..');
         const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(dir, uri.path.split('/').pop()!));
         const changed = () => {
           clearTimeout(this.reloadTimer);
-          this.reloadTimer = setTimeout(() => void this.open(true), 300); // a rebuild writes in several steps
+          // A rebuild writes in several steps: wait for the last.
+          this.reloadTimer = setTimeout(() => void this.open(true).then((m) => m && this.post(m)), 300);
         };
         this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed));
       }
@@ -85,19 +89,25 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
       void this.panel.webview.postMessage(m);
     }
 
-    private async open(reload: boolean): Promise<void> {
+    /** Opens (or re-opens) the doc and reads its first page of rows: the `init` message to send. */
+    private async open(reload: boolean): Promise<HostToWebview | undefined> {
       const old = this.doc;
+      let init: HostToWebview | undefined;
       try {
         await client.start();
         const ov = await client.sendRequest<EditorOpenRequest.Result>(EditorOpenRequest.method, { uri: this.uri.toString() } satisfies EditorOpenRequest.Params);
         this.doc = ov.doc;
+        const first = ov.ok
+          ? await client.sendRequest<EditorRowsRequest.Result>(EditorRowsRequest.method, { doc: ov.doc, ...FIRST_PAGE_FILTER } satisfies EditorRowsRequest.Params).catch(() => undefined)
+          : undefined;
         const reveal = pendingReveal.get(this.uri.toString());
         pendingReveal.delete(this.uri.toString());
-        this.post({ type: 'init', overview: ov, ...(reveal !== undefined ? { reveal } : {}), ...(reload ? { reload } : {}) });
+        init = { type: 'init', overview: ov, ...(reveal !== undefined ? { reveal } : {}), ...(reload ? { reload } : {}), ...(first ? { first } : {}) };
       } catch (e) {
         void vscode.window.showErrorMessage(`BTF Lens: cannot open ${this.uri.fsPath}: ${(e as Error).message}`);
       }
       if (old && old !== this.doc) void client.sendRequest(EditorCloseRequest.method, { doc: old } satisfies EditorCloseRequest.Params).catch(() => {});
+      return init;
     }
 
     reveal(id: number): void {
@@ -109,9 +119,14 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
       if (!isWebviewToHost(raw)) return;
       const m: WebviewToHost = raw;
       switch (m.type) {
-        case 'ready':
-          await this.open(false);
+        case 'ready': {
+          // The first `ready` uses the doc opened while the page loaded; a page reloaded by VS Code asks again.
+          const opening = this.opening;
+          this.opening = Promise.resolve(undefined);
+          const init = (await opening) ?? (await this.open(false));
+          if (init) this.post(init);
           break;
+        }
         case 'request':
           try {
             const result: unknown = await client.sendRequest(m.method, m.params);

@@ -38,13 +38,19 @@ export type WebviewToHost =
 
 /** host → webview */
 export type HostToWebview =
-  /** The doc (first open, or re-read after a change on disk: `reload`); `reveal` selects a type. */
-  | { type: 'init'; overview: EditorOverview; reveal?: number; reload?: boolean }
+  /**
+   * The doc (first open, or re-read after a change on disk: `reload`); `reveal` selects a type. `first`
+   * is the first page of rows for FIRST_PAGE_FILTER, fetched while the page loads (first paint sooner).
+   */
+  | { type: 'init'; overview: EditorOverview; reveal?: number; reload?: boolean; first?: EditorRowsRequest.Result }
   | { type: 'reveal'; id: number }
   | { type: 'response'; seq: number; ok: true; result: unknown }
   | { type: 'response'; seq: number; ok: false; error: string };
 
 export type WebviewResult<M extends WebviewMethod> = ResultOf<M>;
+
+/** The filter of `init.first`: what a fresh editor shows. */
+export const FIRST_PAGE_FILTER = { scope: 'own', offset: 0, limit: 200 } as const;
 
 const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null;
 
