@@ -204,7 +204,7 @@ const EXISTENCE = new Set([2, 8, 10, 12]);
 
 /** One relocation's result on a target, in a sentence; fails when libbpf's load would fail because of it. */
 export function describeOutcome(r: CoreRelocation): TargetOutcome {
-  const why = r.reason?.replace(/^prog '[^']*': relo #\d+: /, '');
+  const why = r.reason?.replace(/^prog '[^']*': (relo #\d+: )?/, '').trim();
   switch (r.outcome) {
     case 'patched': {
       const v = r.targetValue ?? 0n;
