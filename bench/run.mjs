@@ -44,34 +44,47 @@ const rows = [];
 {
   const ours = median(inproc('parse', vmlinux, '40').times.slice(10));
   const theirs = libbpfBench ? libbpfMedian(['-n', '40', vmlinux]) : undefined;
-  rows.push(['parse+index vmlinux (in-process, warm)', ours, theirs, '≤ 2×']);
+  rows.push(['read+parse+index vmlinux (in-process, warm)', ours, theirs, '≤ 2×']);
 }
 
-// 2. whole-process raw dump
+// 2. whole-process raw dump, into /dev/null and through a pipe (where bpftool's one write per line
+// costs); wall time, and user+sys CPU (from /usr/bin/time; steadier on a busy machine).
 if (have('bpftool')) {
-  const runs = 9;
-  const ours = [], theirs = [];
-  for (let i = 0; i < runs; i++) {
-    let t = performance.now();
-    spawnSync('sh', ['-c', `${process.execPath} ${join(root, 'dist/cli.js')} dump ${vmlinux} > /dev/null`]);
-    ours.push(performance.now() - t);
-    t = performance.now();
-    spawnSync('sh', ['-c', `bpftool btf dump file ${vmlinux} > /dev/null`]);
-    theirs.push(performance.now() - t);
+  const runs = 15;
+  const gnuTime = existsSync('/usr/bin/time');
+  const timed = (cmd) => {
+    const t = performance.now();
+    const r = gnuTime ? spawnSync('/usr/bin/time', ['-f', '%U %S', 'sh', '-c', cmd], { encoding: 'utf8' }) : spawnSync('sh', ['-c', cmd]);
+    const wall = performance.now() - t;
+    const m = gnuTime ? /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr) : null;
+    return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
+  };
+  const cli = `${process.execPath} ${join(root, 'dist/cli.js')} dump ${vmlinux}`;
+  const tool = `bpftool btf dump file ${vmlinux}`;
+  for (const [sink, what] of [['> /dev/null', '> /dev/null'], ['| cat > /dev/null', '| cat']]) {
+    const ours = [], theirs = [];
+    for (let i = 0; i < runs; i++) { // interleaved, so load changes hit both alike
+      ours.push(timed(`${cli} ${sink}`));
+      theirs.push(timed(`${tool} ${sink}`));
+    }
+    rows.push([`dump --format raw vmlinux ${what} (whole process, wall)`, median(ours.map((x) => x.wall)), median(theirs.map((x) => x.wall)), '≤ 0.5×']);
+    if (gnuTime) rows.push([`dump --format raw vmlinux ${what} (whole process, user+sys CPU${what === '| cat' ? ' incl. cat' : ''})`, median(ours.map((x) => x.cpu)), median(theirs.map((x) => x.cpu)), '']);
   }
-  rows.push(['dump --format raw vmlinux (whole process)', median(ours), median(theirs), '≤ 0.5×']);
 } else {
   rows.push(['dump --format raw vmlinux (whole process)', NaN, undefined, 'bpftool not installed']);
 }
+
+// whole-process C dump (vmlinux.h) vs bpftool format c (bench/c-dump.mjs)
+rows.push(...(await import('./c-dump.mjs')).cDumpRows({ root, vmlinux }));
 
 // 3. all module BTFs on one base
 const modDir = [process.env.BTF_LENS_MODULES, '/work/debmods/modules', join(corpus, 'modules')].find((d) => d && existsSync(d));
 const base61 = [process.env.BTF_LENS_MODULES_BASE, '/work/debmods/vmlinux.btf', join(corpus, 'vmlinux-6.1.btf')].find((f) => f && existsSync(f));
 if (modDir && base61) {
   const mods = readdirSync(modDir).filter((f) => f.endsWith('.btf')).map((f) => join(modDir, f));
-  const ours = median(inproc('split', base61, '9', ...mods).times.slice(2));
-  const theirs = libbpfBench ? libbpfMedian(['-n', '9', '-B', base61, ...mods]) : undefined;
-  rows.push([`${mods.length} module BTFs on one base (in-process)`, ours, theirs, '']);
+  const ours = median(inproc('split', base61, '15', ...mods).times.slice(3));
+  const theirs = libbpfBench ? libbpfMedian(['-n', '15', '-B', base61, ...mods]) : undefined;
+  rows.push([`${mods.length} module BTFs read+parsed on one base (in-process, warm)`, ours, theirs, '']);
 }
 
 // CO-RE resolution of a large object against vmlinux vs libbpf's own time (bench/core.mjs)

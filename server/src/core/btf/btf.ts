@@ -145,8 +145,11 @@ export class Btf {
     let count = 0;
     let unknownKinds = 0;
     let off = typeStart;
+    // The DataView itself, not view.u32: a CLI run indexes vmlinux once, mostly before the JIT has
+    // inlined anything, and a JS-level call per type is then most of the cost.
+    const dv = view.dv;
     while (off + TYPE_HEADER <= typeEnd) {
-      const info = view.u32(off + 4);
+      const info = dv.getUint32(off + 4, le);
       const kind = (info >>> 24) & 0x7f;
       const vlen = info & 0xffffff;
       let size: number;
