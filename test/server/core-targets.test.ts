@@ -186,12 +186,17 @@ describe('CO-RE target kernels in the language server', () => {
   });
 
   test('all objects; a target that cannot be read says why', async () => {
+    const empty = mkdtempSync(join(tmpdir(), 'btf-lens-empty-'));
     s.client.sendNotification('workspace/didChangeConfiguration', {
-      settings: { btfLens: { kernelBtf: 'none', coreTargets: [join(btfDir, 'same.btf'), join(btfDir, 'nope.btf')] } },
+      settings: { btfLens: { kernelBtf: 'none', coreTargets: [join(btfDir, 'same.btf'), join(btfDir, 'nope.btf'), empty] } },
     });
     await new Promise((r) => setTimeout(r, 100));
     const r = (await s.client.sendRequest('btf/coreMatrix', {})) as CoreMatrixRequest.Result;
-    assert.deepEqual(r.targets.map((t) => [t.label, !!t.error]), [['same', false], ['nope', true]]);
+    rmSync(empty, { recursive: true, force: true });
+    assert.deepEqual(r.targets.map((t) => t.label), ['same', 'nope', empty.split('/').pop()]);
+    assert.equal(r.targets[0]!.error, undefined);
+    assert.match(r.targets[1]!.error!, /^cannot read .*nope\.btf: ENOENT$/);
+    assert.match(r.targets[2]!.error!, /no BTF files \(\*\.btf, vmlinux\*\) in this directory$/);
     assert.deepEqual([...new Set(r.rows.map((x) => x.object))], ['build/core.bpfeb.o', 'build/core.bpfel.o', 'build/progs.bpfel.o']);
     assert.equal(r.summary[0]!.fails, 0);
     // against `same` nothing fails: the warnings are gone

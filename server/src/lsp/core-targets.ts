@@ -76,6 +76,14 @@ function stampOf(path: string): string {
 
 function loadTarget(path: string, label: string): TargetKernel {
   const t: TargetKernel = { label, path, stamp: stampOf(path) };
+  try {
+    if (statSync(path).isDirectory()) {
+      t.error = `${path}: no BTF files (*.btf, vmlinux*) in this directory`;
+      return t;
+    }
+  } catch {
+    // reported by the read below
+  }
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
@@ -144,7 +152,10 @@ export class CoreTargets {
         } catch {
           // a missing file is reported as the target's error
         }
-        for (const p of isDir ? listDir(abs) : [abs]) {
+        const files = isDir ? listDir(abs) : [abs];
+        // an empty directory stays listed, so that the matrix says why it brings no kernel
+        if (isDir && !files.length) files.push(abs);
+        for (const p of files) {
           if (seen.has(p)) continue;
           seen.add(p);
           let label = typeof item !== 'string' && item.label && !isDir ? item.label : targetLabel(p);
