@@ -154,6 +154,12 @@ export class EditorDocs {
       into.problems.push({ file: path, offset: 0, severity: 'error', message: `base BTF cannot be read: ${(e as Error).message}` });
       return base;
     }
+    // A base the index holds unchanged (a vmlinux.btf in the workspace) is shared, not read again.
+    const indexed = base ? undefined : idx?.fileByPath(path);
+    if (indexed?.btf && indexed.mtimeMs === mtimeMs && !indexed.missingBase) {
+      if (![...this.bases.values()].some((b) => b.btf === indexed.btf)) this.bases.set(`${path}\0`, { btf: indexed.btf, mtimeMs, label: indexed.label });
+      return indexed.btf;
+    }
     const key = `${path}\0${base ? base.file : ''}`;
     const hit = this.bases.get(key);
     if (hit && hit.mtimeMs === mtimeMs) return hit.btf;
@@ -171,7 +177,7 @@ export class EditorDocs {
         return base;
       }
       for (const p of input.problems) if (p.severity === 'error') into.problems.push(p);
-      this.bases.set(key, { btf: input.btf, mtimeMs, label: path });
+      this.bases.set(key, { btf: input.btf, mtimeMs, label: idx?.fileByPath(path)?.label ?? path });
       return input.btf;
     } finally {
       opened.close();
