@@ -17,7 +17,9 @@ export function checkSplitAgainstBase(btf: Btf): string | undefined {
   const checkName = (off: number) => {
     if (off === 0 || off >= baseStrEnd) return;
     names++;
-    if (base.str(off) === undefined || base.str(off - 1) !== '') badNames++;
+    // Below baseStrEnd the offset is inside the base's strings: it must follow a NUL. (str(off - 1) is
+    // '' without decoding anything when it does; only bad names cost a decode.)
+    if (base.str(off - 1) !== '') badNames++;
   };
   const count = btf.typeCount;
   for (let id = btf.startId; id < count; id++) {
