@@ -132,6 +132,16 @@ export class TypesView {
    * is a page the host fetched already (for FIRST_PAGE_FILTER), used when the filter is that one.
    */
   async load(keep?: number, scrollTop?: number, first?: EditorRowsRequest.Result): Promise<void> {
+    try {
+      await this.reload(keep, scrollTop, first);
+    } finally {
+      // Reported on every outcome (an error in the count line is on screen too): e2e waits on it.
+      this.onFirstPaint?.(this.rowsEl.childElementCount);
+      this.onFirstPaint = undefined;
+    }
+  }
+
+  private async reload(keep: number | undefined, scrollTop: number | undefined, first: EditorRowsRequest.Result | undefined): Promise<void> {
     const { filter, error } = toFilter(this.ctx.state.filter);
     this.filterEl.classList.toggle('bad', !!error);
     this.filterEl.title = error ?? '';
@@ -161,8 +171,6 @@ export class TypesView {
       const at = await this.locate(keep);
       if (epoch === this.epoch && at >= 0) this.select(this.model.positionOfTop(at), scrollTop === undefined);
     }
-    this.onFirstPaint?.(this.rowsEl.childElementCount);
-    this.onFirstPaint = undefined;
   }
 
   private async locate(id: number): Promise<number> {
