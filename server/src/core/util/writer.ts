@@ -12,8 +12,12 @@ export class ByteWriter {
    * @param sink receives full chunks; it must consume them before returning (the buffer is reused).
    *   Without a sink, chunks are kept and `bytes()` returns them joined.
    */
+  /** Buffer size to grow to; the first buffer is small (see spill). */
+  private readonly capacity: number;
+
   constructor(private readonly sink?: (chunk: Uint8Array) => void, capacity = 1 << 20) {
-    this.buf = new Uint8Array(capacity);
+    this.capacity = capacity;
+    this.buf = new Uint8Array(Math.min(capacity, FIRST_CAPACITY));
   }
 
   private room(n: number): void {
@@ -22,13 +26,18 @@ export class ByteWriter {
     if (n > this.buf.length) this.buf = new Uint8Array(Math.max(n, this.buf.length * 2));
   }
 
+  /**
+   * Hands the full buffer on and starts the next one, growing from FIRST_CAPACITY to `capacity`: the
+   * first spills then happen while the writers still run in the interpreter, which records them, so the
+   * optimised writers (room() inlined everywhere) do not deoptimise at the first full buffer (measured:
+   * half a dozen deopts and re-optimisations in a cold vmlinux dump otherwise).
+   */
   private spill(): void {
     if (this.pos === 0) return;
+    const grow = this.buf.length < this.capacity;
     if (this.sink) this.sink(this.buf.subarray(0, this.pos));
-    else {
-      this.chunks.push(this.buf.subarray(0, this.pos));
-      this.buf = new Uint8Array(this.buf.length);
-    }
+    else this.chunks.push(this.buf.subarray(0, this.pos));
+    if (grow || !this.sink) this.buf = new Uint8Array(grow ? Math.min(this.capacity, this.buf.length * 4) : this.buf.length);
     this.pos = 0;
   }
 
@@ -147,6 +156,8 @@ export class ByteWriter {
     return decoder.decode(this.bytes());
   }
 }
+
+const FIRST_CAPACITY = 1 << 12;
 
 const DIGIT_PAIRS = new Uint8Array(200);
 for (let i = 0; i < 100; i++) {
