@@ -114,7 +114,12 @@ class App implements Ctx {
         <nav class="chain" aria-label="BTF chain">${[...o.chain].reverse().map((c, i, all) => {
           const level = all.length - 1 - i;
           const me = level === 0;
-          return html`${i ? html`<span class="sep codicon codicon-chevron-right" aria-hidden="true"></span>` : ''}<span class="crumb${me ? ' me' : ''}${c.distilled ? ' distilled' : ''}" title="${`IDs ${c.firstId}–${c.firstId + c.count - 1}${c.distilled ? ' (distilled base)' : ''}`}">${me ? html`<span class="codicon codicon-file-binary"></span> ` : html`<span class="badge basefile">base</span> `}${c.label}${html` <span class="muted">${c.count.toLocaleString('en-US')}</span>`}</span>`;
+          const title = `IDs ${c.firstId}–${c.firstId + c.count - 1}${c.distilled ? ' (distilled base)' : ''}${!me && c.uri ? ' · open this base in its own editor' : ''}`;
+          const inner = html`${me ? html`<span class="codicon codicon-file-binary"></span> ` : html`<span class="badge basefile">base</span> `}${c.label}${html` <span class="muted">${c.count.toLocaleString('en-US')}</span>`}`;
+          const crumb = !me && c.uri
+            ? html`<button class="crumb link" data-open="${c.uri}" title="${title}">${inner}</button>`
+            : html`<span class="crumb${me ? ' me' : ''}${c.distilled ? ' distilled' : ''}" title="${title}">${inner}</span>`;
+          return html`${i ? html`<span class="sep codicon codicon-chevron-right" aria-hidden="true"></span>` : ''}${crumb}`;
         })}${o.chain.length ? '' : html`<span class="crumb me">${o.label}</span>`}</nav>
       </header>
       <div class="tabs" role="tablist" aria-label="Views">${tabs.map((t) => html`<button role="tab" id="tab-${t}" data-tab="${t}" aria-controls="panel-${t}" aria-selected="false" tabindex="-1">${TAB_LABELS[t]}</button>`)}</div>
@@ -145,6 +150,10 @@ class App implements Ctx {
     this.maps = maps ? new MapsPanel(this, maps) : undefined;
     const ext = this.panels.get('ext');
     this.ext = ext ? new ExtPanel(this, ext) : undefined;
+    this.root.querySelector('.chain')!.addEventListener('click', (e) => {
+      const uri = (e.target as HTMLElement).closest<HTMLElement>('[data-open]')?.dataset.open;
+      if (uri) this.post({ type: 'openFile', uri });
+    });
     const tablist = this.root.querySelector<HTMLElement>('.tabs')!;
     tablist.addEventListener('click', (e) => {
       const t = (e.target as HTMLElement).closest<HTMLElement>('[data-tab]')?.dataset.tab as TabId | undefined;
@@ -197,6 +206,12 @@ class App implements Ctx {
 
   private onGlobalKey(e: KeyboardEvent): void {
     const mod = e.ctrlKey || e.metaKey;
+    const t = e.target as HTMLElement;
+    if ((e.key === 'Enter' || e.key === ' ') && t.matches?.('th[data-sort], [data-go]:not(a), .bar[data-go]')) {
+      e.preventDefault();
+      t.click();
+      return;
+    }
     if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight') && this.types) {
       e.preventDefault();
       void (e.key === 'ArrowLeft' ? this.types.back() : this.types.forward());

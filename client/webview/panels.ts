@@ -66,7 +66,7 @@ export async function renderLayout(ctx: Ctx, el: HTMLElement): Promise<void> {
       ${rows.map((r) => html`<div class="cl" role="listitem"><span class="cl-off">${l.kind === 'union' ? '' : `${r.offset}`}</span><div class="cl-bar">${r.bars.map((b) => {
         const m = b.member !== undefined ? l.members[b.member] : undefined;
         const tip = m ? `${m.name || '(anon)'}: ${m.typeLabel} — offset ${m.offset}${m.bitfieldSize ? `:${m.bitfieldOffset}, ${m.bitfieldSize} bits` : ''}, size ${m.size}` : b.label;
-        return html`<div class="bar ${b.kind}" data-l="${(b.start - r.offset) / width}" data-w="${b.len / width}" title="${tip}"${m ? raw(` data-go="${m.typeId}"`) : ''}>${b.label}</div>`;
+        return html`<div class="bar ${b.kind}"${m ? raw(' tabindex="0"') : ''} data-l="${(b.start - r.offset) / width}" data-w="${b.len / width}" title="${tip}"${m ? raw(` data-go="${m.typeId}"`) : ''}>${b.label}</div>`;
       })}</div></div>`)}
     </div>
     <h3>Members</h3>
@@ -122,7 +122,9 @@ export class ProgramsPanel {
   private draw(): void {
     const rows = sortRows(this.fns.map((f, i) => ({ ...f, i })), this.sort);
     this.el.innerHTML = html`
-      ${this.sections.length ? '' : html`<p class="muted">No program sections.</p>`}
+      ${this.sections.length
+        ? html`<h3>Sections</h3><table class="grid"><tr><th>section</th><th class="num">bytes</th><th class="num">instructions</th><th class="num">relocations</th></tr>${this.sections.map((x) => html`<tr><td>${x.name}</td><td class="num">${x.size}</td><td class="num">${x.insns}</td><td class="num">${x.relocations}</td></tr>`)}</table><h3>Functions</h3>`
+        : html`<p class="muted">No program sections.</p>`}
       <table class="grid sortable"><thead><tr>${[['section', 'section'], ['name', 'function'], ['insns', 'instructions'], ['lines', 'source lines'], ['coreRelos', 'CO-RE']].map(([k, l]) => sortTh(this.sort, k!, l!))}</tr></thead>
       <tbody>${rows.map((f) => html`<tr data-fn="${f.i}" tabindex="0"><td>${f.section}</td><td>${f.typeId ? html`<a href="#" data-go="${f.typeId}">${f.name}</a>` : f.name}</td><td class="num">${f.insns}</td><td class="num">${f.lines}</td><td class="num">${f.coreRelos}</td></tr>`)}</tbody></table>
       <div class="disasm"></div>`.value;

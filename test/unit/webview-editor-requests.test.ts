@@ -18,7 +18,7 @@ import type {
 import { golden, hasCorpus, sharedCorpus } from '../helpers/paths';
 import { firstDifference, judgedLines, paholeBlocks } from '../helpers/pahole';
 import { type TestServer, startTestServer } from '../server/harness';
-import { HOSTILE, hostileBase, hostileSplit, strLenOf } from '../webview/fixtures';
+import { HOSTILE, hostileBase, hostileSplit, hostileSplit2, strLenOf } from '../webview/fixtures';
 
 /** bpftool's raw dump cut into one block per type ID. */
 function rawBlocks(text: string): Map<number, string> {
@@ -75,7 +75,9 @@ describe('editor requests over test/workspace', () => {
         const base = hostileBase();
         writeFileSync(join(root, 'hostile.btf'), base);
         mkdirSync(join(root, 'split'), { recursive: true });
-        writeFileSync(join(root, 'split/hostile-split.btf'), hostileSplit(strLenOf(base)));
+        const split = hostileSplit(strLenOf(base));
+        writeFileSync(join(root, 'split/hostile-split.btf'), split);
+        writeFileSync(join(root, 'split/level2.btf'), hostileSplit2(strLenOf(base) + strLenOf(split)));
         writeFileSync(join(root, 'garbage.btf'), 'this is not BTF at all\n');
       },
     });
@@ -194,6 +196,16 @@ describe('editor requests over test/workspace', () => {
     assert.equal(notStruct.kind, undefined);
     await req('btf/editor/close', { doc: ov.doc });
     await assert.rejects(req('btf/editor/rows', { doc: ov.doc, scope: 'own', offset: 0, limit: 1 }), /no open editor document/);
+  });
+
+  test('multi-level split BTF: a chain of three, levels per type', async () => {
+    const ov = await open('split/level2.btf', [s.uri('split/hostile-split.btf'), s.uri('hostile.btf')]);
+    assert.equal(ov.ok, true, JSON.stringify(ov.problems));
+    assert.deepEqual(ov.chain.map((c) => [c.label, c.firstId, c.count]), [['split/level2.btf', 12, 1], ['split/hostile-split.btf', 9, 3], ['hostile.btf', 1, 8]]);
+    const kids = await req('btf/editor/children', { doc: ov.doc, id: 12 });
+    assert.deepEqual(kids.children.map((c) => [c.name, c.typeLabel, c.level]), [['own', 'struct own_struct', 1], ['lh', 'struct list_head', 2]]);
+    const all = await req('btf/editor/rows', { doc: ov.doc, scope: 'all', offset: 0, limit: 100 });
+    assert.deepEqual(all.rows.map((r) => r.level), [2, 2, 2, 2, 2, 2, 2, 2, 1, 1, 1, 0]);
   });
 
   test('split BTF the index cannot pair (no kernel BTF): the editor still reads it with a base given', async () => {

@@ -77,6 +77,11 @@ export function hostileSplit(baseStrLen: number): Uint8Array {
   ], baseStrLen);
 }
 
+/** A second level on hostileSplit (IDs from 12): members of both levels below. */
+export function hostileSplit2(strBase: number): Uint8Array {
+  return build([{ name: 'level2', kind: STRUCT, third: 32, vlen: 2, extra: ['own', 9, 0, 'lh', 7, 192] }], strBase);
+}
+
 /** Length of a raw BTF's string section (where a split BTF's string offsets start). */
 export function strLenOf(btf: Uint8Array): number {
   return Buffer.from(btf.buffer, btf.byteOffset, btf.byteLength).readUInt32LE(20);

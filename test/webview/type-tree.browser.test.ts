@@ -42,6 +42,12 @@ if (skip) console.log(`# skipped: type-tree browser test: ${skip}`);
 
 const NONCE = 'testnonce0123456789abcdef';
 
+/** Waits (by event-loop turns, bounded) for something the page posts through the fake host. */
+async function until(cond: () => boolean, turns = 500): Promise<void> {
+  for (let i = 0; i < turns && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(cond(), 'the page did not post it');
+}
+
 /** Serves the page shell and dist/ (the webview's only resource root) on 127.0.0.1. */
 function serve(): Promise<{ server: Server; origin: string }> {
   const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
@@ -269,6 +275,9 @@ describe('type-tree webview in headless Chromium', { skip }, () => {
     const crumbs = await page.$$eval('.chain .crumb', (els) => els.map((e) => e.textContent ?? ''));
     assert.equal(crumbs.length, 2);
     assert.ok(crumbs[0]!.includes('hostile.btf') && crumbs[1]!.includes('hostile-split.btf'), crumbs.join(' > '));
+    await page.click('.chain button.crumb');
+    await until(() => o.posted.some((m) => m.type === 'openFile'));
+    assert.deepEqual(o.posted.filter((m) => m.type === 'openFile'), [{ type: 'openFile', uri: baseBtf }], 'the base crumb opens the base');
     let texts = await rowTexts(page);
     assert.equal(texts.length, 3);
     assert.ok(texts[0]!.includes('[9]') && texts[0]!.includes('struct own_struct'));
