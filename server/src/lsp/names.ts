@@ -117,21 +117,40 @@ class U32List {
   }
 }
 
+/** Where a blob's string section lies in its bytes (clamped as Btf.parse clamps it), or undefined without a header. */
+function stringSection(btf: Btf): { start: number; len: number } | undefined {
+  const h = btf.header;
+  if (!h) return undefined;
+  const dataLen = btf.view.bytes.length - h.hdrLen;
+  if (dataLen < 0) return undefined;
+  return { start: h.hdrLen + Math.min(h.strOff, dataLen), len: Math.max(0, Math.min(h.strLen, dataLen - h.strOff)) };
+}
+
 /**
  * First half of the build: every named type of each file, one file at a time (so a build can pause
- * between files and let requests in), names deduplicated across files.
+ * between files and let requests in). Names are deduplicated by their bytes in an open-addressing
+ * table (FNV-1a): the ~450k names of a kernel and 4000 modules never become 450k JS strings, only one
+ * joined string at the end (a Map of strings made the build several times slower, most of it GC).
  */
 class NameCollector {
-  readonly nameIdx = new Map<string, number>();
-  readonly names: string[] = [];
+  /** Bytes of the unique names, back to back. */
+  private pool = new Uint8Array(1 << 20);
+  private poolLen = 0;
+  readonly nameStart = new U32List();
+  readonly nameLen = new U32List();
+  private readonly nameHash = new U32List();
+  /** Open addressing: name index + 1, 0 = empty. */
+  private table = new Int32Array(1 << 16);
+  /** A name holds a byte ≥ 0x80: the joined string is then decoded name by name as UTF-8. */
+  nonAscii = false;
   readonly eName = new U32List();
   readonly eFile = new U32List();
   readonly eId = new U32List();
   readonly eKind = new U32List();
   // Names a module takes from the kernel's strings share their offset across all modules: those are
-  // decoded once, through a typed array by offset into the base's strings (-2: not seen, -1: no
-  // name). A blob's own names are nearly all distinct within it and are decoded directly.
+  // looked up once, through a typed array by offset into the base's strings (-2: not seen, -1: no name).
   private readonly baseCaches = new Map<Btf, Int32Array>();
+  private readonly sections = new Map<Btf, { start: number; len: number } | undefined>();
 
   static all(files: readonly IndexedFile[]): NameCollector {
     const c = new NameCollector();
@@ -139,6 +158,18 @@ class NameCollector {
     return c;
   }
 
+  get count(): number {
+    return this.nameLen.length;
+  }
+
+  private section(btf: Btf): { start: number; len: number } | undefined {
+    if (this.sections.has(btf)) return this.sections.get(btf);
+    const sec = stringSection(btf);
+    this.sections.set(btf, sec);
+    return sec;
+  }
+
+  /** Index of the name at `nameOff` (split semantics), -1 for none (empty, out of range, or holding a newline). */
   private nameIndexAt(btf: Btf, nameOff: number): number {
     let owner = btf;
     while (owner.base && nameOff < owner.startStrOff) owner = owner.base;
@@ -150,18 +181,70 @@ class NameCollector {
       const hit = rel < cache.length ? cache[rel]! : -2;
       if (hit !== -2) return hit;
     }
-    let i: number | undefined;
-    const name = owner.str(nameOff) ?? '';
-    if (!name || name.includes('\n')) i = -1;
-    else {
-      i = this.nameIdx.get(name);
-      if (i === undefined) {
-        this.nameIdx.set(name, (i = this.names.length));
-        this.names.push(name);
-      }
-    }
+    const i = this.intern(owner, rel);
     if (cache && rel < cache.length) cache[rel] = i;
     return i;
+  }
+
+  private intern(owner: Btf, rel: number): number {
+    const sec = this.section(owner);
+    if (!sec || rel >= sec.len) return -1;
+    const bytes = owner.view.bytes;
+    const from = sec.start + rel;
+    const end = sec.start + sec.len;
+    let h = 0x811c9dc5;
+    let i = from;
+    for (; i < end; i++) {
+      const c = bytes[i]!;
+      if (c === 0) break;
+      if (c === 10) return -1; // '\n' separates names in the joined string
+      if (c >= 0x80) this.nonAscii = true;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    const len = i - from;
+    if (len === 0) return -1;
+    h >>>= 0;
+    const table = this.table;
+    const mask = table.length - 1;
+    const pool = this.pool;
+    for (let slot = h & mask; ; slot = (slot + 1) & mask) {
+      const t = table[slot]!;
+      if (t === 0) break;
+      const n = t - 1;
+      if (this.nameHash.data[n] !== h || this.nameLen.data[n] !== len) continue;
+      const at = this.nameStart.data[n]!;
+      let k = 0;
+      while (k < len && pool[at + k] === bytes[from + k]) k++;
+      if (k === len) return n;
+    }
+    // New name: its bytes into the pool, its index into the table.
+    if (this.poolLen + len > this.pool.length) {
+      const grown = new Uint8Array(Math.max(this.pool.length * 2, this.poolLen + len));
+      grown.set(this.pool.subarray(0, this.poolLen));
+      this.pool = grown;
+    }
+    const dst = this.pool;
+    for (let k = 0, at = this.poolLen; k < len; k++) dst[at + k] = bytes[from + k]!; // no subarray per name
+    const n = this.count;
+    this.nameStart.push(this.poolLen);
+    this.nameLen.push(len);
+    this.nameHash.push(h);
+    this.poolLen += len;
+    this.insert(n, h);
+    if (this.count * 2 > this.table.length) this.grow();
+    return n;
+  }
+
+  private insert(n: number, h: number): void {
+    const mask = this.table.length - 1;
+    let slot = h & mask;
+    while (this.table[slot] !== 0) slot = (slot + 1) & mask;
+    this.table[slot] = n + 1;
+  }
+
+  private grow(): void {
+    this.table = new Int32Array(this.table.length * 2);
+    for (let n = 0; n < this.count; n++) this.insert(n, this.nameHash.data[n]!);
   }
 
   addFile(fi: number, btf: Btf | undefined): void {
@@ -183,8 +266,58 @@ class NameCollector {
     }
   }
 
-  done(): void {
+  /**
+   * The names ordered by length (a counting sort, stable: first seen first, the kernel's before the
+   * workspace's), joined with '\n' (and one after the last): each name's rank, the joined string and
+   * where each rank starts in it. Sorting by name as well would cost more than the rest of the build;
+   * answers are put in (length, name) order when returned instead.
+   */
+  finish(): { rankOf: Uint32Array; joined: string; starts: Uint32Array } {
     this.baseCaches.clear();
+    this.sections.clear();
+    this.table = new Int32Array(0);
+    const count = this.count;
+    const lens = this.nameLen.data;
+    let maxLen = 0;
+    for (let i = 0; i < count; i++) if (lens[i]! > maxLen) maxLen = lens[i]!;
+    const counts = new Uint32Array(maxLen + 2);
+    for (let i = 0; i < count; i++) counts[lens[i]! + 1]!++;
+    for (let l = 1; l < counts.length; l++) counts[l]! += counts[l - 1]!;
+    const rankOf = new Uint32Array(count);
+    const byRank = new Uint32Array(count);
+    for (let i = 0; i < count; i++) {
+      const r = counts[lens[i]!]!++;
+      rankOf[i] = r;
+      byRank[r] = i;
+    }
+    const starts = new Uint32Array(count + 1);
+    const pool = this.pool;
+    if (!this.nonAscii) {
+      // One byte per character: the joined bytes decode in one call, and byte offsets are string offsets.
+      const out = Buffer.allocUnsafe(this.poolLen + count);
+      let pos = 0;
+      for (let r = 0; r < count; r++) {
+        const i = byRank[r]!;
+        starts[r] = pos;
+        const at = this.nameStart.data[i]!;
+        for (let k = 0, len = lens[i]!; k < len; k++) out[pos++] = pool[at + k]!;
+        out[pos++] = 10;
+      }
+      starts[count] = pos;
+      return { rankOf, joined: out.toString('latin1', 0, pos), starts };
+    }
+    const utf8 = new TextDecoder();
+    const parts: string[] = new Array<string>(count);
+    let pos = 0;
+    for (let r = 0; r < count; r++) {
+      const i = byRank[r]!;
+      const at = this.nameStart.data[i]!;
+      parts[r] = utf8.decode(pool.subarray(at, at + lens[i]!));
+      starts[r] = pos;
+      pos += parts[r]!.length + 1;
+    }
+    starts[count] = pos;
+    return { rankOf, joined: parts.join('\n') + '\n', starts };
   }
 }
 
@@ -216,43 +349,21 @@ export class SymbolIndex {
   constructor(files: readonly IndexedFile[], collected?: NameCollector) {
     this.files = files;
     const c = collected ?? NameCollector.all(files);
-    const { nameIdx, names, eName, eFile, eId, eKind } = c;
-    c.done();
+    const { eName, eFile, eId, eKind } = c;
     this.size = eName.length;
-    // Order names by length (a counting sort, stable: first seen first, the kernel's before the
-    // workspace's). Sorting 300k strings by name as well would cost more than the rest of the build;
-    // answers are put in (length, name) order when returned instead.
-    nameIdx.clear();
-    let maxLen = 0;
-    for (const n of names) if (n.length > maxLen) maxLen = n.length;
-    const counts = new Uint32Array(maxLen + 2);
-    for (const n of names) counts[n.length + 1]!++;
-    for (let l = 1; l < counts.length; l++) counts[l]! += counts[l - 1]!;
-    const rankOf = new Uint32Array(names.length);
-    const sorted: string[] = new Array<string>(names.length);
-    for (let i = 0; i < names.length; i++) {
-      const r = counts[names[i]!.length]!++;
-      rankOf[i] = r;
-      sorted[r] = names[i]!;
-    }
-    const starts = new Uint32Array(sorted.length + 1);
-    let pos = 0;
-    for (let r = 0; r < sorted.length; r++) {
-      starts[r] = pos;
-      pos += sorted[r]!.length + 1;
-    }
-    starts[sorted.length] = pos;
+    const { rankOf, joined, starts } = c.finish();
+    const count = c.count;
     this.starts = starts;
-    this.joined = sorted.join('\n') + '\n';
+    this.joined = joined;
     // Lower-casing must keep every offset (a few non-ASCII letters grow when lower-cased): ASCII only then.
     const lower = this.joined.toLowerCase();
     this.haystack = lower.length === this.joined.length ? lower : this.joined.replace(/[A-Z]+/g, (x) => x.toLowerCase());
     // Entries grouped by name rank (counting sort keeps file order within a name: kernel first).
     const n = eName.length;
-    const entryStart = new Uint32Array(sorted.length + 1);
+    const entryStart = new Uint32Array(count + 1);
     for (let e = 0; e < n; e++) entryStart[rankOf[eName.data[e]!]! + 1]!++;
-    for (let r = 1; r <= sorted.length; r++) entryStart[r]! += entryStart[r - 1]!;
-    const fill = entryStart.slice(0, sorted.length);
+    for (let r = 1; r <= count; r++) entryStart[r]! += entryStart[r - 1]!;
+    const fill = entryStart.slice(0, count);
     this.entryFile = new Uint32Array(n);
     this.entryId = new Uint32Array(n);
     this.entryKind = new Uint8Array(n);
