@@ -6,15 +6,17 @@
 // found N CO-RE relocations") to the last CO-RE line. That is: target parse, candidate search, matching,
 // patching and libbpf formatting its DEBUG log — the work resolveCoreBytes does (it parses both files too and
 // keeps the same log). The kernel's verifier runs after and is not counted. Needs root (bpf()), else skipped.
-// Medians over separate runs; ours warm (in one process, first runs dropped) and cold (the first run).
+// Ours runs in one process (the first run reported apart, then 10 warm-up runs) and libbpf in a process per
+// run, interleaved run by run so that both see the same load; medians of 15, wall and CPU time.
 //
 // Object: $BTF_LENS_CORE_OBJ, else the kernel selftests' profiler1.o (≈1,500 relocations) from
 // ../selftests/bpfel (test/fixtures/selftests.sh builds it), else the committed corex fixture (small).
 // Standalone: node bench/core.mjs [OBJ] [TARGET]
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
 
 const HARNESS = String.raw`
@@ -24,18 +26,21 @@ const HARNESS = String.raw`
 #include <string.h>
 #include <time.h>
 static double now_ms(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
-static double t_prev, t_begin = -1, t_end = -1;
+static double cpu_ms(void) { struct timespec t; clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t); return t.tv_sec * 1e3 + t.tv_nsec / 1e6; }
+static double t_prev, t_begin = -1, t_end = -1, c_prev, c_begin = -1, c_end = -1;
 static int lines;
 static int print_fn(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	char buf[4096];
 	vsnprintf(buf, sizeof(buf), fmt, args);
-	if (t_begin < 0 && strstr(buf, "CO-RE relocations")) t_begin = t_prev;
+	if (t_begin < 0 && strstr(buf, "CO-RE relocations")) { t_begin = t_prev; c_begin = c_prev; }
 	if (t_begin >= 0 && (strstr(buf, "CO-RE") || (strstr(buf, "libbpf: prog '") && strstr(buf, "': relo #") && !strstr(buf, "poisoning insn")))) {
 		t_end = now_ms();
+		c_end = cpu_ms();
 		lines++;
 	}
 	t_prev = now_ms();
+	c_prev = cpu_ms();
 	return 0;
 }
 int main(int argc, char **argv)
@@ -48,8 +53,9 @@ int main(int argc, char **argv)
 	struct bpf_map *map;
 	bpf_object__for_each_map(map, obj) bpf_map__set_autocreate(map, false);
 	t_prev = now_ms();
+	c_prev = cpu_ms();
 	bpf_object__load(obj);
-	printf("{\"ms\": %.4f, \"lines\": %d}\n", t_begin < 0 ? -1.0 : t_end - t_begin, lines);
+	printf("{\"ms\": %.4f, \"cpu\": %.4f, \"lines\": %d}\n", t_begin < 0 ? -1.0 : t_end - t_begin, c_end - c_begin, lines);
 	bpf_object__close(obj);
 	return 0;
 }
@@ -57,17 +63,19 @@ int main(int argc, char **argv)
 
 const ENTRY = `
 import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { coreLogLines, resolveCoreBytes } from './server/src/core/core-relo/resolve';
-const [obj, target, iters] = process.argv.slice(2);
+const [obj, target] = process.argv.slice(2);
 const o = readFileSync(obj), t = readFileSync(target);
-const times = [];
-let lines = 0;
-for (let i = 0; i < Number(iters); i++) {
+// one resolution per input line, answered with its wall and CPU time (ms)
+createInterface({ input: process.stdin }).on('line', () => {
+  const c = process.cpuUsage();
   const s = performance.now();
-  lines = coreLogLines(resolveCoreBytes(o, t, { objFile: obj, prepare: true })).length;
-  times.push(performance.now() - s);
-}
-console.log(JSON.stringify({ times, lines }));
+  const lines = coreLogLines(resolveCoreBytes(o, t, { objFile: obj, prepare: true })).length;
+  const ms = performance.now() - s;
+  const d = process.cpuUsage(c);
+  process.stdout.write(JSON.stringify({ ms, cpu: (d.user + d.system) / 1000, lines }) + '\\n');
+});
 `;
 
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -78,28 +86,46 @@ export async function coreRows({ root, vmlinux, tmp, obj }) {
     .find((f) => f && existsSync(f));
   const out = join(root, 'dist/bench-core.js');
   await build({ stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });
-  const ours = JSON.parse(execFileSync(process.execPath, [out, object, vmlinux, '25'], { maxBuffer: 1 << 26 }).toString());
-  let libbpf;
-  let note = '';
+  const child = spawn(process.execPath, [out, object, vmlinux], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const oursOnce = async () => {
+    child.stdin.write('\n');
+    return JSON.parse((await replies.next()).value);
+  };
   const harness = join(tmp, 'core_bench');
   writeFileSync(`${harness}.c`, HARNESS);
-  if (spawnSync('gcc', ['-O2', '-o', harness, `${harness}.c`, '-lbpf']).status !== 0) note = 'gcc/libbpf-dev missing: libbpf not measured';
-  else if (process.getuid?.() !== 0) note = 'not root: libbpf not measured (bpf() needed)';
-  else {
-    const runs = [];
-    for (let i = 0; i < 11; i++) {
-      const r = JSON.parse(execFileSync(harness, [object, vmlinux]).toString());
-      if (r.ms < 0) break;
-      if (r.lines !== ours.lines) note = `line counts differ: libbpf ${r.lines}, ours ${ours.lines}`;
-      runs.push(r.ms);
+  let note = '';
+  let canLibbpf = true;
+  if (spawnSync('gcc', ['-O2', '-o', harness, `${harness}.c`, '-lbpf']).status !== 0) [note, canLibbpf] = ['gcc/libbpf-dev missing: libbpf not measured', false];
+  else if (process.getuid?.() !== 0) [note, canLibbpf] = ['not root: libbpf not measured (bpf() needed)', false];
+  const libbpfOnce = () => {
+    try {
+      return JSON.parse(spawnSync(harness, [object, vmlinux], { encoding: 'utf8' }).stdout);
+    } catch {
+      return { ms: -1, cpu: -1, lines: 0 };
     }
-    if (runs.length) libbpf = median(runs);
-    else note = 'libbpf did not reach CO-RE relocation';
+  };
+  const first = await oursOnce();
+  for (let i = 0; i < 10; i++) await oursOnce(); // warm-up
+  // interleaved, so that both see the same load on a shared machine
+  const ours = [], theirs = [];
+  for (let i = 0; i < 15; i++) {
+    ours.push(await oursOnce());
+    if (!canLibbpf) continue;
+    const r = libbpfOnce();
+    if (r.ms < 0) [note, canLibbpf] = ['libbpf did not reach CO-RE relocation', false];
+    else {
+      if (r.lines !== first.lines) note = `line counts differ: libbpf ${r.lines}, ours ${first.lines}`;
+      theirs.push(r);
+    }
   }
-  const what = `CO-RE: ${ours.lines} log lines of ${basename(object)} vs ${basename(vmlinux)}`;
+  child.stdin.end();
+  const med = (xs, k) => (xs.length ? median(xs.map((x) => x[k])) : undefined);
+  const what = `CO-RE: ${first.lines} log lines of ${basename(object)} vs ${basename(vmlinux)}`;
   return [
-    [`${what} (in-process, warm)`, median(ours.times.slice(5)), libbpf, note || '≤ 2×'],
-    [`${what} (in-process, first run)`, ours.times[0], libbpf, note || ''],
+    [`${what} (in-process, warm, wall)`, med(ours, 'ms'), med(theirs, 'ms'), note || '≤ 2×'],
+    [`${what} (in-process, warm, CPU)`, med(ours, 'cpu'), med(theirs, 'cpu'), note || '≤ 2×'],
+    [`${what} (in-process, first run, wall)`, first.ms, med(theirs, 'ms'), note || ''],
   ];
 }
 

@@ -50,6 +50,8 @@ export interface CalcResult {
   err: number;
   res?: ReloRes;
   localSpec?: Spec;
+  /** formatSpec(localSpec), as logged. */
+  localSpecText?: string;
   /** The spec of the (first) matching candidate. */
   targSpec?: Spec;
   candidates: CandidateOutcome[];
@@ -283,7 +285,8 @@ export function calcReloInsn(
     return { ...out, err: -ERRNO.EINVAL };
   }
   out.localSpec = local;
-  log('debug', `prog '${progName}': relo #${reloIdx}: ${formatSpec(local)}`);
+  out.localSpecText = formatSpec(local);
+  log('debug', `prog '${progName}': relo #${reloIdx}: ${out.localSpecText}`);
 
   if (relo.kind === CORE_TYPE_ID_LOCAL) {
     out.res = {

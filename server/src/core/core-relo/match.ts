@@ -189,7 +189,8 @@ export function formatSpec(spec: Spec): string {
 }
 
 function clip(s: string): string {
-  if (s.length <= 255 && /^[\x00-\x7f]*$/.test(s)) return s;
+  // libbpf's spec buffer holds 255 bytes; a UTF-16 unit is at most 3 UTF-8 bytes, so short text always fits
+  if (s.length <= 85 || (s.length <= 255 && /^[\x00-\x7f]*$/.test(s))) return s;
   const b = new TextEncoder().encode(s);
   return b.length <= 255 ? s : new TextDecoder().decode(b.subarray(0, 255));
 }

@@ -239,11 +239,12 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
           const c = calcReloInsn(prog.name, rec, i, ltv, cands, log, bigEndian);
           err = c.err;
           res = c.res;
-          entry.spec = c.localSpec && formatSpec(c.localSpec);
+          entry.spec = c.localSpecText;
           entry.candidates = c.candidates;
           if (c.targSpec) {
-            entry.targetSpec = formatSpec(c.targSpec);
+            // the first matching candidate is the one whose spec libbpf keeps (formatted when logged)
             const hit = c.candidates.find((x) => x.matched);
+            entry.targetSpec = hit ? hit.spec : formatSpec(c.targSpec);
             if (hit) entry.target = { btf: hit.btfName, id: hit.id };
           }
         }
