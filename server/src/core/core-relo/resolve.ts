@@ -275,7 +275,8 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
 /**
  * The lines core_oracle -q prints (without its `D: libbpf: ` / `W: libbpf: ` prefixes), or all of them.
  * libbpf 1.1's "error matching candidate" message ends in "\n " instead of "\n": its last line is a lone
- * space that the next message printed continues (" prog '...': relo #N: failed to relocate: ...").
+ * space that the next message printed continues (" prog '...': relo #N: failed to relocate: ..."). A later
+ * libbpf patch drops that space; we print what 1.1 prints.
  */
 export function coreLogLines(res: CoreResolution, all = false): string[] {
   const out: string[] = [];
