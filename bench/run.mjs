@@ -61,14 +61,14 @@ if (have('bpftool')) {
   };
   const cli = `${process.execPath} ${join(root, 'dist/cli.js')} dump ${vmlinux}`;
   const tool = `bpftool btf dump file ${vmlinux}`;
-  for (const [sink, what] of [['> /dev/null', '> /dev/null'], ['| cat > /dev/null', '| cat']]) {
+  for (const [sink, what] of [['> /dev/null', 'into /dev/null'], ['| cat > /dev/null', 'piped to cat']]) {
     const ours = [], theirs = [];
     for (let i = 0; i < runs; i++) { // interleaved, so load changes hit both alike
       ours.push(timed(`${cli} ${sink}`));
       theirs.push(timed(`${tool} ${sink}`));
     }
     rows.push([`dump --format raw vmlinux ${what} (whole process, wall)`, median(ours.map((x) => x.wall)), median(theirs.map((x) => x.wall)), '≤ 0.5×']);
-    if (gnuTime) rows.push([`dump --format raw vmlinux ${what} (whole process, user+sys CPU${what === '| cat' ? ' incl. cat' : ''})`, median(ours.map((x) => x.cpu)), median(theirs.map((x) => x.cpu)), '']);
+    if (gnuTime) rows.push([`dump --format raw vmlinux ${what} (whole process, user+sys CPU${what === 'piped to cat' ? ' incl. cat' : ''})`, median(ours.map((x) => x.cpu)), median(theirs.map((x) => x.cpu)), '']);
   }
 } else {
   rows.push(['dump --format raw vmlinux (whole process)', NaN, undefined, 'bpftool not installed']);
