@@ -4,13 +4,14 @@
  * the fixture workspace (regmap-sdw, Debian 6.1) pairs with it or says, on itself, why it cannot.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SymbolInformation } from 'vscode-languageserver/node';
-import type { FilesRequest } from '../../server/src/protocol/requests';
-import { hasCorpus, sharedCorpus } from '../helpers/paths';
+import type { FilesRequest, TypeTextRequest } from '../../server/src/protocol/requests';
+import { golden, hasCorpus, sharedCorpus } from '../helpers/paths';
 import { startTestServer } from './harness';
 
 /** A minimal x86-64 ELF executable whose only content is a .BTF section (what a vmlinux carries for BTF). */
@@ -122,6 +123,37 @@ describe('kernel BTF setting', { skip: !hasCorpus && 'no ../shared/corpus (vmlin
       } finally {
         s.close();
       }
+    }
+  });
+
+  test('a module as split .btf, as .ko and as .ko.gz on the kernel BTF: every own type as bpftool prints it', async (t) => {
+    const ko = '/work/debmods/.pkg/x/lib/modules/6.1.0-56-amd64/kernel/drivers/base/regmap/regmap-sdw.ko';
+    const haveKo = existsSync(ko);
+    const s = await startTestServer({
+      settings: { kernelBtf: join(sharedCorpus, 'vmlinux-6.1.btf') },
+      prepare(root) {
+        if (!haveKo) return;
+        copyFileSync(ko, join(root, 'modules/regmap-sdw.ko'));
+        writeFileSync(join(root, 'modules/regmap-sdw.ko.gz'), gzipSync(readFileSync(ko)));
+      },
+    });
+    try {
+      // bpftool btf dump file regmap-sdw.btf -B vmlinux-6.1.btf (test/golden/lsp/make.sh); the .ko's is the same.
+      const want = readFileSync(join(golden, 'lsp/regmap-sdw.raw.txt'), 'utf8');
+      const files = (await s.client.sendRequest('btf/files', {})) as FilesRequest.Result;
+      const labels = ['modules/regmap-sdw.btf', ...(haveKo ? ['modules/regmap-sdw.ko', 'modules/regmap-sdw.ko.gz'] : [])];
+      for (const label of labels) {
+        const f = files.files.find((x) => x.label === label)!;
+        assert.deepEqual([f.state, f.missingBase, f.firstId, f.errors], ['indexed', false, 100751, 0], label);
+        let text = '';
+        for (let id = f.firstId; id < f.firstId + f.ownTypes; id++) {
+          text += ((await s.client.sendRequest('btf/typeText', { file: f.uri, id, format: 'raw' })) as TypeTextRequest.Result).text;
+        }
+        assert.equal(text, want, label);
+      }
+      if (!haveKo) t.diagnostic('no Debian 6.1 .ko at /work/debmods/.pkg: only the .btf checked');
+    } finally {
+      s.close();
     }
   });
 });

@@ -1,0 +1,9 @@
+#!/bin/sh
+# Regenerates the language server's goldens with the real tools (bpftool 7.1):
+#   regmap-sdw.raw.txt — bpftool's raw dump of the fixture module on its Debian 6.1 base.
+# Needs ../shared/corpus/vmlinux-6.1.btf (or CORPUS=...).
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$here/../../..
+corpus=${CORPUS:-$root/../shared/corpus}
+bpftool btf dump file "$root/test/workspace/modules/regmap-sdw.btf" -B "$corpus/vmlinux-6.1.btf" > "$here/regmap-sdw.raw.txt"
