@@ -323,7 +323,7 @@ export class TypesView {
       const row = r.row;
       if (!row) return html`<div class="row loading" id="row-${i}" role="treeitem" aria-level="1" data-i="${i}">…</div>`;
       const c = common('', row.level, 0, row.hasChildren, !!r.node?.expanded);
-      return html`<div class="${c.cls}" id="row-${i}" role="treeitem" aria-level="1" aria-selected="${String(selected)}"${c.aria} data-i="${i}" data-id="${row.id}"><span class="twisty codicon ${c.twisty}" data-act="toggle"></span><span class="kind k-${row.kind}">${row.kind}</span><span class="id">[${row.id}]</span><span class="name">${row.label || row.name || '(anon)'}</span>${row.size !== undefined ? html`<span class="size" title="size in bytes">${row.size}</span>` : ''}${badge(row.level)}</div>`;
+      return html`<div class="${c.cls}" id="row-${i}" role="treeitem" aria-level="1" aria-selected="${String(selected)}"${c.aria} data-i="${i}" data-id="${row.id}"><span class="twisty codicon ${c.twisty}" data-act="toggle"></span><span class="kind k-${row.kind}">${row.kind}</span><span class="id">[${row.id}]</span><span class="name">${row.label || row.name || '(anon)'}</span>${row.detail ? html`<span class="detail">${row.detail}</span>` : ''}${row.size !== undefined ? html`<span class="size" title="size in bytes">${row.size}</span>` : ''}${badge(row.level)}</div>`;
     }
     const n = r.node;
     const ch = n.child;

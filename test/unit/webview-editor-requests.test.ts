@@ -177,6 +177,7 @@ describe('editor requests over test/workspace', () => {
     assert.deepEqual(sub.rows.map((r) => r.name), [HOSTILE]);
     const named = await req('btf/editor/rows', { doc: ov.doc, scope: 'all', namedOnly: true, offset: 0, limit: 10 });
     assert.deepEqual(named.rows.map((r) => r.id), [1, 2, 4, 6, 7, 9, 11]);
+    assert.deepEqual(named.rows.filter((r) => r.detail).map((r) => [r.name, r.detail]), [['do_thing', `int(struct ${HOSTILE} *a)`], ['own_t', 'struct own_struct']]);
     const bad: EditorRowsRequest.Result = await req('btf/editor/rows', { doc: ov.doc, scope: 'all', name: '(', regex: true, offset: 0, limit: 10 });
     assert.deepEqual([bad.total, bad.rows.length], [0, 0]);
     assert.match(bad.error ?? '', /^bad regular expression: /);

@@ -79,8 +79,19 @@ export function levelOf(doc: EditorDoc, id: number): number {
 }
 
 export function row(doc: EditorDoc, id: number): EditorRow {
-  const { file: _f, ...r } = typeRow(doc.file, btfOf(doc), id);
-  return { ...r, level: levelOf(doc, id) };
+  const btf = btfOf(doc);
+  const { file: _f, ...r } = typeRow(doc.file, btf, id);
+  const out: EditorRow = { ...r, level: levelOf(doc, id) };
+  const k = btf.kind(id);
+  if (k === Kind.FUNC || k === Kind.VAR || k === Kind.TYPEDEF) {
+    const target = btf.sizeOrType(id);
+    try {
+      out.detail = target ? cName(doc.file, btf, target) : 'void';
+    } catch {
+      // A broken reference: the row still shows the name.
+    }
+  }
+  return out;
 }
 
 function firstOf(doc: EditorDoc, f: EditorFilter): number {

@@ -297,6 +297,8 @@ export interface EditorRow {
   hasChildren: boolean;
   /** Which BTF of the chain stores it (0: the file's own). */
   level: number;
+  /** What the label leaves out, as C: a FUNC's prototype, a VAR's or TYPEDEF's type. */
+  detail?: string;
 }
 
 export interface EditorChild {
