@@ -260,6 +260,32 @@ describe('CO-RE matrix of corex.bpfel.o (every kind, subprograms, failures) agai
   });
 });
 
+describe('CO-RE resolutions follow a rebuilt object', () => {
+  test('an object replaced on disk is resolved again', async () => {
+    const here = join(repoRoot, 'test/fixtures/core-targets');
+    const s = await startTestServer({ settings: { coreTargets: [join(btfDir, 'moved.btf')] } });
+    try {
+      const matrix = async () => ((await s.client.sendRequest('btf/coreMatrix', { object: s.uri('build/core.bpfel.o') })) as CoreMatrixRequest.Result).rows;
+      const before = await matrix();
+      assert.equal(before[0]!.spec, readGolden('core.bpfel', 'moved').get(`${before[0]!.section}#0`)!.lines[0]);
+      const ready = s.nextReady();
+      copyFileSync(join(here, 'obj/corex.bpfel.o'), s.path('build/core.bpfel.o'));
+      s.client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: s.uri('build/core.bpfel.o'), type: 2 }] });
+      await ready;
+      const after = await matrix();
+      const g = readGolden('corex.bpfel', 'moved');
+      assert.notEqual(after.length, before.length);
+      for (const row of after) {
+        const e = g.get(`${row.section}#${row.index}`);
+        const want = e && expectedText(e);
+        if (want) assert.ok(same(row.outcomes[0]!.text, want), `${row.section}#${row.index}: ${row.outcomes[0]!.text} vs ${want}`);
+      }
+    } finally {
+      s.close();
+    }
+  });
+});
+
 describe('CO-RE targets default to the kernel BTF', () => {
   test('btfLens.coreTargets unset: the kernel BTF (btfLens.kernelBtf) is the one target', async () => {
     const s = await startTestServer({ settings: { kernelBtf: join(btfDir, 'moved.btf') } });
