@@ -346,6 +346,7 @@ export class TypesView {
     const id = this.selectedId;
     if (id !== undefined && id !== this.ctx.state.selected) {
       this.ctx.state.selected = id;
+      this.ctx.state.layoutId = undefined; // the Layout tab follows the selection
       this.ctx.save();
     }
     clearTimeout(this.detailsTimer);

@@ -53,6 +53,19 @@ function serve(): Promise<{ server: Server; origin: string }> {
   const types: Record<string, string> = { '.js': 'text/javascript', '.css': 'text/css', '.ttf': 'font/ttf', '.map': 'application/json' };
   const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
+    if (url.pathname === '/theme.css') {
+      // What VS Code defines in a webview (a few of Dark Modern's colours), so screenshots look like it.
+      res.writeHead(200, { 'content-type': 'text/css' });
+      res.end(`:root { --vscode-font-family: sans-serif; --vscode-font-size: 13px; --vscode-editor-font-family: monospace;
+        --vscode-foreground: #cccccc; --vscode-editor-background: #1f1f1f; --vscode-descriptionForeground: #9d9d9d;
+        --vscode-list-hoverBackground: #2a2d2e; --vscode-list-activeSelectionBackground: #04395e; --vscode-list-inactiveSelectionBackground: #37373d;
+        --vscode-focusBorder: #0078d4; --vscode-badge-background: #616161; --vscode-badge-foreground: #f8f8f8; --vscode-textLink-foreground: #4daafc;
+        --vscode-input-background: #313131; --vscode-input-foreground: #cccccc; --vscode-input-border: #3c3c3c; --vscode-panel-border: #2b2b2b;
+        --vscode-textCodeBlock-background: #2b2b2b; --vscode-editorWidget-background: #202020; --vscode-errorForeground: #f85149;
+        --vscode-dropdown-background: #313131; --vscode-dropdown-foreground: #cccccc; --vscode-symbolIcon-structForeground: #ee9d28;
+        --vscode-symbolIcon-functionForeground: #b180d7; --vscode-symbolIcon-enumeratorForeground: #75beff; --vscode-symbolIcon-fieldForeground: #75beff; }`);
+      return;
+    }
     if (url.pathname === '/index.html') {
       const origin = `http://${req.headers.host}`;
       res.writeHead(200, { 'content-type': 'text/html' });
@@ -175,6 +188,7 @@ describe('type-tree webview in headless Chromium', { skip }, () => {
       });
     })();`);
     await page.goto(`${http.origin}/index.html`);
+    await page.addStyleTag({ url: `${http.origin}/theme.css` });
     await page.waitForSelector('body[data-rendered]', { state: 'attached', timeout: 10_000 });
     const reload = async () => {
       const old = overview!.doc;
