@@ -128,6 +128,10 @@ async function main(argv: string[]): Promise<number> {
         report(input.problems, file);
         return 1;
       }
+      if (!input.elf.isBpf) {
+        report([...input.problems, { file, offset: 18, severity: 'error', message: `not a BPF object (e_machine ${input.elf.header.machine}, expected 247 EM_BPF): disasm decodes BPF instructions only` }], file);
+        return 1;
+      }
       const r = disasmObject(input, { section: values.section, rawInsn: values['no-show-raw-insn'] !== true, notes: values.objdump !== true, fileName: file });
       if (values.section !== undefined && !r.matched) {
         throw new CliError(`${file}: no code section ${values.section} (code sections: ${r.sections.join(' ') || 'none'})`);

@@ -130,6 +130,12 @@ describe('btf-lens disasm', () => {
     assert.equal(bad.status, 1);
     assert.match(bad.stderr, /^btf-lens: obj\/progs\.bpfel\.o: no code section nope \(code sections: .*\.text.*\)\n$/);
   });
+  it('a non-BPF ELF is refused: exit 1, naming e_machine', () => {
+    const r = runIn('disasm', 'obj/not_bpf.x86_64.o');
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, '');
+    assert.match(r.stderr, /^btf-lens: obj\/not_bpf\.x86_64\.o: offset 18 \(0x12\): not a BPF object \(e_machine 62/m);
+  });
   it('a raw .btf is not disassemblable: exit 1, one line', () => {
     const r = runIn('disasm', 'obj/types.bpfel.btf');
     assert.equal(r.status, 1);
