@@ -22,6 +22,7 @@ declare function acquireVsCodeApi(): VsCodeApi;
 
 const TAB_LABELS: Record<TabId, string> = { overview: 'Overview', types: 'Types', layout: 'Layout', programs: 'Programs', maps: 'Maps', ext: 'Ext info' };
 const t0 = performance.now();
+performance.mark('btf-script');
 
 class App implements Ctx {
   rpc: Rpc;
@@ -69,6 +70,7 @@ class App implements Ctx {
   }
 
   private async init(ov: EditorOverview, reveal: number | undefined, reload: boolean, first: EditorRowsRequest.Result | undefined): Promise<void> {
+    performance.mark('btf-init');
     const keep = this.state.selected;
     const scroll = this.state.scrollTop;
     const before = reload ? this.types?.locationRow : undefined;
@@ -89,7 +91,9 @@ class App implements Ctx {
 
   private rendered(rows: number): void {
     // Two frames: the rows are laid out and painted, not just in the DOM.
+    performance.mark('btf-rows');
     requestAnimationFrame(() => requestAnimationFrame(() => {
+      performance.mark('btf-painted');
       document.body.dataset.rendered = String(rows);
       this.post({ type: 'rendered', rows, ms: Math.round(performance.now() - t0), doc: this.ov.doc });
     }));

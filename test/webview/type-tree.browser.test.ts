@@ -407,6 +407,11 @@ describe('type-tree webview in headless Chromium', { skip }, () => {
     assert.ok(r && r.type === 'rendered' && r.rows > 10);
     const ov = o.overview()!;
     console.log(`# vmlinux: ${ov.totalTypes} types, first ${r.rows} rows painted ${r.ms} ms after the page started`);
+    if (process.env.BTF_LENS_DEBUG) {
+      const marks = await o.page.evaluate(() => performance.getEntriesByType('mark').map((m) => `${m.name} ${Math.round(m.startTime)}`).join(', '));
+      const nav = await o.page.evaluate(() => JSON.stringify(performance.getEntriesByType('resource').map((e) => [e.name.split('/').pop(), Math.round(e.startTime), Math.round(e.duration)])));
+      console.log(`# marks: ${marks}; resources: ${nav}`);
+    }
     // Scroll to the end: the last type's row is fetched and painted.
     await o.page.focus('.tree');
     await o.page.keyboard.press('End');
