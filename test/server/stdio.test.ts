@@ -4,12 +4,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
-import { type Hover, StreamMessageReader, StreamMessageWriter, createProtocolConnection } from 'vscode-languageserver/node';
-import { repoRoot } from '../helpers/paths';
+import { type CodeLens, type Hover, StreamMessageReader, StreamMessageWriter, createProtocolConnection } from 'vscode-languageserver/node';
+import { fixtureObj, repoRoot } from '../helpers/paths';
 import { workspaceFixture } from './harness';
 
 const serverJs = join(repoRoot, 'dist/server.js');
@@ -45,5 +46,55 @@ test('dist/server.js --stdio: initialize, index, hover', { skip: !existsSync(ser
   } finally {
     conn.dispose();
     child.kill();
+  }
+});
+
+test('dist/server.js --stdio with a client that does not watch files: the server watches, a rebuilt object is re-read', { skip: !existsSync(serverJs) && 'dist/server.js not built (npm run build)', timeout: 60_000 }, async () => {
+  const root = mkdtempSync(join(tmpdir(), 'btf-lens-stdio-'));
+  cpSync(workspaceFixture, root, { recursive: true });
+  const child = spawn(process.execPath, [serverJs, '--stdio'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  child.stdin.on('error', () => {}); // the server may be gone when the last message is flushed
+  const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
+  let onReady: (() => void) | undefined;
+  conn.onNotification('btf/status', (p: { state: string }) => p.state === 'ready' && onReady?.());
+  const nextReady = () => new Promise<void>((r) => (onReady = r));
+  conn.onNotification('window/logMessage', () => {});
+  conn.onNotification('textDocument/publishDiagnostics', () => {});
+  conn.listen();
+  const lens = async () => {
+    const src = join(root, 'src/core.c');
+    const line = readFileSync(src, 'utf8').split('\n').findIndex((l) => l.includes('int core_fields('));
+    const lenses = (await conn.sendRequest('textDocument/codeLens', { textDocument: { uri: pathToFileURL(src).href } })) as CodeLens[];
+    return lenses.filter((l) => l.range.start.line === line).map((l) => l.command!.title);
+  };
+  try {
+    const uri = pathToFileURL(root).href;
+    await conn.sendRequest('initialize', {
+      processId: process.pid, rootUri: uri, workspaceFolders: [{ uri, name: 'ws' }], capabilities: {},
+      initializationOptions: { settings: { kernelBtf: 'none' } },
+    });
+    let ready = nextReady();
+    conn.sendNotification('initialized', {});
+    await ready;
+    assert.deepEqual(await lens(), [
+      'kprobe/inet_csk_accept · 99 instructions · 30 CO-RE relocations · build/core.bpfeb.o',
+      'kprobe/inet_csk_accept · 81 instructions · 27 CO-RE relocations · build/core.bpfel.o',
+    ]);
+    // "Rebuild" core.bpfel.o as the big-endian object of the same source (which llvm compiled to 99
+    // instructions, 30 relocations, against 81 and 27) and remove the big-endian one. Nobody tells the server.
+    ready = nextReady();
+    copyFileSync(join(fixtureObj, 'core.bpfeb.o'), join(root, 'build/core.bpfel.o.tmp'));
+    renameSync(join(root, 'build/core.bpfel.o.tmp'), join(root, 'build/core.bpfel.o'));
+    rmSync(join(root, 'build/core.bpfeb.o'));
+    await ready;
+    assert.deepEqual(await lens(), ['kprobe/inet_csk_accept · 99 instructions · 30 CO-RE relocations']);
+    await conn.sendRequest('shutdown');
+    const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
+    conn.sendNotification('exit');
+    assert.equal(await exited, 0);
+  } finally {
+    conn.dispose();
+    child.kill();
+    rmSync(root, { recursive: true, force: true });
   }
 });

@@ -25,6 +25,7 @@ import * as req from './requests';
 import { type Settings, readSettings } from './settings';
 import { typeUri } from './typedoc';
 import { parseVirtualUri, pathToUri, uriToPath } from './uri';
+import { watchFolders } from './watch';
 import { type IndexProgress, WorkspaceIndex } from './workspace';
 
 export interface ServerHandle {
@@ -216,6 +217,13 @@ export function startServer(connection: Connection): ServerHandle {
     if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
       const watchers = [...index.settings.include, '**/*.{c,h}'].map((globPattern) => ({ globPattern }));
       void connection.client.register(DidChangeWatchedFilesNotification.type, { watchers }).catch(() => {});
+    } else {
+      // The client does not watch for us (many editors over --stdio): watch the folders here.
+      const stop = watchFolders(index.folders, (changes) => {
+        const mine = changes.filter((c) => index?.relevant(c.path));
+        if (mine.length) void index?.changed(mine).catch((e) => log(String(e)));
+      }, log);
+      connection.onShutdown(stop);
     }
     void index.start().catch((e) => log(`indexing failed: ${(e as Error).stack ?? e}`)).finally(() => firstIndexDone());
   });

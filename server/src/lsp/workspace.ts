@@ -215,6 +215,12 @@ export class WorkspaceIndex {
     for (let i = 1; i <= parts.length; i++) if (this.exclude.matches(parts.slice(0, i).join('/'))) return true;
     return false;
   }
+  /** True when a change to `path` matters: a BTF candidate, an indexed file or base, or a C source. */
+  relevant(path: string): boolean {
+    const abs = resolve(path);
+    return this.files.has(abs) || this.siblingBases.has(abs) || this.kernel?.path === abs || SOURCE_EXT.test(abs) || this.wanted(abs);
+  }
+
   /** True when the path is one the include globs select (and no exclude glob removes). */
   wanted(abs: string): boolean {
     const rel = this.relInFolder(abs);
