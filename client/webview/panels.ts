@@ -94,6 +94,7 @@ export class ProgramsPanel {
       if (key) {
         this.sort = nextSort(this.sort, key);
         this.draw();
+        refocus(this.el, key);
         return;
       }
       const tr = t.closest<HTMLElement>('tr[data-fn]');
@@ -148,6 +149,11 @@ export class ProgramsPanel {
   }
 }
 
+/** Keeps the keyboard on the header just sorted by (the table was redrawn under it). */
+function refocus(el: HTMLElement, key: string): void {
+  el.querySelector<HTMLElement>(`th[data-sort="${CSS.escape(key)}"]`)?.focus();
+}
+
 function sortTh(s: SortState | undefined, key: string, label: string): Raw {
   const dir = s?.key === key ? (s.dir === 'asc' ? 'ascending' : 'descending') : 'none';
   return html`<th data-sort="${key}" aria-sort="${dir}" tabindex="0" role="columnheader">${label}${dir === 'none' ? '' : html` <span class="codicon codicon-arrow-${dir === 'ascending' ? 'up' : 'down'}"></span>`}</th>`;
@@ -181,6 +187,7 @@ export class MapsPanel {
       if (!key) return;
       this.table.sort = nextSort(this.table.sort, key);
       this.draw();
+      refocus(this.el, key);
     });
   }
   async show(): Promise<void> {
@@ -219,6 +226,7 @@ export class ExtPanel {
       const tab = this.tables[this.ctx.state.extTab];
       tab.sort = nextSort(tab.sort, key);
       this.draw();
+      refocus(this.el, key);
     });
   }
   async show(): Promise<void> {

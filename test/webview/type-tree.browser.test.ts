@@ -397,6 +397,24 @@ describe('type-tree webview in headless Chromium', { skip }, () => {
     await page.click('#tab-maps');
     await page.waitForSelector('.panel.maps td');
     assert.match((await page.textContent('.panel.maps')) ?? '', /out.*array.*__u32.*struct core_out/s);
+    // Ext info: core_relo table sorted by a header, from the keyboard; tabs move with the arrow keys.
+    await page.focus('#tab-maps');
+    await page.keyboard.press('ArrowRight');
+    await page.waitForSelector('.panel.ext [data-ext=coreRelo]');
+    assert.equal(await page.getAttribute('#tab-ext', 'aria-selected'), 'true');
+    await page.click('.panel.ext [data-ext=coreRelo]');
+    await page.waitForSelector('.panel.ext th[data-sort=insnOff]');
+    const ext = (await s.client.sendRequest('btf/editor/ext', { doc: ov.doc })) as { coreRelo: { insnOff: number; section: string }[] };
+    const col = async () => page.$$eval('.panel.ext tbody tr', (trs) => trs.map((tr) => Number(tr.children[1]!.textContent)));
+    assert.equal((await col()).length, ext.coreRelo.length);
+    await page.focus('.panel.ext th[data-sort=insnOff]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.panel.ext th[data-sort=insnOff][aria-sort=ascending]');
+    assert.deepEqual(await col(), ext.coreRelo.map((r) => r.insnOff).sort((a, b) => a - b));
+    await page.focus('.panel.ext th[data-sort=insnOff]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('.panel.ext th[data-sort=insnOff][aria-sort=descending]');
+    assert.deepEqual(await col(), ext.coreRelo.map((r) => r.insnOff).sort((a, b) => b - a));
     assert.deepEqual(o.cspViolations, []);
     await page.close();
   });
