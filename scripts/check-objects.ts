@@ -1,5 +1,5 @@
 // Compares our raw dump and .BTF.ext records with bpftool's and libbpf's, for every object in a
-// directory that test/fixtures/selftests.sh produced (X.o with X.o.raw.txt and, little-endian, X.o.ext.txt).
+// directory that test/fixtures/selftests.sh produced (X.o with X.o.raw.txt and X.o.ext.txt; also X.btf with X.btf.raw.txt).
 // Usage: npx tsx scripts/check-objects.ts DIR [LE_TWIN_DIR]
 // With LE_TWIN_DIR, big-endian objects' ext records are compared with their little-endian twin's golden.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { openBtfBytes } from '../server/src/core/input';
 
 const [dir, twinDir] = process.argv.slice(2);
 let raw = 0, rawBad: string[] = [], ext = 0, extBad: string[] = [], extSkip = 0;
-for (const f of readdirSync(dir!).filter((x) => x.endsWith('.o')).sort()) {
+for (const f of readdirSync(dir!).filter((x) => x.endsWith('.o') || x.endsWith('.btf')).sort()) {
   const p = join(dir!, f);
   const input = openBtfBytes(readFileSync(p), { file: p });
   if (existsSync(p + '.raw.txt')) {
