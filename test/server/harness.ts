@@ -33,17 +33,22 @@ export interface TestServer {
 
 export interface StartOptions {
   settings?: Record<string, unknown>;
+  /** Index these folders in place (no copy of test/workspace; nothing is deleted on close). */
+  folders?: string[];
   /** Prepare the workspace copy before the server starts. */
   prepare?: (root: string) => void;
 }
 
 export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
-  const root = mkdtempSync(join(tmpdir(), 'btf-lens-ws-'));
-  cpSync(workspaceFixture, root, { recursive: true });
-  // One time for every file, so no object looks older than its source by accident of copy order.
-  const when = new Date('2024-01-01T00:00:00Z');
-  for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) if (e.isFile()) utimesSync(join(e.parentPath, e.name), when, when);
-  opts.prepare?.(root);
+  const inPlace = opts.folders?.length ? opts.folders : undefined;
+  const root = inPlace ? inPlace[0]! : mkdtempSync(join(tmpdir(), 'btf-lens-ws-'));
+  if (!inPlace) {
+    cpSync(workspaceFixture, root, { recursive: true });
+    // One time for every file, so no object looks older than its source by accident of copy order.
+    const when = new Date('2024-01-01T00:00:00Z');
+    for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) if (e.isFile()) utimesSync(join(e.parentPath, e.name), when, when);
+    opts.prepare?.(root);
+  }
   const up = new PassThrough();
   const down = new PassThrough();
   const serverConn = createConnection(new StreamMessageReader(up), new StreamMessageWriter(down));
@@ -76,7 +81,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   await client.sendRequest('initialize', {
     processId: null,
     rootUri,
-    workspaceFolders: [{ uri: rootUri, name: 'ws' }],
+    workspaceFolders: (inPlace ?? [root]).map((f, i) => ({ uri: pathToFileURL(f).href, name: `ws${i}` })),
     capabilities: {
       window: { workDoneProgress: true },
       workspace: { didChangeWatchedFiles: { dynamicRegistration: true }, codeLens: { refreshSupport: true }, symbol: {} },
@@ -93,7 +98,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     close() {
       client.dispose();
       serverConn.dispose();
-      rmSync(root, { recursive: true, force: true });
+      if (!inPlace) rmSync(root, { recursive: true, force: true });
     },
   };
 }

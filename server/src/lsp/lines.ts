@@ -64,28 +64,39 @@ export function lineGroups(index: WorkspaceIndex, sourcePath: string, line: numb
         else byFunc.set(f, [s]);
       }
       for (const [func, fslots] of byFunc) {
-        // Lines (0-based) of this source in the function, with their slots.
+        // Lines (0-based) of this source in the function, with their slots; and where each slot's code
+        // comes from (its line record, or for compiler-made code, line 0, the last real line before it):
+        // -1 when that is another source (an inline function of a header), -2 when nothing says.
         const lineSlots = new Map<number, number[]>();
-        const slotLine = new Int32Array(func.end - func.start).fill(-1);
+        const slotLine = new Int32Array(func.end - func.start).fill(-2);
+        const inThis = new Map<number, boolean>();
+        let home = -2;
         for (let s = func.start; s < func.end; s++) {
           const li = prog.slots.lineOfSlot[s]!;
-          if (li < 0) continue;
-          const rec = prog.section.lineInfo[li]!;
-          if (!rec.line || !names.includes(btf.str(rec.fileNameOff) ?? '')) continue;
-          slotLine[s - func.start] = rec.line - 1;
-          const l = lineSlots.get(rec.line - 1);
-          if (l) l.push(s);
-          else lineSlots.set(rec.line - 1, [s]);
+          const rec = li >= 0 ? prog.section.lineInfo[li]! : undefined;
+          if (rec?.line) {
+            let mine = inThis.get(rec.fileNameOff);
+            if (mine === undefined) inThis.set(rec.fileNameOff, (mine = names.includes(btf.str(rec.fileNameOff) ?? '')));
+            home = mine ? rec.line - 1 : -1;
+            if (mine) {
+              const l = lineSlots.get(rec.line - 1);
+              if (l) l.push(s);
+              else lineSlots.set(rec.line - 1, [s]);
+            }
+          }
+          slotLine[s - func.start] = home;
         }
         const relos: ReloOnLine[] = [];
         for (const rec of prog.section.coreRelo) {
           const s = Math.floor(rec.insnOff / INSN_SIZE);
           if (s < func.start || s >= func.end) continue;
+          // Each relocation is shown in the source its instruction comes from, and only there.
+          if (slotLine[s - func.start] === -1) continue;
           const d = describeCoreRelo(btf, rec.typeId, btf.str(rec.accessStrOff), rec.kind);
           const r: ReloOnLine = { rec, slot: s, text: d.text, spec: d.spec, error: d.error };
           const words = reloWords(btf, r);
           const matches = (n: number) => words.length > 0 && words.every((w) => ids(n).has(w));
-          const own = slotLine[s - func.start]!;
+          const own = Math.max(-1, slotLine[s - func.start]!);
           let eff = own;
           if (!(own >= 0 && matches(own))) {
             let best = -1;
