@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ByteWriter } from '../../server/src/core/util/writer';
+import { ByteWriter, putAscii, putDec } from '../../server/src/core/util/writer';
 
 describe('ByteWriter', () => {
   it('writes decimals like String() across digit-count and sign boundaries', () => {
@@ -23,5 +23,14 @@ describe('ByteWriter', () => {
     w.text('|é');
     w.flush();
     assert.equal(Buffer.from(chunks.join(''), 'latin1').toString('utf8'), 'hello|x|é');
+  });
+  it('reserve + putDec/putAscii (the raw dump hot path) write what dec/ascii write, growing a tiny buffer', () => {
+    const nums = [0, 7, 10, 99, 100, 4095, 65536, 999999999, 1000000000, 4294967295];
+    const w = new ByteWriter(undefined, 8);
+    for (const n of nums) {
+      w.reserve(24);
+      w.pos = putAscii(w.buf, putDec(w.buf, w.pos, n), ' x=');
+    }
+    assert.equal(w.toString(), nums.map((n) => `${n} x=`).join(''));
   });
 });

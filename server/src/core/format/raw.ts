@@ -2,7 +2,7 @@ import type { Btf } from '../btf/btf';
 import { FUNC_LINKAGE, Kind, VAR_LINKAGE, kindName } from '../btf/kinds';
 import { intEncodingName } from '../btf/types';
 import type { ByteView } from '../util/bytes';
-import { ByteWriter } from '../util/writer';
+import { ByteWriter, putAscii, putDec } from '../util/writer';
 
 /**
  * `bpftool btf dump file F format raw`, byte for byte (bpftool 7.1, tools/bpf/bpftool/btf.c
@@ -51,17 +51,28 @@ function rawTypeAt(b: Btf, id: number, off: number, w: ByteWriter): void {
   const v = b.view;
   const info = v.u32(off + 4);
   const kind = (info >>> 24) & 0x7f;
-  w.byte(0x5b); // [
-  w.dec(id);
-  w.ascii('] ');
-  w.ascii(kindName(kind));
-  w.ascii(" '");
+  // One capacity check for the fixed-width part of the line (every field but the name is bounded).
+  w.reserve(LINE_ROOM);
+  let p = w.pos;
+  const o = w.buf;
+  o[p++] = 0x5b; // [
+  p = putDec(o, p, id);
+  o[p++] = 0x5d; // ]
+  o[p++] = 0x20;
+  p = putAscii(o, p, kindName(kind));
+  o[p++] = 0x20;
+  o[p++] = 0x27; // '
+  w.pos = p;
   name(b, v.u32(off), w);
-  w.byte(0x27); // '
   const tail = BY_KIND[kind];
+  w.reserve(LINE_ROOM);
+  w.buf[w.pos++] = 0x27; // '
   if (tail) tail(b, v, off, info, w);
   w.byte(0x0a);
 }
+
+/** Upper bound of a dump line's bytes other than names: kind and field names, ten-digit numbers. */
+const LINE_ROOM = 160;
 
 const kflagOf = (info: number) => info >>> 31 === 1;
 const vlenOf = (info: number) => info & 0xffffff;
@@ -86,8 +97,8 @@ const intTail: KindWriter = (_b, v, off, _info, w) => {
 };
 
 const refTail: KindWriter = (_b, v, off, _info, w) => {
-  w.ascii(' type_id=');
-  w.dec(v.u32(off + 8));
+  const o = w.buf; // room reserved by rawTypeAt
+  w.pos = putDec(o, putAscii(o, w.pos, ' type_id='), v.u32(off + 8));
 };
 
 const arrayTail: KindWriter = (_b, v, off, _info, w) => {
@@ -103,18 +114,27 @@ const compositeTail: KindWriter = (b, v, off, info, w) => {
   const vlen = vlenOf(info);
   const kflag = kflagOf(info);
   sizeVlen(w, v.u32(off + 8), vlen);
-  for (let i = 0, p = off + 12; i < vlen; i++, p += 12) {
-    const o = v.u32(p + 8);
-    w.ascii("\n\t'");
-    name(b, v.u32(p), w);
-    w.ascii("' type_id=");
-    w.dec(v.u32(p + 4));
-    w.ascii(' bits_offset=');
-    w.dec(kflag ? o & 0xffffff : o);
-    if (kflag && o >>> 24) {
-      w.ascii(' bitfield_size=');
-      w.dec(o >>> 24);
+  for (let i = 0, m = off + 12; i < vlen; i++, m += 12) {
+    const bits = v.u32(m + 8);
+    w.reserve(LINE_ROOM);
+    let o = w.buf;
+    let p = w.pos;
+    o[p++] = 0x0a; // \n
+    o[p++] = 0x09; // \t
+    o[p++] = 0x27; // '
+    w.pos = p;
+    name(b, v.u32(m), w);
+    w.reserve(LINE_ROOM);
+    o = w.buf;
+    p = putAscii(o, w.pos, "' type_id=");
+    p = putDec(o, p, v.u32(m + 4));
+    p = putAscii(o, p, ' bits_offset=');
+    p = putDec(o, p, kflag ? bits & 0xffffff : bits);
+    if (kflag && bits >>> 24) {
+      p = putAscii(o, p, ' bitfield_size=');
+      p = putDec(o, p, bits >>> 24);
     }
+    w.pos = p;
   }
 };
 
@@ -149,10 +169,10 @@ const fwdTail: KindWriter = (_b, _v, _off, info, w) => {
 };
 
 const funcTail: KindWriter = (_b, v, off, info, w) => {
-  w.ascii(' type_id=');
-  w.dec(v.u32(off + 8));
-  w.ascii(' linkage=');
-  w.ascii(FUNC_LINKAGE[vlenOf(info)] ?? '(unknown)');
+  const o = w.buf; // room reserved by rawTypeAt
+  let p = putDec(o, putAscii(o, w.pos, ' type_id='), v.u32(off + 8));
+  p = putAscii(o, p, ' linkage=');
+  w.pos = putAscii(o, p, FUNC_LINKAGE[vlenOf(info)] ?? '(unknown)');
 };
 
 const protoTail: KindWriter = (b, v, off, info, w) => {
@@ -161,11 +181,19 @@ const protoTail: KindWriter = (b, v, off, info, w) => {
   w.dec(v.u32(off + 8));
   w.ascii(' vlen=');
   w.dec(vlen);
-  for (let i = 0, p = off + 12; i < vlen; i++, p += 8) {
-    w.ascii("\n\t'");
-    name(b, v.u32(p), w);
-    w.ascii("' type_id=");
-    w.dec(v.u32(p + 4));
+  for (let i = 0, m = off + 12; i < vlen; i++, m += 8) {
+    w.reserve(LINE_ROOM);
+    let o = w.buf;
+    let p = w.pos;
+    o[p++] = 0x0a; // \n
+    o[p++] = 0x09; // \t
+    o[p++] = 0x27; // '
+    w.pos = p;
+    name(b, v.u32(m), w);
+    w.reserve(LINE_ROOM);
+    o = w.buf;
+    p = putAscii(o, w.pos, "' type_id=");
+    w.pos = putDec(o, p, v.u32(m + 4));
   }
 };
 

@@ -4,8 +4,9 @@
  * than concatenating JS strings, and it reproduces non-UTF-8 names byte for byte as C tools do.
  */
 export class ByteWriter {
-  private buf: Uint8Array;
-  private pos = 0;
+  /** Public for the raw dump's hot loop only (see reserve); everyone else writes through the methods. */
+  buf: Uint8Array;
+  pos = 0;
   private readonly chunks: Uint8Array[] = [];
 
   /**
@@ -39,6 +40,14 @@ export class ByteWriter {
     else this.chunks.push(this.buf.subarray(0, this.pos));
     if (grow || !this.sink) this.buf = new Uint8Array(grow ? Math.min(this.capacity, this.buf.length * 4) : this.buf.length);
     this.pos = 0;
+  }
+
+  /**
+   * Makes room for `n` bytes at `pos` in `buf`, for callers that then store bytes themselves with putAscii
+   * and putDec and set `pos` (one capacity check per line of a dump instead of one per field).
+   */
+  reserve(n: number): void {
+    this.room(n);
   }
 
   /** Text of char codes < 256 (every literal this project writes), one byte per char. */
@@ -167,3 +176,31 @@ for (let i = 0; i < 100; i++) {
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
+
+/** Stores `s` (char codes < 256) at b[p..]; returns the position after it. The caller reserved the room. */
+export function putAscii(b: Uint8Array, p: number, s: string): number {
+  for (let i = 0; i < s.length; i++) b[p++] = s.charCodeAt(i);
+  return p;
+}
+
+/** Stores the decimal digits of `n` (0 <= n <= 0xffffffff) at b[p..]; returns the position after them. */
+export function putDec(b: Uint8Array, p: number, n: number): number {
+  const len = n < 10 ? 1 : n < 100 ? 2 : n < 1e3 ? 3 : n < 1e4 ? 4 : n < 1e5 ? 5 : n < 1e6 ? 6 : n < 1e7 ? 7 : n < 1e8 ? 8 : n < 1e9 ? 9 : 10;
+  const end = p + len;
+  let q = end;
+  while (n >= 100) {
+    const d = (n / 100) >>> 0;
+    const r = (n - d * 100) << 1;
+    b[--q] = DIGIT_PAIRS[r + 1]!;
+    b[--q] = DIGIT_PAIRS[r]!;
+    n = d;
+  }
+  if (n >= 10) {
+    const r = n << 1;
+    b[--q] = DIGIT_PAIRS[r + 1]!;
+    b[--q] = DIGIT_PAIRS[r]!;
+  } else {
+    b[--q] = 48 + n;
+  }
+  return end;
+}
