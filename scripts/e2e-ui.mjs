@@ -26,6 +26,7 @@ const log = (m) => console.log(`[ui +${((Date.now() - T0) / 1000).toFixed(1)}s] 
 const results = [];
 const check = (name, ok, detail = '') => { results.push({ name, ok: !!ok }); console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail ? ` -- ${detail}` : ''}`); };
 
+if (['skip', '0'].includes(process.env.BTF_LENS_E2E ?? '')) { console.log('ui: SKIPPED -- BTF_LENS_E2E=skip'); process.exit(0); }
 const offline = findOfflineVSCode();
 if ('missing' in offline) {
   const msg = `ui: SKIPPED -- ${offline.missing}; install with \`node scripts/e2e-setup.mjs\``;
