@@ -59,7 +59,9 @@ function rawTypeAt(b: Btf, id: number, off: number, w: ByteWriter): void {
   p = putDec(o, p, id);
   o[p++] = 0x5d; // ]
   o[p++] = 0x20;
-  p = putAscii(o, p, kindName(kind));
+  const kn = KIND_BYTES[kind] ?? UNKN_BYTES;
+  o.set(kn, p);
+  p += kn.length;
   o[p++] = 0x20;
   o[p++] = 0x27; // '
   w.pos = p;
@@ -73,6 +75,17 @@ function rawTypeAt(b: Btf, id: number, off: number, w: ByteWriter): void {
 
 /** Upper bound of a dump line's bytes other than names: kind and field names, ten-digit numbers. */
 const LINE_ROOM = 160;
+
+/**
+ * The hottest literals as bytes, stored with one TypedArray.set: a CLI dump runs mostly before the JIT
+ * has optimised the writers, where one builtin call is cheaper than a loop over the characters.
+ */
+const bytesOf = (s: string): Uint8Array => Uint8Array.from(s, (c) => c.charCodeAt(0));
+const KIND_BYTES: Uint8Array[] = Array.from({ length: 128 }, (_, k) => bytesOf(kindName(k)));
+const UNKN_BYTES = bytesOf(kindName(0));
+const L_SP_TYPE_ID = bytesOf(' type_id=');
+const L_Q_TYPE_ID = bytesOf("' type_id=");
+const L_BITS_OFFSET = bytesOf(' bits_offset=');
 
 const kflagOf = (info: number) => info >>> 31 === 1;
 const vlenOf = (info: number) => info & 0xffffff;
@@ -98,7 +111,8 @@ const intTail: KindWriter = (_b, v, off, _info, w) => {
 
 const refTail: KindWriter = (_b, v, off, _info, w) => {
   const o = w.buf; // room reserved by rawTypeAt
-  w.pos = putDec(o, putAscii(o, w.pos, ' type_id='), v.u32(off + 8));
+  o.set(L_SP_TYPE_ID, w.pos);
+  w.pos = putDec(o, w.pos + L_SP_TYPE_ID.length, v.u32(off + 8));
 };
 
 const arrayTail: KindWriter = (_b, v, off, _info, w) => {
@@ -126,9 +140,10 @@ const compositeTail: KindWriter = (b, v, off, info, w) => {
     name(b, v.u32(m), w);
     w.reserve(LINE_ROOM);
     o = w.buf;
-    p = putAscii(o, w.pos, "' type_id=");
-    p = putDec(o, p, v.u32(m + 4));
-    p = putAscii(o, p, ' bits_offset=');
+    o.set(L_Q_TYPE_ID, w.pos);
+    p = putDec(o, w.pos + L_Q_TYPE_ID.length, v.u32(m + 4));
+    o.set(L_BITS_OFFSET, p);
+    p += L_BITS_OFFSET.length;
     p = putDec(o, p, kflag ? bits & 0xffffff : bits);
     if (kflag && bits >>> 24) {
       p = putAscii(o, p, ' bitfield_size=');
@@ -192,8 +207,8 @@ const protoTail: KindWriter = (b, v, off, info, w) => {
     name(b, v.u32(m), w);
     w.reserve(LINE_ROOM);
     o = w.buf;
-    p = putAscii(o, w.pos, "' type_id=");
-    w.pos = putDec(o, p, v.u32(m + 4));
+    o.set(L_Q_TYPE_ID, w.pos);
+    w.pos = putDec(o, w.pos + L_Q_TYPE_ID.length, v.u32(m + 4));
   }
 };
 
