@@ -2,7 +2,7 @@
  * The language server over any connection (IPC and stdio from server.ts, a pair of streams in tests):
  * LSP features and the custom `btf/...` requests wired to the workspace index.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   type CancellationToken, type ClientCapabilities, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
@@ -17,7 +17,8 @@ import {
 import { coreMatrix } from './core-matrix';
 import { fileDiagnostics, sourceDiagnostics } from './diagnostics';
 import { hoverMarkdown } from './hover';
-import type { IndexedFile } from './model';
+import { lineGroups } from './lines';
+import { type IndexedFile, insnLines } from './model';
 import { SymbolIndex } from './names';
 import { codeLenses, docDefinition, docSymbols, sourceDefinition, symbolKindOf } from './navigation';
 import { registerEditorRequests } from './editor-requests';
@@ -48,10 +49,30 @@ export function startServer(connection: Connection): ServerHandle {
 
   const log = (m: string) => connection.console.log(m);
 
-  /** Line getter over a source's text: the open document's, else the file on disk. */
+  /** Split sources by URI, with what they were split from (document version, or file mtime and size). */
+  const splitCache = new Map<string, { key: string; get: (n: number) => string }>();
+  /** Line getter over a source's text: the open document's, else the file on disk (split once per version). */
   const linesOf = (uri: string): ((n: number) => string) => {
-    const lines = (fullText(uri) ?? '').split(/\r?\n/);
-    return (n) => lines[n] ?? '';
+    const doc = documents.get(uri);
+    let key: string;
+    if (doc) key = `v${doc.version}`;
+    else {
+      const path = uriToPath(uri);
+      try {
+        const st = path ? statSync(path) : undefined;
+        key = st ? `${st.mtimeMs}:${st.size}` : 'none';
+      } catch {
+        key = 'none';
+      }
+    }
+    let hit = splitCache.get(uri);
+    if (!hit || hit.key !== key) {
+      if (splitCache.size > 64) splitCache.clear();
+      const lines = (fullText(uri) ?? '').split(/\r?\n/);
+      // One getter per version: lines.ts caches what it computes from a source by the getter's identity.
+      splitCache.set(uri, (hit = { key, get: (n) => lines[n] ?? '' }));
+    }
+    return hit.get;
   };
   const fullText = (uri: string): string | undefined => {
     const doc = documents.get(uri);
@@ -327,9 +348,28 @@ export function startServer(connection: Connection): ServerHandle {
   on(CoreMatrixRequest.method, (p) => coreMatrix(index!, p));
   registerEditorRequests(connection, () => index); // the type-tree editor's btf/editor/* requests
 
+  /**
+   * A source opened: in the background, one program per turn of the event loop, render the listings of
+   * the objects built from it and map its lines, so its first hover does not pay for a whole section.
+   */
+  const warm = (path: string, uri: string) => {
+    const work: (() => void)[] = [];
+    for (const { file } of index?.objectsFor(path) ?? []) for (const prog of file.object?.programs ?? []) work.push(() => void insnLines(file, prog));
+    work.push(() => void lineGroups(index!, path, 0, linesOf(uri)));
+    const step = () => {
+      const job = work.shift();
+      if (!job || !documents.get(uri)) return;
+      guard(job, undefined);
+      setImmediate(step);
+    };
+    setImmediate(step);
+  };
   documents.onDidOpen((e) => {
     const path = uriToPath(e.document.uri);
-    if (index && path && /\.(c|h)$/.test(path)) publishSource(path, e.document.uri);
+    if (index && path && /\.(c|h)$/.test(path)) {
+      publishSource(path, e.document.uri);
+      warm(path, e.document.uri);
+    }
   });
   documents.listen(connection);
   connection.listen();
