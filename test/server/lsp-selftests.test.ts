@@ -57,7 +57,7 @@ test('selftests: hovers show llvm-objdump\'s instructions and every CO-RE reloca
   const all = readdirSync(dir).filter((f) => f.endsWith('.o')).sort().map((f) => factsOf(join(dir, f))).filter((f): f is ObjectFacts => !!f && f.lines.size > 0);
   // The sample: the objects with the most relocations, and some without.
   const sample = process.env.BTF_LENS_SELFTESTS === 'all' ? all
-    : [...all.filter((f) => f.coreRelos > 0).sort((a, b) => b.coreRelos - a.coreRelos || (a.path < b.path ? -1 : 1)).slice(0, 12), ...all.filter((f) => f.coreRelos === 0).slice(0, 4)];
+    : [...all.filter((f) => f.coreRelos > 0).sort((a, b) => b.coreRelos - a.coreRelos || (a.path < b.path ? -1 : 1)).slice(0, 6), ...all.filter((f) => f.coreRelos === 0).slice(0, 2)];
   const s = await startTestServer({
     folders: [progs, dir],
     settings: { kernelBtf: 'none', include: sample.map((f) => `**/${basename(f.path)}`) },
