@@ -14,6 +14,10 @@ import { basename, join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { Hover } from 'vscode-languageserver/node';
+import { describeCoreRelo } from '../../server/src/core/core-relo/spec';
+import { memberAccesses } from '../../server/src/lsp/lines';
+import { readSettings } from '../../server/src/lsp/settings';
+import { WorkspaceIndex } from '../../server/src/lsp/workspace';
 import { startTestServer } from './harness';
 
 const selftests = process.env.BTF_LENS_SELFTESTS_DIR ?? '/work/selftests';
@@ -104,4 +108,35 @@ test('selftests: hovers show llvm-objdump\'s instructions and every CO-RE reloca
   assert.ok(checked > 0);
   assert.equal(different, 0);
   assert.deepEqual(wrongRelos, []);
+});
+
+test('selftests: a relocated member\'s offset in hovers is libbpf\'s (the spec\'s bit offset), for every field relocation', { skip: why ?? false, timeout: 600_000 }, async (t) => {
+  const dir = join(selftests, process.env.BTF_LENS_SELFTESTS_ORDER ?? 'bpfel');
+  const names = readdirSync(dir).filter((f) => f.endsWith('.o') && (process.env.BTF_LENS_SELFTESTS === 'all' || /^(core_kern|profiler\d|xdp_synproxy_kern|test_core_reloc_\w+|bpf_iter_tcp[46])\.o$/.test(f)));
+  const index = new WorkspaceIndex([dir], readSettings({ kernelBtf: 'none', include: names.map((n) => `**/${n}`) }), { changed: () => {}, status: () => {}, log: () => {} });
+  await index.start();
+  let compared = 0;
+  const wrong: string[] = [];
+  for (const file of index.files.values()) {
+    const btf = file.btf;
+    if (!btf || !file.object) continue;
+    for (const prog of file.object.programs) {
+      for (const rec of prog.section.coreRelo) {
+        if (rec.kind > 5) continue; // field relocations only
+        const d = describeCoreRelo(btf, rec.typeId, btf.str(rec.accessStrOff), rec.kind);
+        if (!d.spec) continue;
+        const last = d.spec.accessors[d.spec.accessors.length - 1];
+        if (d.spec.accessors.length < 2 || !last?.name) continue; // ends in an array index: no member to hover
+        const acc = memberAccesses(btf, { rec, slot: 0, text: d.text, spec: d.spec });
+        compared++;
+        const a = acc[acc.length - 1];
+        if (!a || a.name !== last.name || a.bitOffset !== d.spec.bitOffset) {
+          wrong.push(`${file.label} ${d.text}: hover says ${a ? `${a.name} bit ${a.bitOffset}` : 'nothing'}`);
+        }
+      }
+    }
+  }
+  t.diagnostic(`${index.files.size} objects, ${compared} member relocations: ${compared - wrong.length} with libbpf's bit offset, ${wrong.length} different`);
+  assert.ok(compared > 100, `${compared}`);
+  assert.deepEqual(wrong.slice(0, 10), []);
 });
