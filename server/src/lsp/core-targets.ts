@@ -15,8 +15,8 @@ import { openBtfBytes } from '../core/input';
 import { describeCoreRelo } from '../core/core-relo/spec';
 import { INSN_SIZE } from '../core/object/bpf-object';
 import { detectCompression } from '../io/files';
-import type { LineGroup } from './lines';
-import { type IndexedFile, type ProgramModel, functionsOf } from './model';
+import { type LineGroup, reloLinesOf } from './lines';
+import type { IndexedFile, ProgramModel } from './model';
 import { SYS_VMLINUX, kernelBtfPath } from './settings';
 import { uriToPath } from './uri';
 import type { WorkspaceIndex } from './workspace';
@@ -269,71 +269,6 @@ export function reloSourceLine(file: IndexedFile, p: ProgramModel, insnOff: numb
 }
 
 /**
- * The line (0-based) of this source each relocation of `p` is shown on, decided as lines.ts's lineGroups
- * decides it for hovers (kept in step with it; one pass per function instead of one lineGroups call per
- * line): its own line when that line names what it accesses, else the nearest line (by instruction distance)
- * in the same function that does, else its own line.
- */
-function reloLines(file: IndexedFile, p: ProgramModel, names: string[], lineText: (n: number) => string): Map<number, number> {
-  const out = new Map<number, number>();
-  const btf = file.btf;
-  if (!btf) return out;
-  const ids = new Map<number, Set<string>>();
-  const idsOf = (n: number): Set<string> => {
-    let x = ids.get(n);
-    if (!x) ids.set(n, (x = new Set(lineText(n).match(/[A-Za-z_][A-Za-z0-9_]*/g) ?? [])));
-    return x;
-  };
-  const relos = p.section.coreRelo;
-  for (const func of functionsOf(btf, p)) {
-    const lineSlots = new Map<number, number[]>();
-    const slotLine = new Int32Array(Math.max(0, func.end - func.start)).fill(-1);
-    for (let sl = func.start; sl < func.end; sl++) {
-      const li = p.slots.lineOfSlot[sl];
-      if (li === undefined || li < 0) continue;
-      const rec = p.section.lineInfo[li]!;
-      if (!rec.line || !names.includes(btf.str(rec.fileNameOff) ?? '')) continue;
-      slotLine[sl - func.start] = rec.line - 1;
-      const l = lineSlots.get(rec.line - 1);
-      if (l) l.push(sl);
-      else lineSlots.set(rec.line - 1, [sl]);
-    }
-    relos.forEach((rec, i) => {
-      const sl = Math.floor(rec.insnOff / INSN_SIZE);
-      if (sl < func.start || sl >= func.end) return;
-      const words = reloWords(btf, rec.typeId, rec.kind, btf.str(rec.accessStrOff));
-      const matches = (n: number) => words.length > 0 && words.every((w) => idsOf(n).has(w));
-      const own = slotLine[sl - func.start]!;
-      let eff = own;
-      if (!(own >= 0 && matches(own))) {
-        let bestDist = Infinity;
-        for (const [n, ss] of lineSlots) {
-          if (!matches(n)) continue;
-          let dist = Infinity;
-          for (const t of ss) dist = Math.min(dist, Math.abs(t - sl));
-          if (dist < bestDist) {
-            eff = n;
-            bestDist = dist;
-          }
-        }
-      }
-      if (eff >= 0 && lineSlots.has(eff)) out.set(i, eff);
-    });
-  }
-  return out;
-}
-
-/** lines.ts's reloWords: the members a field relocation walks, the enumerator, or the type's name. */
-function reloWords(btf: NonNullable<IndexedFile['btf']>, typeId: number, kind: number, access: string | undefined): string[] {
-  const spec = describeCoreRelo(btf, typeId, access, kind).spec;
-  if (!spec) return [];
-  if (kind <= 5) return spec.accessors.slice(1).map((a) => a.name).filter((n): n is string => !!n);
-  if (kind === 10 || kind === 11) return spec.accessors[0]?.name ? [spec.accessors[0].name] : [];
-  const name = btf.name(typeId);
-  return name ? [name] : [];
-}
-
-/**
  * Warnings on a C source: each relocation that fails on a configured target, on the line hovers attribute
  * it to, naming the kernel and libbpf's reason.
  */
@@ -370,7 +305,7 @@ export function coreDiagnostics(index: WorkspaceIndex, sourcePath: string, text?
         for (const t of targets) {
           const o = ct.outcome(file, p.section.name, i, t);
           if (!o.fails) continue;
-          placed ??= reloLines(file, p, names, lineText);
+          placed ??= reloLinesOf(file, p, sourcePath, names, lineText);
           const line = placed.get(i);
           if (line === undefined) return;
           spec ??= describeCoreRelo(btf, rec.typeId, btf.str(rec.accessStrOff), rec.kind).text;
