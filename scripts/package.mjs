@@ -13,7 +13,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 const out = path.resolve(process.argv[2] || path.join(root, `${pkg.name}-${pkg.version}.vsix`));
 const vsce = path.join(root, 'node_modules/@vscode/vsce/vsce');
-const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--skip-license', '--allow-missing-repository',
+const r = spawnSync(process.execPath, [vsce, 'package', '--no-dependencies', '--allow-missing-repository',
   '--no-rewrite-relative-links', '--no-update-package-json', '-o', out], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
 if (r.status !== 0) { console.error('package: vsce failed'); process.exit(1); }
 const types = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@types/vscode/package.json'), 'utf8')).version;
