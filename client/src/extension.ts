@@ -39,7 +39,7 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
     synchronize: { configurationSection: 'btfLens' },
     initializationOptions: { settings: workspace.getConfiguration().get('btfLens') },
     // Hovers carry command links (btfLens.open) to the types they mention.
-    markdown: { isTrusted: { enabledCommands: ['btfLens.open'] } },
+    markdown: { isTrusted: { enabledCommands: ['btfLens.open', 'btfLens.revealType'] } },
   };
   client = new LanguageClient('btfLens', 'BTF Lens', serverOptions, clientOptions);
   const c = client;

@@ -57,7 +57,8 @@ describe('language server over test/workspace', () => {
       '```bpf-asm\n      12:\tr1 = 8\n      17:\tr2 = 4\n      18:\tcall 113\n      19:\tr1 = *(u32 *)(r10 - 16)\n      20:\t*(u32 *)(r6 + 0) = r1\n'
         + '      21:\tr1 = 32\n      22:\tr8 = r9\n      23:\tr8 += r1\n… 1 more\n```',
       'CO-RE relocation:\n\n```\n<byte_off> [22] struct task_struct.pid (0:2 @ offset 8)\n```',
-      `Local type: ${link('`struct task_struct`', typeDoc(s, obj, 22, 'struct task_struct'))} [22]`,
+      `Local type: ${link('`struct task_struct`', typeDoc(s, obj, 22, 'struct task_struct'))} [22] `
+        + `([tree](command:btfLens.revealType?${encodeURIComponent(JSON.stringify([s.uri(obj), 22]))} "Show in the BTF type tree"))`,
     ].join('\n\n');
     const expected = [
       `**pid** — member of ${link('`struct task_struct`', typeDoc(s, 'build/core.bpfeb.o', 22, 'struct task_struct'))}\n\n\`\`\`c\nint pid;\n\`\`\`\n\noffset 8 · size 4 · bit offset 64`,

@@ -13,6 +13,11 @@ import type { WorkspaceIndex } from './workspace';
 
 export const FENCE_ASM = 'bpf-asm';
 
+/** A command link that selects a type in the type-tree editor of its file (the client registers `btfLens.revealType`). */
+export function treeLink(fileUri: string, id: number): string {
+  return `[tree](command:btfLens.revealType?${encodeURIComponent(JSON.stringify([fileUri, id]))} "Show in the BTF type tree")`;
+}
+
 /** A command link that opens a `btf-lens:` document (the client registers `btfLens.open`). */
 export function openLink(label: string, uri: string, line?: number): string {
   const args = line === undefined ? [uri] : [uri, line];
@@ -81,7 +86,7 @@ function groupBlock(g: LineGroup, max: number, labelled: boolean): string {
     out.push(`CO-RE relocation${g.relos.length > 1 ? 's' : ''}:\n\n\`\`\`\n${g.relos.map((r) => r.text + (r.error ? `  /* ${r.error} */` : '')).join('\n')}\n\`\`\``);
     const btf = g.file.btf!;
     const roots = [...new Set(g.relos.map((r) => r.rec.typeId))];
-    const links = roots.map((id) => `${openLink(`\`${cName(g.file, btf, id)}\``, typeUri(g.file, id))} [${id}]`);
+    const links = roots.map((id) => `${openLink(`\`${cName(g.file, btf, id)}\``, typeUri(g.file, id))} [${id}] (${treeLink(g.file.uri, id)})`);
     out.push(`Local type${roots.length > 1 ? 's' : ''}: ${links.join(', ')}`);
   }
   return out.join('\n\n');

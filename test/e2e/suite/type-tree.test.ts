@@ -65,4 +65,24 @@ describe('type tree (custom editor) through vscode.openWith', () => {
     const next = await openRendered(tt, wsUri('build/progs.bpfel.o'), 'btfLens.typeTreeObject');
     assert.ok(next.rows > 0, `rows ${next.rows}`);
   });
+  it('the tree link of a source-line hover opens the object in the type tree', async function () {
+    const tt = await typeTree(this);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const src = wsUri('src/core.c');
+    const doc = await vscode.workspace.openTextDocument(src);
+    const line = doc.getText().split('\n').findIndex((l) => l.includes('o->pid = BPF_CORE_READ(t, pid);'));
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', src, new vscode.Position(line, 4));
+    const md = hovers.flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+    const m = /\(command:btfLens\.revealType\?([^ )]+)/.exec(md);
+    assert.ok(m, `no type-tree link in the hover:\n${md}`);
+    const [file, id] = JSON.parse(decodeURIComponent(m[1]!)) as [string, number];
+    assert.equal(id, 22);
+    const uri = vscode.Uri.parse(file);
+    const rendered = tt.waitRendered(uri);
+    await vscode.commands.executeCommand('btfLens.revealType', file, id);
+    const info = await rendered;
+    assert.ok(info.rows > 0, `rows ${info.rows}`);
+    const tab = vscode.window.tabGroups.activeTabGroup.activeTab;
+    assert.ok(tab?.input instanceof vscode.TabInputCustom && tab.input.uri.toString() === uri.toString(), `active tab: ${tab?.label}`);
+  });
 });
