@@ -8,12 +8,10 @@ import { statSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
 import type { Btf } from '../core/btf/btf';
 import { type BtfInput, openBtfInput } from '../core/input';
-import { describeObject } from '../core/object/bpf-object';
-import { indexSlots } from '../core/object/insn-index';
 import { openFile } from '../io/files';
 import type { EditorChainLink, IndexedFileKind } from '../protocol/requests';
 import { checkSplitAgainstBase } from './base-check';
-import type { IndexedFile, ObjectModel } from './model';
+import { type IndexedFile, readIndexedFile } from './model';
 import { SYS_VMLINUX } from './settings';
 import { pathToUri } from './uri';
 import type { WorkspaceIndex } from './workspace';
@@ -105,24 +103,15 @@ export class EditorDocs {
       path, uri: pathToUri(path), label: idx?.fileByPath(path)?.label ?? path, kind: 'raw-btf', state: 'pending', generation: 1,
       mtimeMs: 0, missingBase: false, problems: [],
     };
-    let opened;
-    try {
-      f.mtimeMs = statSync(path).mtimeMs;
-      opened = await openFile(path);
-    } catch (e) {
-      f.state = 'failed';
-      f.problems.push({ file: path, offset: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
-      return f;
-    }
-    try {
+    return readIndexedFile(f, async (source) => {
       let base: Btf | undefined;
       for (let i = explicitBase.length - 1; i >= 0; i--) base = await this.openBase(resolve(explicitBase[i]!), base, f);
       if (!explicitBase.length && dirname(path) === dirname(SYS_VMLINUX) && path !== SYS_VMLINUX) {
         base = await this.openBase(SYS_VMLINUX, undefined, f); // a module of the running kernel, as bpftool pairs them
       }
-      let input: BtfInput = openBtfInput(opened.source, { file: path, base });
+      let input: BtfInput = openBtfInput(source, { file: path, base });
       if (!base && (input.missingBase || input.distilledBase) && idx?.kernel?.btf) {
-        input = openBtfInput(opened.source, { file: path, base: idx.kernel.btf });
+        input = openBtfInput(source, { file: path, base: idx.kernel.btf });
       }
       f.input = input;
       f.kind = input.kind as IndexedFileKind;
@@ -132,16 +121,8 @@ export class EditorDocs {
         const mismatch = checkSplitAgainstBase(input.btf);
         if (mismatch) f.problems.push({ file: path, offset: 0, severity: 'error', message: `${mismatch}: is this the base it was built against?` });
       }
-      if (input.btf && !input.missingBase) f.btf = input.btf;
-      if (input.kind === 'bpf-object' && input.btf) f.object = objectModel(input);
-      f.state = f.btf ? 'indexed' : 'failed';
-    } catch (e) {
-      f.state = 'failed';
-      f.problems.push({ file: path, offset: 0, severity: 'error', message: `internal error while reading: ${(e as Error).stack ?? e}` });
-    } finally {
-      opened.close();
-    }
-    return f;
+      return input;
+    });
   }
 
   private async openBase(path: string, base: Btf | undefined, into: IndexedFile): Promise<Btf | undefined> {
@@ -185,15 +166,3 @@ export class EditorDocs {
   }
 }
 
-function objectModel(input: BtfInput): ObjectModel {
-  const obj = describeObject(input);
-  const btf = input.btf!;
-  input.elf?.symbols(); // read now: the file is closed after opening
-  const sources = new Map<string, string | undefined>();
-  const programs = obj.programs.map((section) => {
-    const slots = indexSlots(btf, section);
-    for (const key of slots.slotsOfLine.keys()) sources.set(key.slice(0, key.lastIndexOf(':')), undefined);
-    return { section, slots };
-  });
-  return { obj, programs, sources };
-}

@@ -1,11 +1,17 @@
 /**
  * What the server keeps per indexed file: the opened BTF input, and for a BPF object its programs
- * with per-slot indices and (lazily) their llvm-objdump text. Pure data plus lazy caches; loading is
- * in workspace.ts.
+ * with per-slot indices and (lazily) their llvm-objdump text. Pure data plus lazy caches, and the one
+ * frame every open of a file shares (readIndexedFile); which base a file gets is decided by its caller
+ * (workspace.ts by settings, editor-docs.ts by the editor's chain).
  */
+import { statSync } from 'node:fs';
 import type { Btf } from '../core/btf/btf';
 import { bpfRelocTypeName, type ListingReloc, type ListingSymbol, renderSection } from '../core/insn/objdump';
 import type { BtfInput } from '../core/input';
+import { describeObject } from '../core/object/bpf-object';
+import { indexSlots } from '../core/object/insn-index';
+import type { ByteSource } from '../core/util/source';
+import { type OpenedFile, openFile } from '../io/files';
 import { type BpfObject, INSN_SIZE, type ProgramSection } from '../core/object/bpf-object';
 import type { SlotIndex } from '../core/object/insn-index';
 import type { Problem } from '../core/util/problems';
@@ -115,4 +121,48 @@ export function coreRelosIn(p: ProgramModel, from: number, to: number): number {
     if (s >= from && s < to) n++;
   }
   return n;
+}
+
+/** What the server keeps of a BPF object: the core's description, each program's slot index, its line_info sources. */
+export function objectModel(input: BtfInput): ObjectModel {
+  const obj = describeObject(input);
+  const btf = input.btf!;
+  input.elf?.symbols(); // read now: the file is closed after opening
+  const sources = new Map<string, string | undefined>();
+  const programs = obj.programs.map((section) => {
+    const slots = indexSlots(btf, section);
+    for (const key of slots.slotsOfLine.keys()) sources.set(key.slice(0, key.lastIndexOf(':')), undefined);
+    return { section, slots };
+  });
+  return { obj, programs, sources };
+}
+
+/**
+ * Reads `f.path` into `f`: a file that cannot be read, and a bug of our own while decoding, become
+ * problems on the file (never a throw: one bad file must not stop the rest); what `decode` returns
+ * becomes f's btf, object and state; the file is closed either way.
+ */
+export async function readIndexedFile(f: IndexedFile, decode: (source: ByteSource) => BtfInput | Promise<BtfInput>): Promise<IndexedFile> {
+  let opened: OpenedFile;
+  try {
+    f.mtimeMs = statSync(f.path).mtimeMs; // sync: a thread-pool round trip per file costs more than the call
+    opened = await openFile(f.path);
+  } catch (e) {
+    f.state = 'failed';
+    f.problems.push({ file: f.path, offset: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
+    return f;
+  }
+  try {
+    const input = await decode(opened.source);
+    if (input.btf && !input.missingBase) f.btf = input.btf;
+    if (input.kind === 'bpf-object' && input.btf) f.object = objectModel(input);
+    f.state = f.btf ? 'indexed' : 'failed';
+  } catch (e) {
+    // The core does not throw on bad input; this is a bug, reported on the file rather than crashing the server.
+    f.state = 'failed';
+    f.problems.push({ file: f.path, offset: 0, severity: 'error', message: `internal error while reading: ${(e as Error).stack ?? e}` });
+  } finally {
+    opened.close();
+  }
+  return f;
 }

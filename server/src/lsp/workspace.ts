@@ -9,14 +9,11 @@ import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { Kind } from '../core/btf/kinds';
 import { EM_BPF } from '../core/elf/elf';
 import { type BtfInput, openBtfInput } from '../core/input';
-import { describeObject } from '../core/object/bpf-object';
-import { indexSlots } from '../core/object/insn-index';
 import type { Problem } from '../core/util/problems';
-import { openFile } from '../io/files';
 import type { IndexedFileKind } from '../protocol/requests';
 import { checkSplitAgainstBase } from './base-check';
 import { GlobSet } from './glob';
-import type { IndexedFile, ObjectModel } from './model';
+import { type IndexedFile, readIndexedFile } from './model';
 import { SYS_VMLINUX, type Settings, kernelBtfPath } from './settings';
 import { pathToUri, uriToPath } from './uri';
 
@@ -333,22 +330,13 @@ export class WorkspaceIndex {
       path, uri: pathToUri(path), label: role === 'kernel' ? path : this.labelFor(path), kind: role === 'kernel' ? 'kernel' : 'raw-btf',
       state: 'pending', generation: 1, mtimeMs: 0, missingBase: false, problems: [],
     };
-    let opened;
-    try {
-      f.mtimeMs = statSync(path).mtimeMs; // sync: a thread-pool round trip per file costs more than the call
-      opened = await openFile(path);
-    } catch (e) {
-      f.state = 'failed';
-      f.problems.push({ file: path, offset: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
-      return f;
-    }
-    try {
-      let input: BtfInput = openBtfInput(opened.source, { file: path });
+    return readIndexedFile(f, async (source) => {
+      let input: BtfInput = openBtfInput(source, { file: path });
       // Split BTF goes on its base: a `vmlinux` beside it (the /sys/kernel/btf layout: bpftool pairs
       // those the same way), else the kernel BTF; a module with a distilled base (.BTF.base) is relocated onto it.
       const baseFile = role === 'workspace' && (input.missingBase || input.distilledBase) ? await this.baseFor(path) : undefined;
       if (baseFile?.btf) {
-        input = openBtfInput(opened.source, { file: path, base: baseFile.btf });
+        input = openBtfInput(source, { file: path, base: baseFile.btf });
         f.base = baseFile;
         const mismatch = input.btf ? checkSplitAgainstBase(input.btf) : undefined;
         if (mismatch) {
@@ -373,17 +361,8 @@ export class WorkspaceIndex {
           message: `split BTF (a kernel module's) needs its base BTF, and ${why}: its types cannot be shown. Set btfLens.kernelBtf to the vmlinux BTF it was built against.`,
         });
       }
-      if (input.btf && !input.missingBase) f.btf = input.btf;
-      if (input.kind === 'bpf-object' && input.btf) f.object = objectModel(input);
-      f.state = f.btf ? 'indexed' : 'failed';
-    } catch (e) {
-      // The core does not throw on bad input; this is a bug, reported on the file rather than crashing the server.
-      f.state = 'failed';
-      f.problems.push({ file: path, offset: 0, severity: 'error', message: `internal error while reading: ${(e as Error).stack ?? e}` });
-    } finally {
-      opened.close();
-    }
-    return f;
+      return input;
+    });
   }
 
   // ---- source mapping ----
@@ -505,18 +484,6 @@ export function isBpfElf(path: string): boolean {
   }
 }
 
-function objectModel(input: BtfInput): ObjectModel {
-  const obj = describeObject(input);
-  const btf = input.btf!;
-  input.elf?.symbols();
-  const sources = new Map<string, string | undefined>();
-  const programs = obj.programs.map((section) => {
-    const slots = indexSlots(btf, section);
-    for (const key of slots.slotsOfLine.keys()) sources.set(key.slice(0, key.lastIndexOf(':')), undefined);
-    return { section, slots };
-  });
-  return { obj, programs, sources };
-}
 
 /** Named-type kinds (what workspace symbols and name look-ups consider). */
 export function isNamedKind(kind: number): boolean {
