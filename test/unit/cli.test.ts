@@ -78,6 +78,17 @@ describe('btf-lens CLI', () => {
     assert.equal(r.status, 1);
     assert.match(r.stderr, /split BTF.*--base/);
   });
+  it('split BTF on a base it was not built for: bpftool\'s dump, and an error naming the first type that does not fit', () => {
+    const mod = join(repoRoot, 'test/workspace/modules/regmap-sdw.btf');
+    const base = join(fixtureObj, 'types.bpfel.btf');
+    const r = run('dump', mod, '--base', base);
+    assert.equal(r.status, 1);
+    assert.equal(r.stdout, readFileSync(join(golden, 'lsp/regmap-sdw.wrong-base.raw.txt'), 'utf8'));
+    // The first five types are enums naming only the module's own strings; the sixth (at byte 204 of the
+    // file: 24-byte header, then 44 + 52 + 20 + 28 + 36 bytes of enums) is a struct whose members refer to the kernel's types.
+    assert.equal(r.stderr, `btf-lens: ${mod}: offset 204 (0xcc): split BTF does not fit its base: 1 of 1 names taken from the base point into the middle `
+      + `of its strings, 120 type references point past the last type: is ${base} the base it was built against?\n`);
+  });
   it('split BTF with --base: only the split types, IDs continuing', { skip: hasCorpus ? false : `no corpus at ${sharedCorpus}` }, () => {
     const r = run('dump', join(sharedCorpus, 'modules/crypto__cast_common.btf'), '--base', join(sharedCorpus, 'vmlinux-6.1.btf'));
     assert.equal(r.status, 0, r.stderr);

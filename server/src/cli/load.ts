@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
+import { checkSplitAgainstBase } from '../core/btf/base-check';
 import type { Btf } from '../core/btf/btf';
 import { type BtfInput, openBtfInput } from '../core/input';
 import { openFile } from '../io/files';
@@ -26,7 +27,13 @@ export async function loadWithBases(file: string, bases: string[]): Promise<{ in
     baseInputs.push(bi);
     base = bi.btf;
   }
-  return { input: await loadOne(file, base), baseInputs };
+  const input = await loadOne(file, base);
+  // A split read on a base it was not built for still parses (bpftool dumps it without a word): say so.
+  if (input.btf?.base && input.btf.base !== input.distilledBase && !input.missingBase) {
+    const mismatch = checkSplitAgainstBase(input.btf);
+    if (mismatch) input.problems.push({ ...mismatch, file, message: `${mismatch.message}: is ${bases[bases.length - 1]} the base it was built against?` });
+  }
+  return { input, baseInputs };
 }
 
 async function loadOne(file: string, base: Btf | undefined): Promise<BtfInput> {

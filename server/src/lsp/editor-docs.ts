@@ -10,7 +10,7 @@ import type { Btf } from '../core/btf/btf';
 import { type BtfInput, openBtfInput } from '../core/input';
 import { openFile } from '../io/files';
 import type { EditorChainLink, IndexedFileKind } from '../protocol/requests';
-import { checkSplitAgainstBase } from './base-check';
+import { checkSplitAgainstBase } from '../core/btf/base-check';
 import { type IndexedFile, readIndexedFile } from './model';
 import { SYS_VMLINUX } from './settings';
 import { pathToUri } from './uri';
@@ -119,7 +119,7 @@ export class EditorDocs {
       f.problems.push(...input.problems);
       if (input.btf?.base && input.btf.base !== input.distilledBase) {
         const mismatch = checkSplitAgainstBase(input.btf);
-        if (mismatch) f.problems.push({ file: path, offset: 0, severity: 'error', message: `${mismatch}: is this the base it was built against?` });
+        if (mismatch) f.problems.push({ ...mismatch, file: path, message: `${mismatch.message}: is this the base it was built against?` });
       }
       return input;
     });

@@ -11,7 +11,7 @@ import { EM_BPF } from '../core/elf/elf';
 import { type BtfInput, openBtfInput } from '../core/input';
 import type { Problem } from '../core/util/problems';
 import type { IndexedFileKind } from '../protocol/requests';
-import { checkSplitAgainstBase } from './base-check';
+import { checkSplitAgainstBase } from '../core/btf/base-check';
 import { GlobSet } from './glob';
 import { type IndexedFile, readIndexedFile } from './model';
 import { SYS_VMLINUX, type Settings, kernelBtfPath } from './settings';
@@ -341,7 +341,7 @@ export class WorkspaceIndex {
         const mismatch = input.btf ? checkSplitAgainstBase(input.btf) : undefined;
         if (mismatch) {
           const fix = baseFile === this.kernel ? 'Set btfLens.kernelBtf to the right kernel BTF.' : `It was paired with the vmlinux beside it (${baseFile.label}).`;
-          f.problems.push({ file: path, offset: 0, severity: 'error', message: `${mismatch} — is ${baseFile.path} the kernel this was built for? ${fix}` });
+          f.problems.push({ ...mismatch, file: path, message: `${mismatch.message} — is ${baseFile.path} the kernel this was built for? ${fix}` });
         }
       }
       f.input = input;

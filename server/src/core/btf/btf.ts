@@ -45,6 +45,8 @@ export class Btf {
   readonly problems: Problem[];
   readonly base: Btf | undefined;
   readonly file: string | undefined;
+  /** Where this blob starts in `file` (0 for raw BTF): a view offset plus this is a file offset. */
+  readonly fileOffset: number;
   /** First type ID stored in this blob (1, or the base's type count for split BTF). */
   readonly startId: number;
   /** String offsets below this resolve in the base. */
@@ -58,7 +60,7 @@ export class Btf {
   private readonly strLen: number;
 
   private constructor(view: ByteView, init: {
-    header: BtfHeader | undefined; problems: Problem[]; base: Btf | undefined; file: string | undefined;
+    header: BtfHeader | undefined; problems: Problem[]; base: Btf | undefined; file: string | undefined; fileOffset: number;
     offsets: Uint32Array; count: number; strStart: number; strLen: number; unknownKinds: number;
   }) {
     this.view = view;
@@ -66,6 +68,7 @@ export class Btf {
     this.problems = init.problems;
     this.base = init.base;
     this.file = init.file;
+    this.fileOffset = init.fileOffset;
     this.startId = init.base ? init.base.typeCount : 1;
     this.startStrOff = init.base ? init.base.startStrOff + init.base.strLen : 0;
     this.offsets = init.offsets;
@@ -81,7 +84,7 @@ export class Btf {
     const le = bytes.length >= 2 ? bytes[0] === 0x9f && bytes[1] === 0xeb : true;
     const view = new ByteView(bytes, le);
     const empty = (header?: BtfHeader) =>
-      new Btf(view, { header, problems: finish(sink, opts.file), base: opts.base, file: opts.file,
+      new Btf(view, { header, problems: finish(sink, opts.file), base: opts.base, file: opts.file, fileOffset: opts.fileOffset ?? 0,
         offsets: new Uint32Array(0), count: 0, strStart: 0, strLen: 0, unknownKinds: 0 });
 
     if (bytes.length < 24) {
@@ -176,7 +179,7 @@ export class Btf {
     if (startId + count > 0x7fffffff) sink.error(0, 'too many BTF types');
 
     return new Btf(view, {
-      header, problems: finish(sink, opts.file), base: opts.base, file: opts.file,
+      header, problems: finish(sink, opts.file), base: opts.base, file: opts.file, fileOffset: opts.fileOffset ?? 0,
       // The array was sized for the worst case (all 12-byte types); keep only what is used.
       offsets: count < offsets.length >> 1 ? offsets.slice(0, count) : offsets, count, strStart, strLen, unknownKinds,
     });
