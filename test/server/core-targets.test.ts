@@ -5,11 +5,13 @@
  * (test/golden/core-resolve/<object>__<target>.txt: what libbpf 1.1 logged relocating the object).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic, Hover } from 'vscode-languageserver/node';
+import { openCoreTarget, resolveCoreRelocations } from '../../server/src/core/core-relo/resolve';
+import { openBtfBytes } from '../../server/src/core/input';
 import type { CoreMatrixRequest } from '../../server/src/protocol/requests';
 import { golden, repoRoot } from '../helpers/paths';
 import { type TestServer, startTestServer } from './harness';
@@ -301,3 +303,83 @@ describe('CO-RE targets default to the kernel BTF', () => {
     }
   });
 });
+
+describe('CO-RE poisoned instructions the verifier does not reach (guarded): they load', () => {
+  // reach.bpfel.o against 6.18 (bpftool min_core_btf of this machine's kernel BTF). The truth is the
+  // kernel's verifier: reach/reach.bpfel.kernel.txt says which programs 6.18 loads and which it rejects at a
+  // poisoned CO-RE insn (reach/build.sh, reach_oracle); sub_unguarded is reached only from u_call.
+  test('matrix cells, hovers and warnings follow the kernel\'s verdicts', async () => {
+    const here = join(repoRoot, 'test/fixtures/core-targets/reach');
+    const kernel = new Map<string, boolean>();
+    for (const l of readFileSync(join(here, 'reach.bpfel.kernel.txt'), 'utf8').split('\n')) {
+      const m = /^prog (\S+): (loads|poisoned-core)$/.exec(l);
+      if (m) kernel.set(m[1]!, m[2] === 'poisoned-core');
+    }
+    const callers: Record<string, string> = { sub_unguarded: 'u_call', sub_guarded: 'g_call_guarded_callee' };
+    const s = await startTestServer({
+      settings: { coreTargets: [join(here, 'vmlinux-6.18.min.btf')] },
+      prepare: (root) => {
+        mkdirSync(join(root, 'reach'));
+        copyFileSync(join(here, 'reach.bpfel.o'), join(root, 'build/reach.bpfel.o'));
+        copyFileSync(join(here, 'reach.c'), join(root, 'reach/reach.c'));
+      },
+    });
+    try {
+      const r = (await s.client.sendRequest('btf/coreMatrix', { object: s.uri('build/reach.bpfel.o') })) as CoreMatrixRequest.Result;
+      assert.deepEqual(r.targets.map((t) => t.label), ['vmlinux-6.18.min']);
+      const poisoned = r.rows.filter((x) => / — (load fails here|poisoned, but unreachable)/.test(x.outcomes[0]!.text));
+      assert.equal(poisoned.length, 11);
+      const failingLines = new Set<number>();
+      // each row's program, as the core names it (libbpf's `prog '…'`)
+      const { target } = openCoreTarget(readFileSync(join(here, 'vmlinux-6.18.min.btf')));
+      const res = resolveCoreRelocations(openBtfBytes(readFileSync(join(here, 'reach.bpfel.o')), { file: 'reach.bpfel.o' }), target);
+      for (const row of poisoned) {
+        const o = row.outcomes[0]!;
+        const fn = res.relocations.find((x) => x.section === row.section && x.index === row.index)?.prog ?? '?';
+        const fails = kernel.get(callers[fn] ?? fn);
+        assert.notEqual(fails, undefined, `${fn}: no kernel verdict`);
+        assert.equal(o.fails, fails, `${fn} relo #${row.index}: ${o.text}`);
+        assert.match(o.text, fails ? /^no matching (field|type|enum value) — load fails here$/ : /^no matching (field|type|enum value) — poisoned, but unreachable on this kernel \(guarded\): loads$/);
+        if (fails) failingLines.add(row.source!.line);
+      }
+      assert.equal(r.summary[0]!.fails, 5);
+      assert.match(r.markdown, /\| vmlinux-6\.18\.min \| [^|]+ \| 5 \| 1\/1 \|/);
+      // warnings only where the load fails
+      const diags = await waitFor(() => {
+        const d = s.diagnostics.get(s.uri('reach/reach.c'));
+        return d && d.some((x) => x.message.startsWith('CO-RE')) ? d : undefined;
+      });
+      const core = diags.filter((d) => d.message.startsWith('CO-RE relocation fails on vmlinux-6.18.min: '));
+      // (placed by the hover's rule, lines.ts, not on the matrix's line_info line): in the failing functions only
+      const src = readFileSync(join(here, 'reach.c'), 'utf8');
+      const warned = [...new Set(core.map((d) => functionAt(src, d.range.start.line)))].sort();
+      assert.deepEqual(warned, ['sub_unguarded', 'u_enum', 'u_field', 'u_field_wrong_guard', 'u_type']);
+      assert.equal(new Set(core.map((d) => d.range.start.line)).size, failingLines.size);
+      assert.ok(warned.every((f) => kernel.get(callers[f] ?? f) === true));
+      assert.ok(core.every((d) => d.message.endsWith('— load fails here')));
+      // the hovers of a guarded function (g_field) say its poisoned access loads, and nothing fails there
+      const lines = src.split('\n');
+      const from = lines.findIndex((l) => l.startsWith('int g_field('));
+      const blocks: string[] = [];
+      for (let line = from; line < from + 8; line++) {
+        const h = (await s.client.sendRequest('textDocument/hover', { textDocument: { uri: s.uri('reach/reach.c') }, position: { line, character: 2 } })) as Hover | null;
+        blocks.push(h ? (h.contents as { value: string }).value : '');
+      }
+      const all = blocks.join('\n');
+      assert.match(all, /\nvmlinux-6\.18\.min: [^\n]*no matching field — poisoned, but unreachable on this kernel \(guarded\): loads/);
+      assert.doesNotMatch(all, /load fails here/);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+/** The C function whose body holds 0-based line `line` (the nearest definition line above it). */
+function functionAt(src: string, line: number): string {
+  const lines = src.split('\n');
+  for (let i = line; i >= 0; i--) {
+    const m = /^(?:static __noinline )?int ([a-z_0-9]+)\(/.exec(lines[i]!);
+    if (m) return m[1]!;
+  }
+  return '?';
+}

@@ -33,7 +33,7 @@ export interface TargetKernel {
 /** What a relocation comes to on one target, in a sentence. */
 export interface TargetOutcome {
   text: string;
-  /** The relocation makes the load fail (poisoned instruction or a load-failing error). */
+  /** The relocation makes the load fail (a poisoned instruction the verifier reaches, or a load-failing error). */
   fails: boolean;
 }
 
@@ -229,9 +229,12 @@ export function describeOutcome(r: CoreRelocation): TargetOutcome {
       return { text: `${VALUE_NAMES[r.kind] ?? 'value'} ${v} (local ${l})`, fails: false };
     }
     case 'poisoned': {
-      if (why) return { text: `${why} — load fails here`, fails: true };
       const what = r.kind <= 5 ? (r.candidates.length ? 'field' : 'type') : r.kind === 11 ? (r.candidates.length ? 'enum value' : 'type') : 'type';
-      return { text: `no matching ${what} — load fails here`, fails: true };
+      const cause = why ?? `no matching ${what}`;
+      // The verifier only rejects a poisoned instruction it reaches (reach.ts); behind a guard the patched
+      // constants make dead, it is pruned and the program loads. Unknown reachability counts as reached.
+      if (r.reachable === false) return { text: `${cause} — poisoned, but unreachable on this kernel (guarded): loads`, fails: false };
+      return { text: `${cause} — load fails here`, fails: true };
     }
     case 'failed':
       return { text: `${why ?? 'cannot be relocated'} — the load fails (error ${r.error})`, fails: true };

@@ -8,6 +8,7 @@ import { externOpenError } from './externs';
 import { type Logger, formatSpec } from './match';
 import { type InsnPatch, InsnBuf, patchInsn } from './patch';
 import { type LibbpfProgram, findProgBySecInsn, libbpfPrograms, secIdxByName } from './programs';
+import { markReachability, type ReachContext } from './reach';
 import { coreReloKindStr } from './spec';
 import { ERRNO, TypeView } from './types';
 
@@ -72,6 +73,12 @@ export interface CoreRelocation {
   error?: number;
   /** The warning libbpf logged for this relocation, if any. */
   reason?: string;
+  /**
+   * Poisoned relocations only: can the kernel verifier reach the poisoned instruction (reach.ts)? false
+   * means it sits in code the patched constants make dead (e.g. behind `bpf_core_field_exists()`), so
+   * the program still loads; true (the conservative answer) means the load fails there.
+   */
+  reachable?: boolean;
 }
 
 export interface CoreResolution {
@@ -82,6 +89,8 @@ export interface CoreResolution {
   /** libbpf's error code when !ok. */
   error?: number;
   problems: Problem[];
+  /** The object, its programs and their patched instructions, for reachability questions (reach.ts). */
+  reach?: ReachContext;
 }
 
 export interface ResolveOptions {
@@ -100,8 +109,11 @@ export function resolveCoreRelocations(obj: BtfInput, target: CoreTarget, opts: 
   const log: Logger = (level, text) => {
     result.log.push({ level, text, core: isCoreLine(text) });
   };
+  const ctx: ReachContext = {};
   try {
-    run(obj, target, opts, result, log);
+    run(obj, target, opts, result, log, ctx);
+    markReachability(ctx, result.relocations);
+    result.reach = ctx;
   } catch (e) {
     // A bug of ours, not bad input; keep the promise of never throwing and say what happened.
     result.ok = false;
@@ -110,7 +122,7 @@ export function resolveCoreRelocations(obj: BtfInput, target: CoreTarget, opts: 
   return result;
 }
 
-function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: CoreResolution, log: Logger): void {
+function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: CoreResolution, log: Logger, ctx: ReachContext): void {
   const problem = (message: string, severity: 'error' | 'warning' = 'error') =>
     result.problems.push({ file: obj.file, offset: 0, severity, message });
   const { elf, btf, ext } = obj;
@@ -172,6 +184,7 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
     }
     return b;
   };
+  Object.assign(ctx, { elf, programs: progs.programs, insnsOf });
   const abort = (err: number) => {
     result.ok = false;
     result.error = err;
