@@ -75,7 +75,7 @@ function toMarkdown(r: Result): string {
     out.push('No target kernels: set `btfLens.coreTargets` (BTF files or directories of them).', '');
     return out.join('\n');
   }
-  out.push('Outcomes as libbpf 1.1 computes them at load; ⚠ marks a relocation that makes the load fail.', '');
+  out.push('Outcomes as libbpf 1.1 computes them at load; ⚠ marks a relocation that makes the load fail (a poisoned instruction only where the verifier can reach it: one behind a `bpf_core_*_exists` guard that is false on the kernel loads).', '');
   out.push('| kernel | file | failing relocations | objects whose CO-RE relocation succeeds |', '|---|---|---|---|');
   r.targets.forEach((t, k) => {
     const s = r.summary[k]!;

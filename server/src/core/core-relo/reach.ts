@@ -109,13 +109,15 @@ export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, r
   if (n === 0) return reach;
   const states: (State | undefined)[] = new Array(n);
   const queued = new Uint8Array(n);
-  const work: number[] = [];
-  const flow = (to: number, st: State) => {
+  let again = true;
+  let pc = -1;
+  /** `own`: st is no longer used by the caller, so a first visit may keep it instead of a copy. */
+  const flow = (to: number, st: State, own = true) => {
     if (to < 0 || to >= n) return; // out of range: the kernel rejects the program anyway; no edge
     const cur = states[to];
     let changed = false;
     if (!cur) {
-      states[to] = st.slice();
+      states[to] = own ? st : st.slice();
       changed = true;
     } else {
       for (let r = 0; r < NREGS; r++) {
@@ -127,13 +129,26 @@ export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, r
     }
     if (changed && !queued[to]) {
       queued[to] = 1;
-      work.push(to);
+      if (to <= pc) again = true;
     }
   };
   flow(0, new Array<Val>(NREGS).fill(null));
 
-  while (work.length) {
-    const pc = work.pop()!;
+  // Sweeps in address order (most edges go forward, so one sweep usually settles a function; a back
+  // edge queues a later sweep) rather than a LIFO stack, which revisits join points once per path.
+  const next = (): boolean => {
+    for (;;) {
+      pc++;
+      if (pc >= n) {
+        if (!again) return false;
+        again = false;
+        pc = -1;
+        continue;
+      }
+      if (queued[pc]) return true;
+    }
+  };
+  while (next()) {
     queued[pc] = 0;
     const st = states[pc]!.slice();
     if (!reach[pc]) {
@@ -205,7 +220,7 @@ export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, r
         const a = reg(dst);
         const b: Val = (code & 8) === 0 ? BigInt(imm) : reg(src);
         const t = a !== null && b !== null ? taken(op, a, b, is64) : undefined;
-        if (t !== false) flow(pc + 1 + off, st);
+        if (t !== false) flow(pc + 1 + off, st, t === true);
         if (t !== true) flow(pc + 1, st);
         break;
       }

@@ -96,6 +96,8 @@ export interface CoreResolution {
 export interface ResolveOptions {
   /** LSHIFT_U64 uses the byte order of the machine running libbpf; default: the object's byte order. */
   hostBigEndian?: boolean;
+  /** Compute `reachable` for poisoned relocations (reach.ts); default true. */
+  reach?: boolean;
 }
 
 /** Does core_oracle -q keep this message? */
@@ -112,7 +114,7 @@ export function resolveCoreRelocations(obj: BtfInput, target: CoreTarget, opts: 
   const ctx: ReachContext = {};
   try {
     run(obj, target, opts, result, log, ctx);
-    markReachability(ctx, result.relocations);
+    if (opts.reach !== false) markReachability(ctx, result.relocations);
     result.reach = ctx;
   } catch (e) {
     // A bug of ours, not bad input; keep the promise of never throwing and say what happened.
@@ -331,7 +333,8 @@ export function resolveCoreBytes(objBytes: Uint8Array, targetBytes: Uint8Array, 
   const obj = openBtfBytes(objBytes, { file: opts.objFile ?? 'object.o' });
   const { target } = openCoreTarget(targetBytes, opts.modules);
   if (opts.prepare) prepareTarget(target);
-  return resolveCoreRelocations(obj, target);
+  // no reachability: libbpf does not do that work (the verifier does, later), so it is not timed against it
+  return resolveCoreRelocations(obj, target, { reach: false });
 }
 
 /** `btf-lens core --format json`: the resolution as plain JSON data (u64 values as decimal strings). */
