@@ -16,7 +16,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { programsFailingAtPoison } from '../server/src/core/core-relo/reach';
+import { markReachability, programsFailingAtPoison } from '../server/src/core/core-relo/reach';
 import { openCoreTarget, resolveCoreRelocations } from '../server/src/core/core-relo/resolve';
 import { openBtfBytes } from '../server/src/core/input';
 
@@ -66,9 +66,11 @@ for (const path of objects) {
     continue;
   }
   const verdicts = new Map<string, Verdict>();
+  const rejectedAt = new Map<string, { insn: number; spec: string }>();
   for (const l of lines) {
-    const m = /^prog (\S+): (loads|poisoned-core|poisoned-map|libbpf|verifier)/.exec(l);
+    const m = /^prog (\S+): (loads|poisoned-core|poisoned-map|libbpf|verifier)(?: at insn (\d+): (.*))?/.exec(l);
     if (m) verdicts.set(m[1]!, m[2] as Verdict);
+    if (m?.[3]) rejectedAt.set(m[1]!, { insn: Number(m[3]), spec: m[4]! });
   }
   const obj = openBtfBytes(readFileSync(path), { file: path });
   const res = resolveCoreRelocations(obj, target);
@@ -86,6 +88,21 @@ for (const path of objects) {
     const key = `${hasPoison ? 'with' : 'without'} poisoned relocations`;
     bump(`comparable ${key}`);
     const label = `${basename(path)}:${name}`;
+    // the relocation the kernel rejected must be one we call reachable from this program
+    const rej = rejectedAt.get(name);
+    if (kernelFail && rej && ctx) {
+      const main = ctx.programs?.find((p) => p.name === name && !p.subprog);
+      const copies = res.relocations.map((r) => ({ ...r }));
+      markReachability(ctx, copies, (p) => p === main);
+      const inMain = main !== undefined && rej.insn < main.insnCnt;
+      const cands = copies.filter((r) => r.outcome === 'poisoned' && r.spec === rej.spec &&
+        (inMain ? r.prog === name && (r.poisoned ?? []).includes(rej.insn) : r.prog !== name));
+      if (cands.some((r) => r.reachable)) bump('rejected insn: one we call reachable');
+      else if (cands.length) {
+        bump('rejected insn: one we call UNREACHABLE (BUG)');
+        note('bug', `${label}@${rej.insn}`);
+      } else bump('rejected insn: not found among our poisoned relocations');
+    }
     if (list && hasPoison) console.log(`${basename(path)} ${name} kernel=${v} predicted=${predictFail ? 'poisoned-core' : 'loads'}`);
     if (predictFail === kernelFail) {
       bump(`  identical (${key}): ${kernelFail ? 'fails' : 'loads'}`);

@@ -312,7 +312,7 @@ describe('CO-RE poisoned instructions the verifier does not reach (guarded): the
     const here = join(repoRoot, 'test/fixtures/core-targets/reach');
     const kernel = new Map<string, boolean>();
     for (const l of readFileSync(join(here, 'reach.bpfel.kernel.txt'), 'utf8').split('\n')) {
-      const m = /^prog (\S+): (loads|poisoned-core)$/.exec(l);
+      const m = /^prog (\S+): (loads|poisoned-core)( at insn .*)?$/.exec(l);
       if (m) kernel.set(m[1]!, m[2] === 'poisoned-core');
     }
     const callers: Record<string, string> = { sub_unguarded: 'u_call', sub_guarded: 'g_call_guarded_callee' };

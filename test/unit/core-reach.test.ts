@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { InsnBuf, type Insn } from '../../server/src/core/core-relo/patch';
-import { programsFailingAtPoison, reachableInsns, reachableProgram } from '../../server/src/core/core-relo/reach';
+import { markReachability, programsFailingAtPoison, reachableInsns, reachableProgram } from '../../server/src/core/core-relo/reach';
 import { coreLogLines, coreResolutionJson, openCoreTarget, resolveCoreRelocations } from '../../server/src/core/core-relo/resolve';
 import { openBtfBytes } from '../../server/src/core/input';
 import { repoRoot, sharedCorpus } from '../helpers/paths';
@@ -33,11 +33,32 @@ const on = (r: Uint8Array) => [...r].map((x, i) => (x ? i : -1)).filter((i) => i
 /** The kernel's verdicts in a golden: program → does it fail at a poisoned CO-RE insn (others omitted). */
 function verdicts(file: string, prefix = ''): Map<string, boolean> {
   const out = new Map<string, boolean>();
+  for (const [k, v] of rejections(file, prefix)) out.set(k, v !== undefined);
+  return out;
+}
+/** program → where the kernel rejected it (insn in the loaded program, libbpf's spec), undefined: it loaded. */
+function rejections(file: string, prefix = ''): Map<string, { insn: number; spec: string } | undefined> {
+  const out = new Map<string, { insn: number; spec: string } | undefined>();
   for (const l of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^(?:(\S+\.o) )?prog (\S+): (loads|poisoned-core)$/.exec(l);
-    if (m && (m[1] ?? '') === prefix) out.set(m[2]!, m[3] === 'poisoned-core');
+    const m = /^(?:(\S+\.o) )?prog (\S+): (loads|poisoned-core at insn (\d+): (.*))$/.exec(l);
+    if (m && (m[1] ?? '') === prefix) out.set(m[2]!, m[4] ? { insn: Number(m[4]), spec: m[5]! } : undefined);
   }
   return out;
+}
+
+/**
+ * The relocation the kernel rejected `prog` at is one reach.ts calls reachable from `prog`: found by its
+ * spec and, in the program's own code, its instruction (in an appended subprogram only by spec).
+ */
+function assertRejectedReachable(res: ReturnType<typeof predict>['res'], prog: string, at: { insn: number; spec: string }): void {
+  const main = res.reach!.programs!.find((p) => p.name === prog && !p.subprog)!;
+  const copies = res.relocations.map((r) => ({ ...r }));
+  markReachability(res.reach!, copies, (p) => p === main);
+  const own = at.insn < main.insnCnt;
+  const hits = copies.filter((r) => r.outcome === 'poisoned' && r.spec === at.spec &&
+    (own ? r.prog === prog && (r.poisoned ?? []).includes(at.insn) : r.prog !== prog));
+  assert.ok(hits.length > 0, `${prog}: the kernel's ${at.spec} at insn ${at.insn} is none of our poisoned relocations`);
+  assert.ok(hits.some((r) => r.reachable === true), `${prog}: we call the insn the kernel rejected unreachable`);
 }
 
 function predict(objPath: string, targetBytes: Uint8Array) {
@@ -55,6 +76,7 @@ describe('reachability of poisoned CO-RE instructions: the fixtures against the 
       assert.ok([...want.values()].filter(Boolean).length === 5, 'five programs fail, seven load');
       const { res, failing } = predict(join(dir, `${obj}.o`), min);
       assert.deepEqual(Object.fromEntries(failing), Object.fromEntries(want));
+      for (const [prog, at] of rejections(join(dir, `${obj}.kernel.txt`))) if (at) assertRejectedReachable(res, prog, at);
       // relocation level: the guarded ones are unreachable, the others reachable, every one decided
       const poisoned = res.relocations.filter((r) => r.outcome === 'poisoned');
       assert.equal(poisoned.length, 11);
@@ -86,15 +108,20 @@ describe('reachability of poisoned CO-RE instructions: the fixtures against the 
   const selftests = process.env.BTF_LENS_SELFTESTS ?? '/work/selftests';
   const v618 = join(sharedCorpus, 'vmlinux-6.18.btf');
   const skip = !existsSync(join(selftests, 'bpfel/profiler1.o')) ? `no ${selftests}/bpfel (test/fixtures/selftests.sh)` : !existsSync(v618) ? `no ${v618}` : false;
-  it('kernel selftests objects: never "loads" where 6.18 rejects a poisoned insn; one known conservative miss', { skip }, () => {
+  it('kernel selftests objects: never "loads" where 6.18 rejects a poisoned insn (which we call reachable); one known conservative miss', { skip }, () => {
     const golden = join(dir, 'selftests.kernel.txt');
     const objs = new Set(readFileSync(golden, 'utf8').split('\n').map((l) => /^(\S+\.o) /.exec(l)?.[1]).filter((x): x is string => !!x));
     const target = readFileSync(v618);
-    let compared = 0;
+    let compared = 0, rejected = 0;
     const conservative: string[] = [];
     for (const o of objs) {
       const want = verdicts(golden, o);
-      const { failing } = predict(join(selftests, 'bpfel', o), target);
+      const { res, failing } = predict(join(selftests, 'bpfel', o), target);
+      for (const [prog, at] of rejections(golden, o)) {
+        if (!at) continue;
+        assertRejectedReachable(res, prog, at);
+        rejected++;
+      }
       for (const [prog, fails] of want) {
         compared++;
         const got = failing.get(prog) ?? false;
@@ -103,7 +130,7 @@ describe('reachability of poisoned CO-RE instructions: the fixtures against the 
         conservative.push(`${o}:${prog}`);
       }
     }
-    assert.ok(compared >= 50, `compared ${compared}`);
+    assert.ok(compared >= 50 && rejected >= 40, `compared ${compared}, ${rejected} rejections`);
     // `if (never)` on a `volatile const` in .rodata: the kernel reads frozen .rodata, we do not (a skeleton
     // may set it before load), so we keep the guarded code reachable
     assert.deepEqual(conservative, ['core_kern.o:balancer_ingress']);
