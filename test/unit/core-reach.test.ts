@@ -69,7 +69,7 @@ function predict(objPath: string, targetBytes: Uint8Array) {
 
 describe('reachability of poisoned CO-RE instructions: the fixtures against the kernel verifier', () => {
   const min = readFileSync(join(dir, 'vmlinux-6.18.min.btf'));
-  for (const obj of ['reach.bpfel', 'reach.v3.bpfel']) {
+  for (const obj of ['reach.bpfel', 'reach.v3.bpfel', 'reach.tm.bpfel']) {
     it(`${obj}.o on 6.18 (min_core_btf of the kernel's BTF): each program as the kernel's verifier decided`, () => {
       const want = verdicts(join(dir, `${obj}.kernel.txt`));
       assert.equal(want.size, 12);
