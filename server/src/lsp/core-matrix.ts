@@ -23,6 +23,7 @@ export function coreMatrix(index: WorkspaceIndex, p: CoreMatrixRequest.Params): 
     const btf = file.btf;
     if (!file.object || !btf) continue;
     let any = false;
+    const failsHere = targets.map(() => false);
     for (const prog of file.object.programs) {
       prog.section.coreRelo.forEach((rec, i) => {
         any = true;
@@ -36,7 +37,9 @@ export function coreMatrix(index: WorkspaceIndex, p: CoreMatrixRequest.Params): 
         const path = own && file.object!.sources.get(own.name);
         if (own && path) row.source = { uri: pathToUri(path), label: `${sourceLabel(index, path)}:${own.line + 1}`, line: own.line };
         row.outcomes.forEach((o, k) => {
-          if (o.fails) summary[k]!.fails++;
+          if (!o.fails) return;
+          summary[k]!.fails++;
+          failsHere[k] = true;
         });
         rows.push(row);
       });
@@ -45,7 +48,8 @@ export function coreMatrix(index: WorkspaceIndex, p: CoreMatrixRequest.Params): 
     targets.forEach((t, k) => {
       const e = ct.entry(file, t);
       summary[k]!.objects++;
-      if (e?.res.ok) summary[k]!.loads++;
+      // Loads as far as CO-RE goes: libbpf relocates it and no relocation leaves the verifier a reachable poisoned insn.
+      if (e?.res.ok && !failsHere[k]) summary[k]!.loads++;
     });
   }
   const result: Result = {
@@ -76,7 +80,7 @@ function toMarkdown(r: Result): string {
     return out.join('\n');
   }
   out.push('Outcomes as libbpf 1.1 computes them at load; ⚠ marks a relocation that makes the load fail (a poisoned instruction only where the verifier can reach it: one behind a `bpf_core_*_exists` guard that is false on the kernel loads).', '');
-  out.push('| kernel | file | failing relocations | objects whose CO-RE relocation succeeds |', '|---|---|---|---|');
+  out.push('| kernel | file | failing relocations | objects that load as far as CO-RE goes |', '|---|---|---|---|');
   r.targets.forEach((t, k) => {
     const s = r.summary[k]!;
     out.push(`| ${cell(t.label)} | ${cell(t.path)} | ${t.error ? cell(t.error) : s.fails} | ${t.error ? '' : `${s.loads}/${s.objects}`} |`);

@@ -227,7 +227,8 @@ export namespace CoreMatrixRequest {
   export interface Result {
     targets: Target[];
     rows: Row[];
-    /** Per target: relocations that fail (poisoned or load-failing), and whether libbpf would load the objects. */
+    /** Per target: relocations that fail (a reachable poisoned insn or a load-failing error), and of `objects`, how many
+     * load as far as CO-RE goes (libbpf relocates them and none of their relocations fails). */
     summary: { label: string; fails: number; loads: number; objects: number }[];
     markdown: string;
     csv: string;
