@@ -65,6 +65,17 @@ describe('type tree (custom editor) through vscode.openWith', () => {
     const next = await openRendered(tt, wsUri('build/progs.bpfel.o'), 'btfLens.typeTreeObject');
     assert.ok(next.rows > 0, `rows ${next.rows}`);
   });
+  it('the kernel BTF (a whole vmlinux, ~100k types) opens in the type tree and paints its first rows', async function () {
+    if (!env.kernelPath) {
+      console.log('      skipped: no kernel BTF on this machine');
+      this.skip();
+    }
+    const tt = await typeTree(this);
+    const info = await openRendered(tt, vscode.Uri.file(env.kernelPath), 'btfLens.typeTreeObject');
+    assert.ok(info.rows > 0, `rows ${info.rows}`);
+    console.log(`      ${env.kernelPath}: ${info.rows} rows painted ${info.ms} ms after the page started`);
+  });
+
   it('the tree link of a source-line hover opens the object in the type tree', async function () {
     const tt = await typeTree(this);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
