@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 /** btf-lens: the command line on the same core as the extension; dumps match bpftool byte for byte. */
+import './cli/v8-flags'; // first: V8 flags for a short run
 import { writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { kindName } from './core/btf/kinds';
