@@ -141,15 +141,25 @@ export class CEmitter {
     }
     this.nesting++;
     const start = this.sp;
+    // Runs for every member and parameter: reads the words directly (see TypeTable.at).
+    const words = t.words;
+    const at = t.at;
+    const count = t.count;
+    const stripMods = this.stripMods;
     for (let guard = 0; guard < 4096; guard++) {
-      const kind = id === 0 ? 0 : t.kind(id);
-      if (!(this.stripMods && isMod(kind))) this.push(id);
+      const valid = id > 0 && id < count;
+      const p = valid ? at[id]! : 0;
+      const kind = valid ? (words[p + 1]! >>> 24) & 0x7f : 0;
+      if (!(stripMods && isMod(kind))) {
+        if (this.sp === this.stack.length) this.push(id);
+        else this.stack[this.sp++] = id;
+      }
       if (id === 0) break;
       if (kind === Kind.PTR || kind === Kind.VOLATILE || kind === Kind.CONST || kind === Kind.RESTRICT ||
           kind === Kind.FUNC_PROTO || kind === Kind.TYPE_TAG) {
-        id = t.third(id);
+        id = words[p + 2]!;
       } else if (kind === Kind.ARRAY) {
-        id = t.arrayType(id);
+        id = words[p + 3]!;
       } else {
         break; // INT, ENUM, ENUM64, FWD, STRUCT, UNION, TYPEDEF, FLOAT end the chain; so does anything unexpected
       }
@@ -202,9 +212,21 @@ export class CEmitter {
   }
 
   private declName(nameOff: number, sfx: number, lastWasPtr: boolean): void {
-    if (this.nameEmpty(nameOff)) return;
+    if (nameOff === -1 || sfx > 1) {
+      if (this.nameEmpty(nameOff)) return;
+      if (!lastWasPtr) this.w.byte(32);
+      this.nameWithSuffix(nameOff, sfx);
+      return;
+    }
+    // The common case (every member and parameter), in one look-up of the string: nameEmpty, then str.
+    if (nameOff === 0) return;
+    const t = this.t;
+    const pos = t.strStartOf(nameOff);
+    if (pos < 0) return;
+    const bytes = t.strBytes[t.locBuf]!;
+    if (bytes[pos] === 0) return;
     if (!lastWasPtr) this.w.byte(32);
-    this.nameWithSuffix(nameOff, sfx);
+    this.w.cstr(bytes, pos, t.locEnd);
   }
 
   /**
@@ -421,14 +443,15 @@ export class CEmitter {
     const kflag = t.kflag(id);
     let off = 0;
     let prevBitfield = false;
+    const nl = NL_TABS[lvl + 1 > 13 ? 13 : lvl + 1]!; // newline(lvl + 1), once per struct
     for (let i = 0, q = p; i < n; i++, q += 3) {
       const mtype = words[q + 1]!;
       const raw = words[q + 2]!;
       const mOff = kflag ? raw & 0xff_ffff : raw;
       let mSz = kflag ? raw >>> 24 : 0;
-      const mAlign = packed ? 1 : t.alignOf(mtype);
-      this.padding(off, mOff, mAlign, prevBitfield && mSz !== 0, lvl + 1);
-      this.newline(lvl + 1);
+      // Most members need no padding: skip the call (and the alignment) then.
+      if (off < mOff) this.padding(off, mOff, packed ? 1 : t.alignOf(mtype), prevBitfield && mSz !== 0, lvl + 1);
+      w.ascii(nl);
       if (base === base) this.annotBase = this.embedsAnon(mtype) ? base + mOff : NaN;
       this.decl(mtype, words[q]!, 0, lvl + 1);
       const bits = mSz;

@@ -230,12 +230,18 @@ export class TypeTable {
 
   /** libbpf's btf__resolve_size; -1 when the type has no size. */
   sizeOf(id: number): number {
+    // Runs for nearly every member of a dump: reads the words directly (see `at`), one range check a step.
+    const words = this.words;
+    const at = this.at;
+    const count = this.count;
     let nelems = 1;
     for (let depth = 0; depth < MAX_DEPTH; depth++) {
-      switch (this.kind(id)) {
+      if (!(id > 0 && id < count)) return -1; // void, or out of range
+      const p = at[id]!;
+      switch ((words[p + 1]! >>> 24) & 0x7f) {
         case Kind.INT: case Kind.STRUCT: case Kind.UNION: case Kind.ENUM: case Kind.ENUM64:
         case Kind.DATASEC: case Kind.FLOAT: {
-          const size = this.third(id);
+          const size = words[p + 2]!;
           if (nelems && size > 0xffff_ffff / nelems) return -1;
           return size * nelems;
         }
@@ -243,13 +249,13 @@ export class TypeTable {
           return this.ptrSize() * nelems;
         case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT:
         case Kind.VAR: case Kind.DECL_TAG: case Kind.TYPE_TAG:
-          id = this.third(id);
+          id = words[p + 2]!;
           break;
         case Kind.ARRAY: {
-          const n = this.arrayLen(id);
+          const n = words[p + 5]!;
           if (nelems && n > 0xffff_ffff / nelems) return -1;
           nelems *= n;
-          id = this.arrayType(id);
+          id = words[p + 3]!;
           break;
         }
         default:
@@ -261,16 +267,21 @@ export class TypeTable {
 
   /**
    * libbpf's btf_is_struct_packed: a member off its natural alignment (bitfields aside), or a
-   * size that is not a multiple of the largest member alignment.
+   * size that is not a multiple of the largest member alignment. `id` is a valid STRUCT.
    */
   isPacked(id: number): boolean {
+    const words = this.words;
+    const p = this.at[id]!;
+    const info = words[p + 1]!;
+    const kflag = info >>> 31 === 1;
     let max = 1;
-    for (let i = 0, n = this.vlen(id); i < n; i++) {
-      const a = this.alignOf(this.memberType(id, i));
-      if (a && this.memberBitfieldSize(id, i) === 0 && this.memberBitOffset(id, i) % (8 * a) !== 0) return true;
+    for (let i = 0, n = info & 0xffff_ff, q = p + 3; i < n; i++, q += 3) {
+      const a = this.alignOf(words[q + 1]!);
+      const raw = words[q + 2]!;
+      if (a && (kflag ? raw >>> 24 : 0) === 0 && (kflag ? raw & 0xff_ffff : raw) % (8 * a) !== 0) return true;
       if (a > max) max = a;
     }
-    return this.third(id) % max !== 0;
+    return words[p + 2]! % max !== 0;
   }
 
   /** Skips const/volatile/restrict/type_tag and typedefs (bounded); the ID reached. */
