@@ -16,6 +16,12 @@ const fmt = (ms) => `${ms.toFixed(2)} ms`;
 const ratio = (ours, theirs) => `${(ours / theirs).toFixed(2)}×`;
 const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
+// NODE_EXTRA_CA_CERTS makes every Node process parse a CA bundle at start-up (~45 ms on these machines,
+// where the environment sets it; bpftool pays nothing alike): the processes measured here run without it,
+// as a plain Node would. BTF_LENS_BENCH_KEEP_ENV=1 keeps it.
+const droppedCa = !process.env.BTF_LENS_BENCH_KEEP_ENV && process.env.NODE_EXTRA_CA_CERTS;
+if (droppedCa) delete process.env.NODE_EXTRA_CA_CERTS;
+
 if (!vmlinux) {
   console.log('bench: no vmlinux BTF (../shared/corpus or /sys/kernel/btf): nothing to measure');
   process.exit(0);
@@ -37,6 +43,7 @@ const libbpfMedian = (args) => {
   return m[2] === 'us' ? v / 1000 : m[2] === 's' ? v * 1000 : v;
 };
 
+if (droppedCa) console.log(`bench: NODE_EXTRA_CA_CERTS (${droppedCa}) unset for the processes measured (BTF_LENS_BENCH_KEEP_ENV=1 keeps it)`);
 console.log(`bench: vmlinux = ${vmlinux} (${(statSync(vmlinux).size / 1e6).toFixed(1)} MB)\n`);
 const rows = [];
 
