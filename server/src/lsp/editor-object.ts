@@ -3,7 +3,6 @@
  * lists them), one function's disassembly with source lines and CO-RE notes, BTF-defined maps, and the
  * .BTF.ext tables as rows.
  */
-import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { coreReloKindStr, describeCoreRelo } from '../core/core-relo/spec';
 import { MAP_TYPE_NAMES } from '../core/object/maps';
@@ -11,7 +10,7 @@ import type {
   EditorAsmLine, EditorDisasmRequest, EditorExtRequest, EditorFunction, EditorMap, EditorMapsRequest, EditorProgramsRequest,
 } from '../protocol/requests';
 import type { EditorDoc } from './editor-docs';
-import { coreRelosIn, countInsns, functionsOf, insnLines } from './model';
+import { coreRelosIn, countInsns, functionListing, functionsOf, insnLines, sourceLineReader } from './model';
 import { RequestError } from './requests';
 import { cName } from './typedoc';
 import type { WorkspaceIndex } from './workspace';
@@ -57,40 +56,19 @@ export function disasm(doc: EditorDoc, index: WorkspaceIndex | undefined, p: Edi
   const prog = obj.programs.find((x) => x.section.name === p.section);
   const f = prog && functionsOf(btf, prog).find((x) => x.name === p.name);
   if (!prog || !f) throw new RequestError(`no function ${p.name} in section ${p.section} of ${doc.file.label}`);
-  const sources = new Map<string, string[] | undefined>();
-  const srcLine = (name: string, line: number): string | undefined => {
-    let target = obj.sources.get(name);
-    if (!target && index) target = index.resolveSource(name, dirname(doc.path));
-    if (!target) return undefined;
-    if (!sources.has(target)) {
-      try {
-        sources.set(target, readFileSync(target, 'utf8').split('\n'));
-      } catch {
-        sources.set(target, undefined);
-      }
-    }
-    return sources.get(target)?.[line - 1];
-  };
+  const srcLine = sourceLineReader((name) => obj.sources.get(name) ?? (index ? index.resolveSource(name, dirname(doc.path)) : undefined));
   const il = insnLines(doc.file, prog);
   const lines: EditorAsmLine[] = [
     { kind: 'note', text: `${countInsns(il, f.start, f.end)} instructions, ${coreRelosIn(prog, f.start, f.end)} CO-RE relocations` },
   ];
-  let last = '';
-  for (let s = f.start; s < f.end; s++) {
-    const li = prog.slots.lineOfSlot[s]!;
-    const rec = li >= 0 ? prog.section.lineInfo[li] : undefined;
-    if (rec?.line && il.has(s)) {
-      const name = btf.str(rec.fileNameOff) ?? '';
-      const key = `${name}:${rec.line}`;
-      if (key !== last) {
-        last = key;
-        const text = srcLine(name, rec.line) ?? btf.str(rec.lineOff);
-        lines.push({ kind: 'source', text: `${key}${text ? `  ${text.trim()}` : ''}` });
-      }
-    }
-    for (const l of il.get(s) ?? []) lines.push({ kind: l.includes('R_BPF') && l.startsWith('\t\t') ? 'reloc' : 'insn', text: l });
-    for (const r of prog.slots.relosAt.get(s) ?? []) {
-      lines.push({ kind: 'core', text: `CO-RE ${describeCoreRelo(btf, r.typeId, btf.str(r.accessStrOff), r.kind).text}`, typeId: r.typeId });
+  for (const item of functionListing(doc.file, prog, f, srcLine)) {
+    if (item.kind === 'source') {
+      const text = item.text ?? item.lineInfoText;
+      lines.push({ kind: 'source', text: `${item.key}${text ? `  ${text.trim()}` : ''}` });
+    } else if (item.kind === 'insn') {
+      lines.push({ kind: item.text.includes('R_BPF') && item.text.startsWith('\t\t') ? 'reloc' : 'insn', text: item.text });
+    } else {
+      lines.push(item);
     }
   }
   return { lines };

@@ -4,12 +4,13 @@
  * frame every open of a file shares (readIndexedFile); which base a file gets is decided by its caller
  * (workspace.ts by settings, editor-docs.ts by the editor's chain).
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { Btf } from '../core/btf/btf';
 import { bpfRelocTypeName, type ListingReloc, type ListingSymbol, renderSection } from '../core/insn/objdump';
 import type { BtfInput } from '../core/input';
 import { describeObject } from '../core/object/bpf-object';
 import { indexSlots } from '../core/object/insn-index';
+import { describeCoreRelo } from '../core/core-relo/spec';
 import type { ByteSource } from '../core/util/source';
 import { type OpenedFile, openFile } from '../io/files';
 import { type BpfObject, INSN_SIZE, type ProgramSection } from '../core/object/bpf-object';
@@ -165,4 +166,56 @@ export async function readIndexedFile(f: IndexedFile, decode: (source: ByteSourc
     opened.close();
   }
   return f;
+}
+
+/** One line of a function's listing with its source: what llvm-objdump -S shows, plus CO-RE notes. */
+export type ListingItem =
+  | { kind: 'source'; key: string; text: string | undefined; lineInfoText: string | undefined }
+  | { kind: 'insn'; text: string }
+  | { kind: 'core'; text: string; typeId: number };
+
+/**
+ * A function's instructions in order, each run of them from one source line headed by that line
+ * (`text`: the source file's line through `srcLine`; `lineInfoText`: what line_info stored), and each
+ * CO-RE relocation after its instruction in libbpf's words. Shared by the disassembly documents and
+ * the type-tree editor's Programs tab.
+ */
+export function* functionListing(file: IndexedFile, prog: ProgramModel, f: FunctionRange, srcLine: (name: string, line: number) => string | undefined): Generator<ListingItem> {
+  const btf = file.btf;
+  if (!btf) return;
+  const il = insnLines(file, prog);
+  let last = '';
+  for (let s = f.start; s < f.end; s++) {
+    const li = prog.slots.lineOfSlot[s]!;
+    const rec = li >= 0 ? prog.section.lineInfo[li] : undefined;
+    if (rec?.line && il.has(s)) {
+      const name = btf.str(rec.fileNameOff) ?? '';
+      const key = `${name}:${rec.line}`;
+      if (key !== last) {
+        last = key;
+        yield { kind: 'source', key, text: srcLine(name, rec.line), lineInfoText: btf.str(rec.lineOff) };
+      }
+    }
+    for (const text of il.get(s) ?? []) yield { kind: 'insn', text };
+    for (const r of prog.slots.relosAt.get(s) ?? []) {
+      yield { kind: 'core', text: `CO-RE ${describeCoreRelo(btf, r.typeId, btf.str(r.accessStrOff), r.kind).text}`, typeId: r.typeId };
+    }
+  }
+}
+
+/** Source lines by line_info file name, each file read once (undefined when it cannot be found or read). */
+export function sourceLineReader(pathOf: (name: string) => string | undefined): (name: string, line: number) => string | undefined {
+  const files = new Map<string, string[] | undefined>();
+  return (name, line) => {
+    const target = pathOf(name);
+    if (!target) return undefined;
+    if (!files.has(target)) {
+      try {
+        files.set(target, readFileSync(target, 'utf8').split('\n'));
+      } catch {
+        files.set(target, undefined);
+      }
+    }
+    return files.get(target)?.[line - 1];
+  };
 }

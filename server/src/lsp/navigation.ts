@@ -3,12 +3,10 @@
  * word inside a type document), document symbols of type documents, code lenses over BPF functions,
  * and the disassembly document of one function.
  */
-import { readFileSync } from 'node:fs';
 import { Kind } from '../core/btf/kinds';
-import { describeCoreRelo } from '../core/core-relo/spec';
 import { CodeLens, DocumentSymbol, type Location, Range, SymbolKind } from 'vscode-languageserver';
 import { lineGroups, memberAccesses } from './lines';
-import { type IndexedFile, coreRelosIn, countInsns, functionsOf, insnLines } from './model';
+import { type IndexedFile, coreRelosIn, countInsns, functionListing, functionsOf, insnLines, sourceLineReader } from './model';
 import { findTypeByName } from './names';
 import { type RenderedMember, namedTarget, renderType, resolveWordInDoc, typeTitle, typeUri, wordAt } from './typedoc';
 import { disasmDocUri, parseVirtualUri } from './uri';
@@ -175,42 +173,16 @@ export function disasmText(index: WorkspaceIndex, path: string, func: string): s
   const file = index.fileByPath(path);
   const btf = file?.btf;
   if (!file?.object || !btf) return undefined;
-  const sourceCache = new Map<string, string[] | undefined>();
-  const srcLine = (name: string, line: number): string | undefined => {
-    const target = file.object!.sources.get(name);
-    if (!target) return undefined;
-    if (!sourceCache.has(target)) {
-      try {
-        sourceCache.set(target, readFileSync(target, 'utf8').split('\n'));
-      } catch {
-        sourceCache.set(target, undefined);
-      }
-    }
-    return sourceCache.get(target)?.[line - 1];
-  };
+  const srcLine = sourceLineReader((name) => file.object!.sources.get(name));
   for (const prog of file.object.programs) {
     const f = functionsOf(btf, prog).find((x) => x.name === func);
     if (!f) continue;
     const il = insnLines(file, prog);
     const out = [`; ${f.name} · ${prog.section.name} · ${file.label}`, `; ${countInsns(il, f.start, f.end)} instructions, ${coreRelosIn(prog, f.start, f.end)} CO-RE relocations`, ''];
-    let last = '';
-    for (let s = f.start; s < f.end; s++) {
-      const li = prog.slots.lineOfSlot[s]!;
-      const rec = li >= 0 ? prog.section.lineInfo[li]! : undefined;
-      if (rec?.line && il.has(s)) {
-        const name = btf.str(rec.fileNameOff) ?? '';
-        const key = `${name}:${rec.line}`;
-        if (key !== last) {
-          last = key;
-          const text = srcLine(name, rec.line);
-          out.push(`; ${key}${text !== undefined ? `  ${text.trim()}` : ''}`);
-        }
-      }
-      const lines = il.get(s);
-      if (lines) out.push(...lines);
-      for (const r of prog.slots.relosAt.get(s) ?? []) {
-        out.push(`\t\t; CO-RE ${describeCoreRelo(btf, r.typeId, btf.str(r.accessStrOff), r.kind).text}`);
-      }
+    for (const item of functionListing(file, prog, f, srcLine)) {
+      if (item.kind === 'source') out.push(`; ${item.key}${item.text !== undefined ? `  ${item.text.trim()}` : ''}`);
+      else if (item.kind === 'insn') out.push(item.text);
+      else out.push(`\t\t; ${item.text}`);
     }
     return out.join('\n') + '\n';
   }
