@@ -3,12 +3,10 @@
 // and user+sys CPU (from /usr/bin/time: steadier on a busy machine). The two outputs are checked to be
 // byte-identical first (a fast wrong answer would not count).
 // Standalone: node bench/c-dump.mjs [VMLINUX]   (after npm run build; RUNS=N to change the count)
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+import { gnuTime, have, median, timed } from './timing.mjs';
 
 /** Rows for bench/run.mjs: [measure, ours ms, bpftool ms, target]. */
 export function cDumpRows({ root, vmlinux, runs = 11 }) {
@@ -18,14 +16,6 @@ export function cDumpRows({ root, vmlinux, runs = 11 }) {
   const ours = execFileSync(process.execPath, [cli, 'dump', vmlinux, '--format', 'c'], { maxBuffer: 1 << 28 });
   const theirs = execFileSync('bpftool', ['btf', 'dump', 'file', vmlinux, 'format', 'c'], { maxBuffer: 1 << 28 });
   if (!ours.equals(theirs)) return [[`${name})`, NaN, undefined, 'outputs differ: not measured']];
-  const gnuTime = existsSync('/usr/bin/time');
-  const timed = (cmd) => {
-    const t = performance.now();
-    const r = gnuTime ? spawnSync('/usr/bin/time', ['-f', '%U %S', 'sh', '-c', cmd], { encoding: 'utf8' }) : spawnSync('sh', ['-c', cmd]);
-    const wall = performance.now() - t;
-    const m = gnuTime ? /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr) : null;
-    return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
-  };
   const a = [], b = [];
   for (let i = 0; i < runs; i++) { // interleaved, so load changes hit both alike
     a.push(timed(`"${process.execPath}" "${cli}" dump "${vmlinux}" --format c > /dev/null`));

@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build } from 'esbuild';
+import { median } from './timing.mjs';
 
 const HARNESS = String.raw`
 #include <bpf/libbpf.h>
@@ -78,7 +79,6 @@ createInterface({ input: process.stdin }).on('line', () => {
 });
 `;
 
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 
 /** Rows for bench/run.mjs: [measure, ours ms, libbpf ms | undefined, target]. */
 export async function coreRows({ root, vmlinux, tmp, obj }) {

@@ -5,16 +5,15 @@ import { existsSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
+import { gnuTime, have, median, timed } from './timing.mjs';
 
 const root = resolve(import.meta.dirname, '..');
 const corpus = process.env.BTF_LENS_CORPUS ?? resolve(root, '../shared/corpus');
 const oracles = process.env.BTF_LENS_ORACLES ?? resolve(root, '../shared/oracles');
 const vmlinux = [join(corpus, 'vmlinux-6.18.btf'), '/sys/kernel/btf/vmlinux'].find(existsSync);
 const tmp = mkdtempSync(join(tmpdir(), 'btf-lens-bench-'));
-const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const fmt = (ms) => `${ms.toFixed(2)} ms`;
 const ratio = (ours, theirs) => `${(ours / theirs).toFixed(2)}×`;
-const have = (cmd) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 
 // NODE_EXTRA_CA_CERTS makes every Node process parse a CA bundle at start-up (~45 ms on these machines,
 // where the environment sets it; bpftool pays nothing alike): the processes measured here run without it,
@@ -58,14 +57,6 @@ const rows = [];
 // costs); wall time, and user+sys CPU (from /usr/bin/time; steadier on a busy machine).
 if (have('bpftool')) {
   const runs = 15;
-  const gnuTime = existsSync('/usr/bin/time');
-  const timed = (cmd) => {
-    const t = performance.now();
-    const r = gnuTime ? spawnSync('/usr/bin/time', ['-f', '%U %S', 'sh', '-c', cmd], { encoding: 'utf8' }) : spawnSync('sh', ['-c', cmd]);
-    const wall = performance.now() - t;
-    const m = gnuTime ? /([\d.]+) ([\d.]+)\s*$/.exec(r.stderr) : null;
-    return { wall, cpu: m ? (Number(m[1]) + Number(m[2])) * 1000 : NaN };
-  };
   const cli = `${process.execPath} ${join(root, 'dist/cli.js')} dump ${vmlinux}`;
   const tool = `bpftool btf dump file ${vmlinux}`;
   for (const [sink, what] of [['> /dev/null', 'into /dev/null'], ['| cat > /dev/null', 'piped to cat']]) {
