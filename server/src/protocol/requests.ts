@@ -1,6 +1,6 @@
 /**
  * The custom messages of BTF Lens: one namespace per message, a literal `btf/...` method, typed
- * params and result, and a sentence naming the direction. Shared by the server, the client and (later)
+ * params and result, and a sentence naming the direction. Shared by the server, the client and
  * the type-tree webview, so this file imports nothing: plain data only.
  *
  * Every type reference names its BTF by `file` (the URI of the indexed file that owns the BTF whose ID
