@@ -25,12 +25,12 @@ export function paholeBlocks(text: string): PaholeBlock[] {
 }
 
 /**
- * The name a member declaration declares: `x` of `int x:3`, `struct a *b[4]`, `void (*fn)(int)`,
+ * The name a member declaration declares: `x` of `int x:3`, `struct a *b[4]`, `void (*fn)(int)`, `int (*h[3])(int)`,
  * `int (*const fn)(void)` (pahole spells it `const int (*fn)(void)`); attributes dropped.
  */
 function declared(code: string): string {
   const c = code.replace(/\s*__attribute__\(\([^()]*(\([^()]*\))?[^()]*\)\)/g, '').replace(/;\s*$/, '').replace(/:\s*\d+$/, '').trim();
-  const fn = /\(\s*\*+\s*(?:const\s+)?(\w+)\s*\)/.exec(c);
+  const fn = /\(\s*\*+\s*(?:const\s+)?(\w+)\s*(?:\[\d*\]\s*)*\)/.exec(c);
   if (fn) return fn[1]!;
   const words = c.replace(/(\[\d*\])+$/, '').match(/\w+/g);
   return words ? words[words.length - 1]! : '';

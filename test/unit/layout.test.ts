@@ -69,42 +69,66 @@ describe('layout: every named struct of vmlinux equals pahole -F btf', { skip: h
   it(sysVmlinux, { skip: hasSys ? false : `no ${sysVmlinux}` }, () => everyStruct(sysVmlinux));
 });
 
-describe('layout: fixtures', () => {
+// test/golden/pahole/types.bpfel.o.txt: `pahole -F btf obj/types.bpfel.o` (test/fixtures/build.sh).
+describe('layout: fixtures against pahole -F btf (test/golden/pahole)', () => {
   const btf = openBtfBytes(readFileSync(join(fixtureObj, 'types.bpfel.o')), { file: 'types.bpfel.o' }).btf!;
+  const blocks: { kind: 'struct' | 'union'; name: string; lines: string[] }[] = [];
+  for (const line of readFileSync(join(golden, 'pahole/types.bpfel.o.txt'), 'utf8').split('\n')) {
+    const m = /^(struct|union) (\S+) \{$/.exec(line);
+    if (m) blocks.push({ kind: m[1] as 'struct' | 'union', name: m[2]!, lines: [] });
+    const cur = blocks[blocks.length - 1];
+    if (cur && (m || cur.lines[cur.lines.length - 1]?.startsWith('}') === false)) cur.lines.push(line);
+  }
+  const block = (name: string) => blocks.find((x) => x.name === name)!;
+  /** pahole's `/* OFFSET[:BIT] SIZE *\/` member comments as [name, byte offset, bit offset, size]. */
+  const memberComments = (lines: string[]) => lines.flatMap((l) => {
+    const m = /^\t\S.*?(\w+)(?:\[\d*\])*(?::\d+)?;\s+\/\*\s+(\d+)(?::\s*(\d+))?\s+(\d+) \*\/$/.exec(l);
+    return m ? [[m[1]!, Number(m[2]), m[3] === undefined ? undefined : Number(m[3]), Number(m[4])]] : [];
+  });
+  const summary = (lines: string[]) => lines.filter((l) => /^\t\/\* (size|sum|padding|bit_padding|last cacheline|paddings|bit holes|holes|member types|BRAIN FART)/.test(l)).map((l) => l.trim());
+
+  it('the golden lists the structs and unions that have a layout, in ID order', () => {
+    const ours: string[] = [];
+    for (let id = 1; id < btf.typeCount; id++) {
+      if (btf.name(id) === '') continue;
+      const l = structLayout(btf, id);
+      if (l) ours.push(`${l.kind} ${btf.name(id)}`);
+    }
+    assert.ok(blocks.length >= 10, `${blocks.length} blocks`);
+    assert.deepEqual(ours, blocks.map((x) => `${x.kind} ${x.name}`));
+  });
   it('bitfields: storage units, bit holes, padding, bit padding (pahole -C zoo_bits)', () => {
     const [id] = findStructs(btf, 'zoo_bits');
     const l = structLayout(btf, id!)!;
-    assert.deepEqual(layoutSummary(l), [
-      '/* size: 16, cachelines: 1, members: 9 */',
-      '/* sum members: 2 */',
-      '/* sum bitfield members: 68 bits, bit holes: 2, sum bit holes: 13 bits */',
-      '/* padding: 3 */',
-      '/* bit_padding: 7 bits */',
-      '/* last cacheline: 16 bytes */',
-    ]);
-    assert.deepEqual(l.members.map((m) => [m.name, m.byteOffset, m.bitfieldOffset, m.size]), [
-      ['a', 0, 0, 4], ['b', 0, 1, 4], ['c', 0, 4, 4], ['d', 2, 0, 1], ['e', 0, 18, 8],
-      ['f', 8, 0, 2], ['col', 8, 16, 4], ['tp', 8, 20, 4], ['flag', 12, 0, 1],
-    ]);
-    assert.equal(l.alignment, 8);
+    const want = block('zoo_bits').lines;
+    assert.deepEqual(layoutSummary(l), summary(want));
+    assert.deepEqual(l.members.map((m) => [m.name, m.byteOffset, m.bitfieldSize ? m.bitfieldOffset : undefined, m.size]), memberComments(want));
+    assert.ok(summary(want).includes('/* bit_padding: 7 bits */'), 'the golden has the cases this test is for');
   });
-  it('a listing with offsets, holes and the summary', () => {
-    const [id] = findStructs(btf, 'zoo_bits');
-    const text = formatLayout(btf, id!)!;
-    assert.match(text, /^struct zoo_bits \{\n\tunsigned int a:1;\s+\/\*     0: 0  4 \*\/\n/);
-    assert.match(text, /\n\t\/\* XXX 6 bits hole, try to pack \*\/\n/);
-    assert.match(text, /\n\t\/\* bit_padding: 7 bits \*\/\n\t\/\* last cacheline: 16 bytes \*\/\n\};\n$/);
+  it('every struct listing, line by line as far as we claim pahole\'s text (helpers/pahole.ts judgedLines)', () => {
+    for (const x of blocks.filter((b) => b.kind === 'struct')) {
+      const [id] = findStructs(btf, x.name);
+      assert.equal(firstDifference(judgedLines(formatLayout(btf, id!)!.split('\n')), judgedLines(x.lines)), undefined, `struct ${x.name}`);
+    }
   });
-  it('packed structs and unions', () => {
+  it('packed structs as pahole infers them', () => {
     const p = structLayout(btf, findStructs(btf, 'zoo_packed')[0]!)!;
+    assert.equal(p.packed, block('zoo_packed').lines.at(-1) === '} __attribute__((__packed__));');
     assert.equal(p.packed, true);
-    assert.equal(p.alignment, 1);
-    assert.equal(p.holes, 0);
-    const u = structLayout(btf, findStructs(btf, 'zoo_val', true)[0]!)!;
-    assert.equal(u.kind, 'union');
-    assert.deepEqual(layoutSummary(u), ['/* size: 8, cachelines: 1, members: 5 */', '/* last cacheline: 8 bytes */']);
   });
-  it('other kinds have no layout', () => assert.equal(structLayout(btf, 1), btf.kind(1) === Kind.STRUCT || btf.kind(1) === Kind.UNION ? structLayout(btf, 1) : undefined));
+  it('unions: members as pahole lists them', () => {
+    for (const x of blocks.filter((b) => b.kind === 'union')) {
+      const u = structLayout(btf, findStructs(btf, x.name, true)[0]!)!;
+      assert.equal(u.kind, 'union');
+      assert.deepEqual(u.members.map((m) => [m.name, m.byteOffset, m.bitfieldSize ? m.bitfieldOffset : undefined, m.size]), memberComments(x.lines), `union ${x.name}`);
+    }
+  });
+  it('unions: the whole listing', { todo: 'pahole 1.24 prints no summary (size, cachelines, …) after a top-level union; format/layout.ts does' }, () => {
+    for (const x of blocks.filter((b) => b.kind === 'union')) {
+      const [id] = findStructs(btf, x.name, true);
+      assert.equal(firstDifference(judgedLines(formatLayout(btf, id!)!.split('\n')), judgedLines(x.lines)), undefined, `union ${x.name}`);
+    }
+  });
 });
 
 describe('layout: hostile BTF ends without throwing', () => {

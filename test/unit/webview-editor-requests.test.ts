@@ -6,7 +6,7 @@
  * corpus vmlinux-6.1 BTF when present) — plus split/base levels, filters and bad input.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { after, before, describe, test } from 'node:test';
@@ -269,9 +269,9 @@ describe('editor requests over the corpus', { skip: hasCorpus ? false : `no corp
     assert.ok(own.rows.every((r) => r.level === 0));
     const withBase = await req('btf/editor/rows', { doc: ov.doc, scope: 'all', name: '^regmap$', regex: true, kinds: ['STRUCT'], offset: 0, limit: 5 });
     assert.deepEqual(withBase.rows.map((r) => r.level), [1], 'struct regmap is the base kernel\'s');
-    // bpftool btf dump file regmap-sdw.btf -B vmlinux-6.1.btf, type by type (when the module golden is there).
-    const g = join(golden, 'debmods');
-    const dump = existsSync(join(g, 'regmap-sdw.txt')) ? rawBlocks(readFileSync(join(g, 'regmap-sdw.txt'), 'utf8')) : undefined;
-    if (dump) for (const r of own.rows) assert.equal((await req('btf/editor/typeText', { doc: ov.doc, id: r.id })).raw, dump.get(r.id));
+    // bpftool btf dump file regmap-sdw.btf -B vmlinux-6.1.btf (test/golden/lsp/make.sh), type by type: all 73 own types.
+    const dump = rawBlocks(readFileSync(join(golden, 'lsp/regmap-sdw.raw.txt'), 'utf8'));
+    assert.deepEqual(own.rows.map((r) => r.id), [...dump.keys()]);
+    for (const r of own.rows) assert.equal((await req('btf/editor/typeText', { doc: ov.doc, id: r.id })).raw, dump.get(r.id), `[${r.id}]`);
   });
 });
