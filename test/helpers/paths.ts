@@ -8,4 +8,14 @@ export const golden = join(repoRoot, 'test/golden');
 export const sharedCorpus = process.env.BTF_LENS_CORPUS ?? resolve(repoRoot, '../shared/corpus');
 export const hasCorpus = existsSync(join(sharedCorpus, 'vmlinux-6.1.btf'));
 export const sysVmlinux = '/sys/kernel/btf/vmlinux';
+/*
+ * Host-only corpora made by scripts outside the commit (../shared/corpus/fetch-debian-modules.sh DIR,
+ * test/fixtures/selftests.sh, selftests-gcc.sh), beside the checkout unless an environment variable says
+ * where. Tests that need them skip, naming the path they looked at.
+ */
+export const debmodsDir = process.env.BTF_LENS_DEBMODS ?? resolve(repoRoot, '../debmods');
+export const selftestsDir = process.env.BTF_LENS_SELFTESTS ?? resolve(repoRoot, '../selftests');
+export const selftestsGccDir = process.env.BTF_LENS_SELFTESTS_GCC ?? resolve(repoRoot, '../selftests-gcc');
+/** The Debian 6.1 kernel source tree the selftests were built from (selftests.sh's KSRC). */
+export const kernelSrc = process.env.BTF_LENS_KSRC ?? resolve(repoRoot, '../src/linux-source-6.1');
 export const cliPath = join(repoRoot, 'dist/cli.js');

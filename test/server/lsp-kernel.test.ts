@@ -4,14 +4,14 @@
  * the fixture workspace (regmap-sdw, Debian 6.1) pairs with it or says, on itself, why it cannot.
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SymbolInformation } from 'vscode-languageserver/node';
 import type { FilesRequest, TypeTextRequest } from '../../server/src/protocol/requests';
-import { golden, hasCorpus, sharedCorpus } from '../helpers/paths';
+import { debmodsDir, golden, hasCorpus, sharedCorpus } from '../helpers/paths';
 import { startTestServer } from './harness';
 
 /** A minimal x86-64 ELF executable whose only content is a .BTF section (what a vmlinux carries for BTF). */
@@ -127,12 +127,14 @@ describe('kernel BTF setting', { skip: !hasCorpus && 'no ../shared/corpus (vmlin
   });
 
   test('a module as split .btf, as .ko and as .ko.gz on the kernel BTF: every own type as bpftool prints it', async (t) => {
-    const ko = '/work/debmods/.pkg/x/lib/modules/6.1.0-56-amd64/kernel/drivers/base/regmap/regmap-sdw.ko';
-    const haveKo = existsSync(ko);
+    // The .ko from the Debian package fetch-debian-modules.sh unpacks into <debmods>/.pkg.
+    const mods = join(debmodsDir, '.pkg/x/lib/modules');
+    const ko = existsSync(mods) ? readdirSync(mods).map((v) => join(mods, v, 'kernel/drivers/base/regmap/regmap-sdw.ko')).find(existsSync) : undefined;
+    const haveKo = ko !== undefined;
     const s = await startTestServer({
       settings: { kernelBtf: join(sharedCorpus, 'vmlinux-6.1.btf') },
       prepare(root) {
-        if (!haveKo) return;
+        if (!ko) return;
         copyFileSync(ko, join(root, 'modules/regmap-sdw.ko'));
         writeFileSync(join(root, 'modules/regmap-sdw.ko.gz'), gzipSync(readFileSync(ko)));
       },
@@ -151,7 +153,7 @@ describe('kernel BTF setting', { skip: !hasCorpus && 'no ../shared/corpus (vmlin
         }
         assert.equal(text, want, label);
       }
-      if (!haveKo) t.diagnostic('no Debian 6.1 .ko at /work/debmods/.pkg: only the .btf checked');
+      if (!haveKo) t.diagnostic(`no Debian 6.1 regmap-sdw.ko under ${mods} (set BTF_LENS_DEBMODS): only the .btf checked`);
     } finally {
       s.close();
     }

@@ -18,10 +18,11 @@ import { describeCoreRelo } from '../../server/src/core/core-relo/spec';
 import { memberAccesses } from '../../server/src/lsp/lines';
 import { readSettings } from '../../server/src/lsp/settings';
 import { WorkspaceIndex } from '../../server/src/lsp/workspace';
+import { kernelSrc, selftestsDir } from '../helpers/paths';
 import { startTestServer } from './harness';
 
-const selftests = process.env.BTF_LENS_SELFTESTS_DIR ?? '/work/selftests';
-const progs = process.env.BTF_LENS_SELFTESTS_SRC ?? '/work/src/linux-source-6.1/tools/testing/selftests/bpf/progs';
+const selftests = process.env.BTF_LENS_SELFTESTS_DIR ?? selftestsDir;
+const progs = process.env.BTF_LENS_SELFTESTS_SRC ?? join(kernelSrc, 'tools/testing/selftests/bpf/progs');
 const objdumpOk = spawnSync('llvm-objdump', ['--version']).status === 0;
 const why = !existsSync(join(selftests, 'summary.txt')) ? `no ${selftests}/summary.txt (test/fixtures/selftests.sh builds it)`
   : !existsSync(progs) ? `no selftests sources at ${progs}`

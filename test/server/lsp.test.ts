@@ -254,8 +254,25 @@ describe('language server over test/workspace', () => {
     const bpftool = readFileSync(join(golden, 'raw/core.bpfel.o.txt'), 'utf8');
     const start = bpftool.indexOf('[22] STRUCT');
     assert.equal(raw.text, bpftool.slice(start, bpftool.indexOf('\n[', start) + 1));
-    const used = (await s.client.sendRequest('btf/usedBy', { file, id: 22 })) as UsedByRequest.Result;
-    assert.ok(used.rows.some((r) => r.kind === 'PTR'));
+    // Used-by from bpftool's dump: each type whose line or member/param/var lines say type_id=ID (or
+    // ret_type_id=ID; an array's index type is not a use), once, in ID order. __u32 [8] is named 25 times
+    // by 5 types, so a list that is not deduplicated differs.
+    const referrers = (id: number) => {
+      const out = new Map<number, string>();
+      let cur = 0, kind = '';
+      for (const line of bpftool.split('\n')) {
+        const h = /^\[(\d+)\] (\S+) /.exec(line);
+        if (h) [cur, kind] = [Number(h[1]), h[2]!];
+        if ([...line.matchAll(/\b(?:ret_)?type_id=(\d+)/g)].some((m) => Number(m[1]) === id)) out.set(cur, kind);
+      }
+      return [...out];
+    };
+    for (const id of [22, 8]) {
+      const used = (await s.client.sendRequest('btf/usedBy', { file, id })) as UsedByRequest.Result;
+      assert.deepEqual(used.rows.map((r) => [r.id, r.kind]), referrers(id), `used by [${id}]`);
+    }
+    assert.equal(referrers(8).length, 5);
+    assert.equal([...bpftool.matchAll(/\btype_id=8\b/g)].length, 25);
     const hits = (await s.client.sendRequest('btf/search', { query: 'task_struct', kinds: ['STRUCT'], limit: 5 })) as SearchRequest.Result;
     assert.deepEqual(hits.hits.slice(0, 2).map((h) => [h.name, h.count]), [['task_struct', 2], ['task_struct', 1]]);
   });

@@ -12,7 +12,7 @@ import { InsnBuf, type Insn } from '../../server/src/core/core-relo/patch';
 import { markReachability, programsFailingAtPoison, reachableInsns, reachableProgram } from '../../server/src/core/core-relo/reach';
 import { coreLogLines, coreResolutionJson, openCoreTarget, resolveCoreRelocations } from '../../server/src/core/core-relo/resolve';
 import { openBtfBytes } from '../../server/src/core/input';
-import { repoRoot, sharedCorpus } from '../helpers/paths';
+import { repoRoot, selftestsDir, sharedCorpus } from '../helpers/paths';
 
 const dir = join(repoRoot, 'test/fixtures/core-targets/reach');
 
@@ -105,7 +105,7 @@ describe('reachability of poisoned CO-RE instructions: the fixtures against the 
     assert.deepEqual(Object.fromEntries(predict(join(dir, 'reach.bpfel.o'), readFileSync(sys)).failing), Object.fromEntries(want));
   });
 
-  const selftests = process.env.BTF_LENS_SELFTESTS ?? '/work/selftests';
+  const selftests = selftestsDir;
   const v618 = join(sharedCorpus, 'vmlinux-6.18.btf');
   const skip = !existsSync(join(selftests, 'bpfel/profiler1.o')) ? `no ${selftests}/bpfel (test/fixtures/selftests.sh)` : !existsSync(v618) ? `no ${v618}` : false;
   it('kernel selftests objects: never "loads" where 6.18 rejects a poisoned insn (which we call reachable); one known conservative miss', { skip }, () => {

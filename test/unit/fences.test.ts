@@ -9,7 +9,7 @@ import { describe, it } from 'node:test';
 import ts from 'typescript';
 import { coreLogLines, openCoreTarget, resolveCoreRelocations } from '../../server/src/core/core-relo/resolve';
 import { openBtfBytes } from '../../server/src/core/input';
-import { fixtureObj, repoRoot } from '../helpers/paths';
+import { fixtureObj, hasCorpus, repoRoot, sharedCorpus } from '../helpers/paths';
 
 const rel = (p: string) => relative(repoRoot, p).split(sep).join('/');
 const tsFiles = (dir: string) =>
@@ -241,6 +241,37 @@ describe('fences: goldens come from the tools', () => {
           if (/\b(writeFileSync|appendFileSync|copyFileSync|createWriteStream|writeFile)\(/.test(l) && /golden/i.test(l)) bad.push(`${dir}/${f}:${i + 1}: ${l.trim()}`);
         });
       }
+    }
+    assert.deepEqual(bad, []);
+  });
+});
+
+// test/server/lsp*.test.ts hard-code type IDs of test/workspace's objects and compare them with the
+// goldens of test/fixtures: the workspace must be the fixtures (test/fixtures/build.sh copies them).
+describe('fences: test/workspace holds copies of the fixtures', () => {
+  const ws = join(repoRoot, 'test/workspace');
+  for (const [dir, from] of [['src', 'test/fixtures/src'], ['build', 'test/fixtures/obj']] as const) {
+    it(`${dir}/ equals ${from}/ byte for byte`, () => {
+      const files = readdirSync(join(ws, dir)).sort();
+      assert.ok(files.length >= 3);
+      for (const f of files) assert.ok(readFileSync(join(ws, dir, f)).equals(readFileSync(join(repoRoot, from, f))), `test/workspace/${dir}/${f} differs from ${from}/${f}`);
+    });
+  }
+  it('modules/regmap-sdw.btf is the corpus module', { skip: hasCorpus ? false : `no corpus at ${sharedCorpus}` }, () => {
+    const corpus = readFileSync(join(sharedCorpus, 'modules/drivers__base__regmap__regmap-sdw.btf'));
+    assert.ok(readFileSync(join(ws, 'modules/regmap-sdw.btf')).equals(corpus));
+  });
+});
+
+describe('fences: tests run on any machine', () => {
+  it('no test names an absolute path of one machine (inputs come from the repo, ../shared, or an environment variable)', () => {
+    const bad: string[] = [];
+    for (const f of (readdirSync(join(repoRoot, 'test'), { recursive: true }) as string[]).filter((x) => /\.(ts|mjs)$/.test(x))) {
+      readFileSync(join(repoRoot, 'test', f), 'utf8').split('\n').forEach((l, i) => {
+        // A path read from the disk (not a path inside test data, such as a line_info file name).
+        const read = /\?\?|Sync\(|spawn|^\s*(export )?const \w+ = ['"`]\//.test(l);
+        if (read && /['"`]\/(work|home|root|tmp|Users|srv|opt)\//.test(l)) bad.push(`test/${f}:${i + 1}: ${l.trim()}`);
+      });
     }
     assert.deepEqual(bad, []);
   });

@@ -12,7 +12,7 @@ import { formatExt } from '../../server/src/core/format/ext';
 import { formatRaw } from '../../server/src/core/format/raw';
 import { openBtfBytes } from '../../server/src/core/input';
 import { ByteWriter } from '../../server/src/core/util/writer';
-import { golden, hasCorpus, sharedCorpus, sysVmlinux } from '../helpers/paths';
+import { debmodsDir, golden, hasCorpus, selftestsDir, selftestsGccDir, sharedCorpus, sysVmlinux } from '../helpers/paths';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const dump = (btf: Btf) => {
@@ -57,8 +57,8 @@ describe('this machine: /sys/kernel/btf', { skip: existsSync(sysVmlinux) ? false
 });
 
 // All 4023 Debian 6.1 module BTFs on their vmlinux (../shared/corpus/fetch-debian-modules.sh puts them in
-// /work/debmods), against bpftool's dumps fingerprinted by test/fixtures/debmods-hashes.sh.
-const debmods = process.env.BTF_LENS_DEBMODS ?? '/work/debmods';
+// ../debmods beside the checkout, or BTF_LENS_DEBMODS), against bpftool's dumps fingerprinted by test/fixtures/debmods-hashes.sh.
+const debmods = debmodsDir;
 const debHashes = readFileSync(join(golden, 'debmods/hashes.txt'), 'utf8').trim().split('\n').map((l) => l.split(' '));
 const debBase = join(debmods, 'vmlinux.btf');
 const debSkip = !existsSync(debBase) ? `no Debian module corpus at ${debmods} (set BTF_LENS_DEBMODS)`
@@ -79,8 +79,8 @@ describe('Debian 6.1 modules: raw dumps equal bpftool -B vmlinux.btf', { skip: d
 // The kernel selftests objects built by test/fixtures/selftests.sh (clang, both byte orders) and
 // selftests-gcc.sh (bpf-gcc), against the bpftool and ext_oracle outputs that script stored beside them.
 // Every 4th object (sorted by name), to stay within a few seconds; scripts/check-objects.ts sweeps them all.
-const selftests = process.env.BTF_LENS_SELFTESTS ?? '/work/selftests';
-const selftestsGcc = process.env.BTF_LENS_SELFTESTS_GCC ?? '/work/selftests-gcc';
+const selftests = selftestsDir;
+const selftestsGcc = selftestsGccDir;
 for (const [root, what] of [[selftests, 'selftests.sh'], [selftestsGcc, 'selftests-gcc.sh']] as const) {
   describe(`kernel selftests objects (${what}, every 4th): raw dump and .BTF.ext equal bpftool and libbpf`, { skip: existsSync(join(root, 'summary.txt')) ? false : `no ${root}/summary.txt (run test/fixtures/${what})` }, () => {
     for (const order of ['bpfel', 'bpfeb']) {
