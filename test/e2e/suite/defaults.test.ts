@@ -97,10 +97,34 @@ describe('out of the box: no btfLens.* setting, the packaged extension', () => {
     }
     const fixture = JSON.parse(readFileSync(file, 'utf8')) as typeof record;
     assert.deepEqual({ workbench: record.workbench, sent: record.sent }, { workbench: fixture.workbench, sent: fixture.sent },
-      `this VS Code (${record.vscode}) differs from ${FIXTURE} (${fixture.vscode}); regenerate: ${record.regenerate}`);
+      `what ${record.vscode} reports or the client sent differs from ${FIXTURE} (${fixture.vscode}): the client sends a setting the user did not set, `
+      + `or VS Code changed (then regenerate: ${record.regenerate})`);
     // And what the server made of it: the table's third column, live.
     assert.deepEqual(r.coreTargets.map((t) => [t.label, t.path]), [[kernelLabel, kernelPath]]);
     assert.equal(r.kernel, kernelPath);
+  });
+
+  it('a setting the user changes reaches the server alone (didChangeConfiguration), and unsetting it again sends nothing', async () => {
+    const api = await ready();
+    const cfg = () => vscode.workspace.getConfiguration('btfLens');
+    // The extension's own listener was registered first: when ours fires, it has sent its notification.
+    const changed = () => new Promise<void>((resolve) => {
+      const sub = vscode.workspace.onDidChangeConfiguration((e) => { if (e.affectsConfiguration('btfLens')) { sub.dispose(); resolve(); } });
+    });
+    let seen = changed();
+    await cfg().update('hoverMaxInstructions', 3, vscode.ConfigurationTarget.Global);
+    await seen;
+    let r = await api.client.sendRequest<Received>('btf/settings', {});
+    const fallback = sysKernel ? {} : { kernelBtf: kernelPath };
+    assert.deepEqual(r.didChangeConfiguration.at(-1), { ...fallback, hoverMaxInstructions: 3 });
+    assert.equal(r.effective.hoverMaxInstructions, 3);
+    seen = changed();
+    await cfg().update('hoverMaxInstructions', undefined, vscode.ConfigurationTarget.Global);
+    await seen;
+    r = await api.client.sendRequest<Received>('btf/settings', {});
+    assert.deepEqual(r.didChangeConfiguration.at(-1), fallback);
+    assert.equal(r.effective.hoverMaxInstructions, 8);
+    assert.deepEqual(r.coreTargets.map((t) => t.path), [kernelPath]);
   });
 });
 
