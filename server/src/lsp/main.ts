@@ -183,9 +183,10 @@ export function startServer(connection: Connection): ServerHandle {
   /** The `btfLens` settings as the client sent them (btf/settings shows them). */
   const received: Omit<SettingsRequest.Result, 'effective' | 'kernel' | 'coreTargets'> = { didChangeConfiguration: [] };
   /**
-   * Start-up: where the client answers workspace/configuration, its answer is the settings (initializationOptions
-   * are what the client computed before it started, and some clients send none). Bounded: a client that never
-   * answers does not hold up the index; null (no such section) keeps initializationOptions.
+   * Start-up: where the client answers workspace/configuration, its answer goes over initializationOptions (what
+   * the client computed before it started; some clients send none, some answer {} for a section they do not
+   * know, so keys it lacks keep their initializationOptions value). Bounded: a client that never answers does
+   * not hold up the index; null (no such section) keeps initializationOptions.
    */
   const pullSettings = async (): Promise<void> => {
     if (!index || !caps.workspace?.configuration) return;
@@ -197,7 +198,8 @@ export function startServer(connection: Connection): ServerHandle {
     if (answer === timeout) return log(`workspace/configuration: no answer in ${CONFIGURATION_PULL_MS} ms; using initializationOptions`);
     if (!answer || typeof answer !== 'object') return;
     received.configuration = answer;
-    const pulled = readSettings(answer);
+    const init = received.initializationOptions;
+    const pulled = readSettings({ ...(init && typeof init === 'object' ? init : {}), ...answer });
     if (JSON.stringify(pulled) !== JSON.stringify(index.settings)) await index.configure(pulled).catch((e) => log(String(e)));
   };
 
