@@ -37,7 +37,7 @@ export interface StartOptions {
   folders?: string[];
   /** Prepare the workspace copy before the server starts. */
   prepare?: (root: string) => void;
-  /** Play a client that answers workspace/configuration (advertised only then): the value of each section asked. */
+  /** Play a client that answers workspace/configuration (advertised only then): the value of each section asked (a promise: answered when it settles). */
   configuration?: (section: string | undefined) => unknown;
 }
 
@@ -76,7 +76,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   client.onRequest('client/registerCapability', () => null);
   client.onRequest('workspace/codeLens/refresh', () => null);
   const answer = opts.configuration;
-  if (answer) client.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => p.items.map((i) => answer(i.section) ?? null));
+  if (answer) client.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => Promise.all(p.items.map(async (i) => (await answer(i.section)) ?? null)));
   client.onNotification('$/progress', (p: { value: TestServer['progress'][number] }) => progress.push(p.value));
   client.listen();
   const nextReady = () => new Promise<StatusNotification.Params>((r) => waiters.push(r));

@@ -134,4 +134,17 @@ describe(`unset settings: what ${fixture.vscode} sends, what the server does`, (
       s.close();
     }
   });
+
+  test('a client that never answers workspace/configuration does not hold up the index (initializationOptions are used)', { timeout: 20000 }, async () => {
+    const t = Date.now();
+    const s = await startTestServer({ settings: { hoverMaxInstructions: 3 }, configuration: () => new Promise(() => {}) });
+    try {
+      const r = (await s.client.sendRequest('btf/settings', {})) as SettingsRequest.Result;
+      assert.equal(r.configuration, undefined);
+      assert.equal(r.effective.hoverMaxInstructions, 3);
+      assert.ok(Date.now() - t < 20000, `${Date.now() - t} ms`);
+    } finally {
+      s.close();
+    }
+  });
 });

@@ -191,10 +191,11 @@ export function startServer(connection: Connection): ServerHandle {
   const pullSettings = async (): Promise<void> => {
     if (!index || !caps.workspace?.configuration) return;
     const timeout = Symbol('timeout');
+    let timer: ReturnType<typeof setTimeout> | undefined;
     const answer: unknown = await Promise.race([
       connection.workspace.getConfiguration('btfLens').catch(() => undefined),
-      new Promise((r) => setTimeout(r, CONFIGURATION_PULL_MS, timeout)),
-    ]);
+      new Promise((r) => (timer = setTimeout(r, CONFIGURATION_PULL_MS, timeout))),
+    ]).finally(() => clearTimeout(timer));
     if (answer === timeout) return log(`workspace/configuration: no answer in ${CONFIGURATION_PULL_MS} ms; using initializationOptions`);
     if (!answer || typeof answer !== 'object') return;
     received.configuration = answer;
