@@ -4,11 +4,11 @@
  */
 import * as path from 'node:path';
 import type * as vscode from 'vscode';
-import { workspace } from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { VIRTUAL_SCHEME } from '../../server/src/protocol/requests';
 import { registerCommands } from './features/commands';
 import { registerCoreMatrix } from './features/core-matrix';
+import { configurationMiddleware, currentSettings, registerSettingsSync } from './features/settings';
 import { registerStatus } from './features/status';
 import { type TypeTreeApi, registerTypeTree } from './features/type-tree';
 import { registerVirtualDocuments } from './features/virtual-docs';
@@ -36,8 +36,9 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
       { scheme: 'file', language: 'cpp', pattern: '**/*.h' },
       { scheme: VIRTUAL_SCHEME },
     ],
-    synchronize: { configurationSection: 'btfLens' },
-    initializationOptions: { settings: workspace.getConfiguration().get('btfLens') },
+    // Only the settings the user set (features/settings.ts): never VS Code's fill-ins for unset ones.
+    initializationOptions: () => ({ settings: currentSettings(context) }),
+    middleware: { workspace: configurationMiddleware(context) },
     // Hovers carry command links (btfLens.open) to the types they mention.
     markdown: { isTrusted: { enabledCommands: ['btfLens.open', 'btfLens.revealType'] } },
   };
@@ -48,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
   registerCommands(context, c);
   const typeTree = registerTypeTree(context, c);
   registerCoreMatrix(context, c);
+  registerSettingsSync(context, c);
   const ready = c.start().then(() => status.firstIndex);
   return { ready, client: c, typeTree };
 }

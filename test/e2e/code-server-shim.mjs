@@ -26,6 +26,8 @@ const VERBOSE = !!env.BTF_LENS_E2E_VERBOSE;
 
 const devPaths = [];
 let testsPath;
+let userDataDir;
+let extensionsDir;
 const positional = [];
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
@@ -34,7 +36,10 @@ for (let i = 0; i < argv.length; i++) {
   let v;
   if ((v = take('extensionDevelopmentPath')) !== undefined) devPaths.push(path.resolve(v));
   else if ((v = take('extensionTestsPath')) !== undefined) testsPath = path.resolve(v);
-  else if (take('user-data-dir') !== undefined || take('extensions-dir') !== undefined) { /* ours are private: see below */ }
+  // Ours are private (code-server keeps sockets in the user data dir: the path must stay short), but the
+  // caller's user settings file is honoured, and its extensions dir (extensions installed from a .vsix).
+  else if ((v = take('user-data-dir')) !== undefined) userDataDir = path.resolve(v);
+  else if ((v = take('extensions-dir')) !== undefined) extensionsDir = path.resolve(v);
   else if (!a.startsWith('-')) positional.push(path.resolve(a));
 }
 if (!devPaths.length) die('no --extensionDevelopmentPath');
@@ -65,7 +70,9 @@ process.on('SIGTERM', () => finish(143, 'terminated'));
 setTimeout(() => finish(1, `timed out after ${TIMEOUT} ms`), TIMEOUT).unref();
 
 try {
-  cs = await startCodeServer({ offline, base: tmp, smokeTestDriver: true, env });
+  const given = userDataDir && path.join(userDataDir, 'User', 'settings.json');
+  const settings = given && fs.existsSync(given) ? JSON.parse(fs.readFileSync(given, 'utf8')) : {};
+  cs = await startCodeServer({ offline, base: tmp, smokeTestDriver: true, env, settings, extensionsDir });
 } catch (e) {
   await finish(1, e.message);
 }

@@ -37,6 +37,8 @@ export interface StartOptions {
   folders?: string[];
   /** Prepare the workspace copy before the server starts. */
   prepare?: (root: string) => void;
+  /** Play a client that answers workspace/configuration (advertised only then): the value of each section asked (a promise: answered when it settles). */
+  configuration?: (section: string | undefined) => unknown;
 }
 
 export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -73,6 +75,8 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   client.onRequest('window/workDoneProgress/create', () => null);
   client.onRequest('client/registerCapability', () => null);
   client.onRequest('workspace/codeLens/refresh', () => null);
+  const answer = opts.configuration;
+  if (answer) client.onRequest('workspace/configuration', (p: { items: { section?: string }[] }) => Promise.all(p.items.map(async (i) => (await answer(i.section)) ?? null)));
   client.onNotification('$/progress', (p: { value: TestServer['progress'][number] }) => progress.push(p.value));
   client.listen();
   const nextReady = () => new Promise<StatusNotification.Params>((r) => waiters.push(r));
@@ -84,7 +88,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
     workspaceFolders: (inPlace ?? [root]).map((f, i) => ({ uri: pathToFileURL(f).href, name: `ws${i}` })),
     capabilities: {
       window: { workDoneProgress: true },
-      workspace: { didChangeWatchedFiles: { dynamicRegistration: true }, codeLens: { refreshSupport: true }, symbol: {} },
+      workspace: { didChangeWatchedFiles: { dynamicRegistration: true }, codeLens: { refreshSupport: true }, symbol: {}, ...(answer ? { configuration: true } : {}) },
       textDocument: { hover: { contentFormat: ['markdown'] } },
     },
     initializationOptions: { settings: { kernelBtf: 'none', ...opts.settings } },

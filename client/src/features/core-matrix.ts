@@ -26,6 +26,6 @@ export function registerCoreMatrix(context: vscode.ExtensionContext, client: Lan
     const csv = format === 'CSV';
     const doc = await vscode.workspace.openTextDocument({ language: csv ? 'csv' : 'markdown', content: csv ? m.csv : m.markdown });
     await vscode.window.showTextDocument(doc, { preview: false });
-    if (!m.targets.length) void vscode.window.showInformationMessage('BTF Lens: no target kernels; set btfLens.coreTargets.');
+    if (!m.targets.length) void vscode.window.showInformationMessage('BTF Lens: no target kernels: no kernel BTF and no btfLens.coreTargets.');
   }));
 }

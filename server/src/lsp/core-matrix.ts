@@ -76,7 +76,7 @@ function toMarkdown(r: Result): string {
   const objects = new Set(r.rows.map((x) => x.object)).size;
   out.push(`# CO-RE compatibility: ${objects} object${objects === 1 ? '' : 's'} × ${r.targets.length} kernel${r.targets.length === 1 ? '' : 's'}`, '');
   if (!r.targets.length) {
-    out.push('No target kernels: set `btfLens.coreTargets` (BTF files or directories of them).', '');
+    out.push('No target kernels: no kernel BTF (`btfLens.kernelBtf` is `none`, or /sys/kernel/btf/vmlinux is absent) and no `btfLens.coreTargets` (BTF files or directories of them).', '');
     return out.join('\n');
   }
   out.push('Outcomes as libbpf 1.1 computes them at load; ⚠ marks a relocation that makes the load fail (a poisoned instruction only where the verifier can reach it: one behind a `bpf_core_*_exists` guard that is false on the kernel loads).', '');

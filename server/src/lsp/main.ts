@@ -11,10 +11,11 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  CoreMatrixRequest, DocumentRequest, FilesRequest, type ParamsOf, type RequestMethod, type ResultOf, SearchRequest, StatusNotification,
+  CoreMatrixRequest, DocumentRequest, FilesRequest, type ParamsOf, type RequestMethod, type ResultOf, SearchRequest, SettingsRequest, StatusNotification,
   TypeChildrenRequest, TypeTextRequest, TypesRequest, UsedByRequest,
 } from '../protocol/requests';
 import { coreMatrix } from './core-matrix';
+import { coreTargetsOf } from './core-targets';
 import { fileDiagnostics, sourceDiagnostics } from './diagnostics';
 import { hoverMarkdown } from './hover';
 import { lineGroups } from './lines';
@@ -23,7 +24,7 @@ import { SymbolIndex } from './names';
 import { codeLenses, docDefinition, docSymbols, sourceDefinition, symbolKindOf } from './navigation';
 import { registerEditorRequests } from './editor-requests';
 import * as req from './requests';
-import { type Settings, readSettings } from './settings';
+import { type Settings, kernelBtfPath, readSettings } from './settings';
 import { typeUri } from './typedoc';
 import { parseVirtualUri, pathToUri, uriToPath } from './uri';
 import { watchFolders } from './watch';
@@ -34,6 +35,9 @@ export interface ServerHandle {
   /** Resolves when the first full index has finished. */
   firstIndex: Promise<void>;
 }
+
+/** How long start-up waits for the client's workspace/configuration answer before indexing with initializationOptions. */
+const CONFIGURATION_PULL_MS = 3000;
 
 export function startServer(connection: Connection): ServerHandle {
   const documents = new TextDocuments(TextDocument);
@@ -176,6 +180,30 @@ export function startServer(connection: Connection): ServerHandle {
     void connection.sendNotification(StatusNotification.method, p);
   };
 
+  /** The `btfLens` settings as the client sent them (btf/settings shows them). */
+  const received: Omit<SettingsRequest.Result, 'effective' | 'kernel' | 'coreTargets'> = { didChangeConfiguration: [] };
+  /**
+   * Start-up: where the client answers workspace/configuration, its answer goes over initializationOptions (what
+   * the client computed before it started; some clients send none, some answer {} for a section they do not
+   * know, so keys it lacks keep their initializationOptions value). Bounded: a client that never answers does
+   * not hold up the index; null (no such section) keeps initializationOptions.
+   */
+  const pullSettings = async (): Promise<void> => {
+    if (!index || !caps.workspace?.configuration) return;
+    const timeout = Symbol('timeout');
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const answer: unknown = await Promise.race([
+      connection.workspace.getConfiguration('btfLens').catch(() => undefined),
+      new Promise((r) => (timer = setTimeout(r, CONFIGURATION_PULL_MS, timeout))),
+    ]).finally(() => clearTimeout(timer));
+    if (answer === timeout) return log(`workspace/configuration: no answer in ${CONFIGURATION_PULL_MS} ms; using initializationOptions`);
+    if (!answer || typeof answer !== 'object') return;
+    received.configuration = answer;
+    const init = received.initializationOptions;
+    const pulled = readSettings({ ...(init && typeof init === 'object' ? init : {}), ...answer });
+    if (JSON.stringify(pulled) !== JSON.stringify(index.settings)) await index.configure(pulled).catch((e) => log(String(e)));
+  };
+
   connection.onInitialize((params): InitializeResult => {
     caps = params.capabilities;
     const folders = (params.workspaceFolders ?? []).map((f) => uriToPath(f.uri)).filter((p): p is string => !!p);
@@ -184,6 +212,7 @@ export function startServer(connection: Connection): ServerHandle {
       if (p) folders.push(p);
     }
     const init = params.initializationOptions as { settings?: unknown } | undefined;
+    received.initializationOptions = init?.settings;
     const settings: Settings = readSettings(init?.settings);
     index = new WorkspaceIndex(folders.map((f) => resolve(f)), settings, {
       changed: (files) => {
@@ -233,7 +262,7 @@ export function startServer(connection: Connection): ServerHandle {
     };
   });
 
-  connection.onInitialized(() => {
+  connection.onInitialized(() => void pullSettings().then(() => {
     if (!index) return;
     if (caps.workspace?.didChangeWatchedFiles?.dynamicRegistration) {
       const watchers = [...index.settings.include, '**/*.{c,h}'].map((globPattern) => ({ globPattern }));
@@ -247,12 +276,15 @@ export function startServer(connection: Connection): ServerHandle {
       connection.onShutdown(stop);
     }
     void index.start().catch((e) => log(`indexing failed: ${(e as Error).stack ?? e}`)).finally(() => firstIndexDone());
-  });
+  }));
 
   connection.onDidChangeConfiguration((p) => {
     if (!index) return;
     const s = (p.settings as { btfLens?: unknown } | undefined)?.btfLens;
-    const apply = (raw: unknown) => index!.configure(readSettings(raw)).then(() => publishAll([])).catch((e) => log(String(e)));
+    const apply = (raw: unknown) => {
+      received.didChangeConfiguration = [...received.didChangeConfiguration.slice(-9), raw];
+      return index!.configure(readSettings(raw)).then(() => publishAll([])).catch((e) => log(String(e)));
+    };
     if (s !== undefined) void apply(s);
     else if (caps.workspace?.configuration) {
       void connection.workspace.getConfiguration('btfLens').then(apply, () => {});
@@ -346,6 +378,10 @@ export function startServer(connection: Connection): ServerHandle {
   on(SearchRequest.method, (p) => req.search(symbolIndex(), p));
   on(DocumentRequest.method, (p) => req.document(index!, p));
   on(CoreMatrixRequest.method, (p) => coreMatrix(index!, p));
+  on(SettingsRequest.method, () => ({
+    ...received, effective: { ...index!.settings }, kernel: kernelBtfPath(index!.settings),
+    coreTargets: coreTargetsOf(index!).targets().map((t) => (t.error ? { label: t.label, path: t.path, error: t.error } : { label: t.label, path: t.path })),
+  }));
   registerEditorRequests(connection, () => index); // the type-tree editor's btf/editor/* requests
 
   /**

@@ -16,7 +16,9 @@ export interface Settings {
   hoverMaxInstructions: number;
   /**
    * Kernels to resolve CO-RE relocations against (core-targets.ts): BTF files or directories of them,
-   * each a path or `{ path, label }`. undefined = the kernel BTF above (the running kernel's).
+   * each a path or `{ path, label }`. undefined = the kernel BTF above (the running kernel's). An empty
+   * list is undefined too: VS Code reports an unset array setting as [] and other editors fill settings
+   * in from the schema the same way, so [] cannot be told from "not set".
    */
   coreTargets?: (string | { path: string; label?: string })[];
 }
@@ -29,7 +31,11 @@ export function defaultSettings(): Settings {
   return { include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, kernelBtf: '', hoverMaxInstructions: 8 };
 }
 
-/** Merges whatever the client sent (any shape) over the defaults; wrong types are ignored. */
+/**
+ * Merges whatever the client sent (any shape) over the defaults; wrong types are ignored. What a key
+ * holds when the user set nothing is whatever the editor fills in (VS Code: the declared default, else
+ * [] / {} / '' / 0 / false by type): each key must mean "unset" then (test/server/settings-unset.test.ts).
+ */
 export function readSettings(raw: unknown): Settings {
   const s = defaultSettings();
   if (!raw || typeof raw !== 'object') return s;
@@ -39,8 +45,9 @@ export function readSettings(raw: unknown): Settings {
   s.exclude = strings(r.exclude) ?? s.exclude;
   if (typeof r.kernelBtf === 'string') s.kernelBtf = r.kernelBtf;
   if (Array.isArray(r.coreTargets)) {
-    s.coreTargets = r.coreTargets.filter((x): x is string | { path: string; label?: string } =>
+    const targets = r.coreTargets.filter((x): x is string | { path: string; label?: string } =>
       typeof x === 'string' || (!!x && typeof x === 'object' && typeof (x as { path?: unknown }).path === 'string'));
+    if (targets.length) s.coreTargets = targets;
   }
   if (typeof r.hoverMaxInstructions === 'number' && r.hoverMaxInstructions >= 0) s.hoverMaxInstructions = Math.floor(r.hoverMaxInstructions);
   return s;

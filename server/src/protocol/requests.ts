@@ -235,6 +235,27 @@ export namespace CoreMatrixRequest {
   }
 }
 
+export namespace SettingsRequest {
+  /** client → server: the `btfLens` settings as the client sent them (raw) and as the server uses them. Shows
+   * what an editor really sends for settings the user never set (test/e2e/suite/defaults.test.ts). */
+  export const method = 'btf/settings' as const;
+  export type Params = Record<string, never>;
+  export interface Result {
+    /** `initializationOptions.settings`. */
+    initializationOptions?: unknown;
+    /** The answer to the start-up `workspace/configuration` pull (absent: the client does not support it). */
+    configuration?: unknown;
+    /** Each settings object taken from a `workspace/didChangeConfiguration` (pushed or pulled after it), oldest first. */
+    didChangeConfiguration: unknown[];
+    /** The settings in use (the server's defaults for what was not sent). */
+    effective: Record<string, unknown>;
+    /** The kernel BTF in use. */
+    kernel?: string;
+    /** The kernels CO-RE relocations are resolved against. */
+    coreTargets: { label: string; path: string; error?: string }[];
+  }
+}
+
 // ---- The type-tree editor (client/src/features/type-tree.ts and its webview) ----
 // The editor opens any file (also outside the workspace: /sys/kernel/btf/*) as a `doc`: a handle the
 // server keeps until `btf/editor/close`. Every later request names the doc; type IDs are in the doc's
@@ -554,6 +575,7 @@ export interface RequestMap {
   [SearchRequest.method]: [SearchRequest.Params, SearchRequest.Result];
   [DocumentRequest.method]: [DocumentRequest.Params, DocumentRequest.Result];
   [CoreMatrixRequest.method]: [CoreMatrixRequest.Params, CoreMatrixRequest.Result];
+  [SettingsRequest.method]: [SettingsRequest.Params, SettingsRequest.Result];
   [EditorOpenRequest.method]: [EditorOpenRequest.Params, EditorOpenRequest.Result];
   [EditorCloseRequest.method]: [EditorCloseRequest.Params, EditorCloseRequest.Result];
   [EditorRowsRequest.method]: [EditorRowsRequest.Params, EditorRowsRequest.Result];

@@ -15,8 +15,11 @@ export function pickKernel(root) {
   return { kind: 'none', path: '' };
 }
 
-/** Copies the fixture workspace to `ws` (which must not exist) and returns the kernel BTF it is set to. */
-export function prepareWorkspace(root, ws, { corrupt = true, kernel = pickKernel(root) } = {}) {
+/**
+ * Copies the fixture workspace to `ws` (which must not exist) and returns the kernel BTF it is set to.
+ * `kernelSetting: false`: no .vscode/settings.json (the workspace names no `btfLens.*` key).
+ */
+export function prepareWorkspace(root, ws, { corrupt = true, kernel = pickKernel(root), kernelSetting = true } = {}) {
   fs.cpSync(path.join(root, 'test/workspace'), ws, { recursive: true });
   fs.mkdirSync(path.join(ws, 'btf'), { recursive: true });
   fs.copyFileSync(path.join(root, 'test/fixtures/obj/types.bpfel.btf'), path.join(ws, 'btf/types.bpfel.btf'));
@@ -27,6 +30,7 @@ export function prepareWorkspace(root, ws, { corrupt = true, kernel = pickKernel
   for (const e of fs.readdirSync(ws, { recursive: true, withFileTypes: true })) {
     if (e.isFile()) fs.utimesSync(path.join(e.parentPath ?? e.path, e.name), when, when);
   }
+  if (!kernelSetting) return kernel;
   fs.mkdirSync(path.join(ws, '.vscode'), { recursive: true });
   fs.writeFileSync(path.join(ws, '.vscode/settings.json'), JSON.stringify({ 'btfLens.kernelBtf': kernel.path || 'none' }, null, 2) + '\n');
   return kernel;

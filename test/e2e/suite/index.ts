@@ -38,7 +38,9 @@ function measureStart(): RunStart {
 export function run(): Promise<void> {
   (globalThis as { btfLensE2E?: RunStart }).btfLensE2E = measureStart();
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120000, reporter: 'spec', ...(process.env.BTF_LENS_E2E_GREP ? { grep: process.env.BTF_LENS_E2E_GREP } : {}) });
-  for (const f of ['extension.test.js', 'type-tree.test.js']) mocha.addFile(join(__dirname, f));
+  // test/e2e/run.mjs runs each scenario in its own VS Code: "defaults" (no btfLens.* setting, the .vsix) has its own file.
+  const files = process.env.BTF_LENS_E2E_SCENARIO === 'defaults' ? ['defaults.test.js'] : ['extension.test.js', 'type-tree.test.js'];
+  for (const f of files) mocha.addFile(join(__dirname, f));
   const results: { passed: string[]; failed: { title: string; error: string }[]; pending: string[]; metrics: Record<string, unknown> } = { passed: [], failed: [], pending: [], metrics: {} };
   (globalThis as { btfLensE2EMetrics?: Record<string, unknown> }).btfLensE2EMetrics = results.metrics;
   return new Promise((resolve, reject) => {
