@@ -5,7 +5,8 @@
  */
 import { Kind } from '../core/btf/kinds';
 import { CodeLens, DocumentSymbol, type Location, Range, SymbolKind } from 'vscode-languageserver';
-import { lineGroups, memberAccesses } from './lines';
+import { lineGroups } from './lines';
+import { accessesAt } from './member-place';
 import { type IndexedFile, coreRelosIn, countInsns, functionListing, functionsOf, insnLines, sourceLineReader } from './model';
 import { findTypeByName } from './names';
 import { type RenderedMember, namedTarget, renderType, resolveWordInDoc, typeTitle, typeUri, wordAt } from './typedoc';
@@ -46,16 +47,11 @@ export function sourceDefinition(index: WorkspaceIndex, sourcePath: string, line
     }
   };
   const groups = lineGroups(index, sourcePath, line, text);
-  // 1. A member a relocation on this line accesses.
-  for (const g of groups) {
-    const btf = g.file.btf!;
-    for (const r of g.relos) {
-      for (const acc of memberAccesses(btf, r)) {
-        if (acc.name !== w.word) continue;
-        if (typeDef) push(locationOfType(index, g.file, namedTarget(btf, acc.typeId)));
-        else push(locationOfType(index, g.file, acc.parentId, acc.name));
-      }
-    }
+  // 1. A member where a relocation on this line accesses it (not the same name elsewhere on the line).
+  for (const { group, access } of accessesAt(groups, line, character, text)) {
+    const btf = group.file.btf!;
+    if (typeDef) push(locationOfType(index, group.file, namedTarget(btf, access.typeId)));
+    else push(locationOfType(index, group.file, access.parentId, access.name));
   }
   if (out.length) return out;
   // 2. A relocation's root type named on the line (casts, bpf_core_type_exists(struct x), enum values).
