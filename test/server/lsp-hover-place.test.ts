@@ -129,4 +129,25 @@ describe('hover and definition by the place a relocation is written', () => {
     const tdef = await definition(at(text, 'flags', 1), 'textDocument/typeDefinition');
     assert.ok(tdef.length > 0 && tdef.every(([t]) => !t.includes('task_struct')), JSON.stringify(tdef));
   });
+
+  test('where the source does not tell the root\'s type, the line_info column of the relocated instruction does', async () => {
+    // clang puts each relocated load of `t->flags ^ t->mm->flags` under a record whose column is its member
+    // (./src/core.c:211:22 for task_struct.flags, :37 for mm_struct.flags: test/golden/ext). With `t` declared
+    // `void *`, neither chain's root type is known from the text.
+    const ext = readFileSync(join(golden, 'ext/core.bpfel.o.txt'), 'utf8');
+    const text = 'o->flags_exist = t->flags ^ t->mm->flags;';
+    const line = lines.findIndex((l) => l.includes(text));
+    const cols = [...ext.matchAll(new RegExp(`^line_info fentry/cgroup_migrate insn_off=\\d+ \\./src/core\\.c:${line + 1}:(\\d+) `, 'gm'))].map((m) => Number(m[1]));
+    const flags = [...lines[line]!.matchAll(/\bflags\b/g)].map((m) => m.index! + 1);
+    assert.ok(flags.every((c) => cols.includes(c)), `${cols} ${flags}`);
+    const decl = lines.findIndex((l, i) => i < line && l.includes('struct task_struct *t = (void *)ctx[0];'));
+    const edited = lines.map((l, i) => (i === decl ? l.replace('struct task_struct *t', 'void *t') : l)).join('\n');
+    s.client.sendNotification('textDocument/didOpen', { textDocument: { uri: core, languageId: 'c', version: 1, text: edited } });
+    try {
+      assert.deepEqual(memberBlocks(await hover(at(text, 'flags', 0))), [['flags', 'struct task_struct']]);
+      assert.deepEqual(memberBlocks(await hover(at(text, 'flags', 1))), [['flags', 'struct mm_struct']]);
+    } finally {
+      s.client.sendNotification('textDocument/didClose', { textDocument: { uri: core } });
+    }
+  });
 });
