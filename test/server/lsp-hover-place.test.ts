@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Hover, Location } from 'vscode-languageserver/node';
+import { type DocumentSymbol, type Hover, type Location, SymbolKind } from 'vscode-languageserver/node';
 import { golden } from '../helpers/paths';
 import { type TestServer, startTestServer } from './harness';
 
@@ -149,5 +149,63 @@ describe('hover and definition by the place a relocation is written', () => {
     } finally {
       s.client.sendNotification('textDocument/didClose', { textDocument: { uri: core } });
     }
+  });
+});
+
+describe('document symbols of a BPF C source: its programs, from the objects built from it', () => {
+  let s: TestServer;
+  before(async () => {
+    s = await startTestServer();
+  });
+  after(() => s.close());
+
+  /** Per section of an object: its function, instruction count (llvm-objdump's lines) and CO-RE relocations (ext_oracle's records). */
+  const fromGoldens = (obj: string) => {
+    const objdump = readFileSync(join(golden, `objdump/${obj}.txt`), 'utf8').split('\n');
+    const ext = readFileSync(join(golden, `ext/${obj}.txt`), 'utf8');
+    const out = new Map<string, { section: string; insns: number; relos: number }>();
+    let section = '';
+    let func = '';
+    for (const l of objdump) {
+      const sec = /^Disassembly of section (.*):$/.exec(l);
+      if (sec) section = sec[1]!;
+      const fn = /^[0-9a-f]{16} <(\w+)>:$/.exec(l);
+      if (fn && !fn[1]!.startsWith('LBB')) {
+        func = fn[1]!;
+        out.set(func, { section, insns: 0, relos: ext.split('\n').filter((x) => x.startsWith(`core_relo ${section} `)).length });
+      }
+      if (/^ +\d+:\t/.test(l)) out.get(func)!.insns++;
+    }
+    return out;
+  };
+
+  test('core.c: one symbol per program over its SEC line to its closing brace; per object, counts as llvm-objdump and libbpf see them', async () => {
+    const uri = s.uri('src/core.c');
+    const lines = readFileSync(s.path('src/core.c'), 'utf8').split('\n');
+    const syms = (await s.client.sendRequest('textDocument/documentSymbol', { textDocument: { uri } })) as DocumentSymbol[];
+    const el = fromGoldens('core.bpfel.o');
+    const eb = fromGoldens('core.bpfeb.o');
+    assert.deepEqual(syms.map((x) => x.name), ['core_reads', 'core_fields', 'core_types', 'core_direct']);
+    for (const sym of syms) {
+      const g = el.get(sym.name)!;
+      assert.equal(sym.kind, SymbolKind.Function);
+      assert.equal(sym.detail, `SEC("${g.section}")`);
+      const decl = lines.findIndex((l) => l.startsWith(`int ${sym.name}(`));
+      assert.equal(lines[sym.range.start.line], `SEC("${g.section}")`);
+      assert.equal(sym.range.start.line, decl - 1);
+      assert.equal(lines[sym.range.end.line], '}');
+      assert.ok(lines.slice(decl + 1, sym.range.end.line).every((l) => l !== '}'), sym.name);
+      assert.equal(lines[sym.selectionRange.start.line]!.slice(sym.selectionRange.start.character, sym.selectionRange.end.character), sym.name);
+      const per = (x: { insns: number; relos: number }) => `${x.insns} instructions · ${x.relos} CO-RE relocations`;
+      assert.deepEqual(sym.children!.map((c) => [c.name, c.detail]), [['build/core.bpfeb.o', per(eb.get(sym.name)!)], ['build/core.bpfel.o', per(g)]]);
+    }
+  });
+
+  test('progs.c: .text functions are subprograms; a header with no BPF function has no symbols', async () => {
+    const syms = (await s.client.sendRequest('textDocument/documentSymbol', { textDocument: { uri: s.uri('src/progs.c') } })) as DocumentSymbol[];
+    const el = fromGoldens('progs.bpfel.o');
+    assert.deepEqual(syms.map((x) => x.name).sort(), [...el.keys()].sort());
+    for (const sym of syms) assert.equal(sym.detail, el.get(sym.name)!.section === '.text' ? '.text subprogram' : `SEC("${el.get(sym.name)!.section}")`, sym.name);
+    assert.deepEqual(await s.client.sendRequest('textDocument/documentSymbol', { textDocument: { uri: s.uri('src/common.h') } }), []);
   });
 });
