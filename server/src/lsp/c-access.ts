@@ -280,12 +280,26 @@ export function accessPlaces(lineText: (n: number) => string, first: number, las
     if (!read && !FIELD_MACROS.has(t.v)) continue;
     const close = closing(toks, i + 1);
     coreRanges.push([i + 1, close]);
-    if (!read) continue;
     const as = args(toks, i + 1);
+    if (!read) {
+      // libbpf's two-argument form: bpf_core_field_exists(struct task_struct, pid), (*t, pid) or (type_t, pid).
+      const field = as.length === 2 && t.v.startsWith('bpf_core_field_') ? memberArg(toks, as[1]![0], as[1]![1]) : undefined;
+      if (!field) continue;
+      for (const c of chains) if (c.first >= as[1]![0] && c.last <= as[1]![1]) absorbed.add(c);
+      const [a, b] = as[0]!;
+      const w = toks.slice(a, b + 1).map((x) => x.v);
+      const root: Root = (w[0] === 'struct' || w[0] === 'union') && w.length === 2 ? { kind: 'type', name: w[1]!, keyword: w[0] }
+        : w.length === 1 && toks[a]!.kind === 'id' ? { kind: 'type', name: w[0]! }
+          : w.length === 2 && w[0] === '*' && toks[b]!.kind === 'id' ? { kind: 'var', name: w[1]!, arrow: true } : { kind: 'unknown' };
+      places.push({ root, runs: [field], core: true, from: posOf(t), to: posOf(toks[close] ?? toks[toks.length - 1]!, true) });
+      continue;
+    }
     const src = as[read.src];
     if (!src) continue;
     const members = as.slice(read.src + 1).map(([a, b]) => memberArg(toks, a, b));
     if (!members.length || members.some((m) => !m)) continue;
+    // `a.b` in a member argument is the macro's, not a chain rooted at a variable `a`.
+    for (const [a, b] of as.slice(read.src + 1)) for (const c of chains) if (c.first >= a && c.last <= b) absorbed.add(c);
     let root: Root = { kind: 'unknown' };
     let runs: Run[] = [];
     const [a, b] = src;
