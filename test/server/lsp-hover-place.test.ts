@@ -130,6 +130,22 @@ describe('hover and definition by the place a relocation is written', () => {
     assert.ok(tdef.length > 0 && tdef.every(([t]) => !t.includes('task_struct')), JSON.stringify(tdef));
   });
 
+  test('every field relocation of core.c has a place: on the line that shows it, a word gets its member block', async () => {
+    let checked = 0;
+    for (let line = 0; line < lines.length; line++) {
+      const text = await hoverText({ line, character: 0 });
+      const relos = [...text.matchAll(/^<\w+> \[\d+\] (?:struct|union) \w+((?:\.\w+(?:\[\d+\])*)+) \(/gm)].map((m) => m[1]!.split('.').pop()!.replace(/\[.*$/, ''));
+      for (const member of new Set(relos)) {
+        const cols = [...lines[line]!.matchAll(new RegExp(`\\b${member}\\b`, 'g'))].map((m) => m.index! + 1);
+        let found = false;
+        for (const character of cols) if (memberBlocks(await hover({ line, character })).some(([m]) => m === member)) found = true;
+        assert.ok(found, `line ${line + 1}: no place shows ${member}: ${lines[line]}`);
+        checked++;
+      }
+    }
+    assert.ok(checked >= 30, `${checked}`);
+  });
+
   test('where the source does not tell the root\'s type, the line_info column of the relocated instruction does', async () => {
     // clang puts each relocated load of `t->flags ^ t->mm->flags` under a record whose column is its member
     // (./src/core.c:211:22 for task_struct.flags, :37 for mm_struct.flags: test/golden/ext). With `t` declared
