@@ -1,14 +1,16 @@
 /**
  * Hover on a line of BPF C: per object built from the file, the function and ELF section, the
  * instructions the line compiled to (llvm-objdump's text), and each CO-RE relocation in libbpf's words
- * with its local type; on an identifier a relocation accesses, that member's C type and place.
+ * with its local type; on a member where a relocation's access is written (member-place.ts), that member's C
+ * type and place.
  */
 import { resolveSize } from '../core/btf/resolve';
 import { cDeclaration } from '../core/format/c';
 import { coreHoverBlock } from './core-targets';
-import { type LineGroup, type MemberAccess, lineGroups, memberAccesses } from './lines';
+import { type LineGroup, type MemberAccess, lineGroups } from './lines';
+import { accessesAt } from './member-place';
 import { insnLines } from './model';
-import { cName, pointerSizeOf, typeUri, wordAt } from './typedoc';
+import { cName, pointerSizeOf, typeUri } from './typedoc';
 import type { WorkspaceIndex } from './workspace';
 
 export const FENCE_ASM = 'bpf-asm';
@@ -26,25 +28,16 @@ export function openLink(label: string, uri: string, line?: number): string {
 
 export function hoverMarkdown(index: WorkspaceIndex, sourcePath: string, line: number, character: number, text: (n: number) => string): string | undefined {
   const groups = lineGroups(index, sourcePath, line, text);
-  const lineText = text(line);
   if (!groups.length) return undefined;
   const parts: string[] = [];
-  const w = wordAt(lineText, character);
-  if (w) {
-    const seen = new Set<string>();
-    for (const g of groups) {
-      for (const r of g.relos) {
-        for (const acc of memberAccesses(g.file.btf!, r)) {
-          if (acc.name !== w.word) continue;
-          const block = memberBlock(g, r.spec!.rootTypeId, acc);
-          // bpfel and bpfeb twins say the same: show it once (links differ only by object).
-          const key = block.replace(/\(command:[^)]*\)/g, '');
-          if (!seen.has(key)) {
-            seen.add(key);
-            parts.push(block);
-          }
-        }
-      }
+  const seen = new Set<string>();
+  for (const { group, relo, access } of accessesAt(groups, line, character, text)) {
+    const block = memberBlock(group, relo.spec!.rootTypeId, access);
+    // bpfel and bpfeb twins say the same: show it once (links differ only by object).
+    const key = block.replace(/\(command:[^)]*\)/g, '');
+    if (!seen.has(key)) {
+      seen.add(key);
+      parts.push(block);
     }
   }
   const max = index.settings.hoverMaxInstructions;

@@ -26,6 +26,8 @@ export interface LineGroup {
   func: FunctionRange;
   slots: number[];
   relos: ReloOnLine[];
+  /** The line_info file names that mean this source in this object. */
+  sources: string[];
 }
 
 /**
@@ -42,7 +44,7 @@ export function lineGroups(index: WorkspaceIndex, sourcePath: string, line: numb
     for (const { prog, funcs } of attributionOf(file, sourcePath, names, text)) {
       for (const fa of funcs) {
         const slots = fa.lineSlots.get(line);
-        if (slots) out.push({ file, prog, func: fa.func, slots: [...slots], relos: fa.relosByLine.get(line) ?? [] });
+        if (slots) out.push({ file, prog, func: fa.func, slots: [...slots], relos: fa.relosByLine.get(line) ?? [], sources: names });
       }
     }
   }

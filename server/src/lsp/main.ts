@@ -21,7 +21,7 @@ import { hoverMarkdown } from './hover';
 import { lineGroups } from './lines';
 import { type IndexedFile, insnLines } from './model';
 import { SymbolIndex } from './names';
-import { codeLenses, docDefinition, docSymbols, sourceDefinition, symbolKindOf } from './navigation';
+import { codeLenses, docDefinition, docSymbols, sourceDefinition, sourceSymbols, symbolKindOf } from './navigation';
 import { registerEditorRequests } from './editor-requests';
 import * as req from './requests';
 import { type Settings, kernelBtfPath, readSettings } from './settings';
@@ -328,7 +328,14 @@ export function startServer(connection: Connection): ServerHandle {
   connection.onDefinition((p) => guard(() => definition(p.textDocument.uri, p.position.line, p.position.character, false), []));
   connection.onTypeDefinition((p) => guard(() => definition(p.textDocument.uri, p.position.line, p.position.character, true), []));
 
-  connection.onDocumentSymbol((p) => guard(() => (index && parseVirtualUri(p.textDocument.uri) ? docSymbols(index, p.textDocument.uri) : []), []));
+  connection.onDocumentSymbol((p) => guard(() => {
+    if (!index) return [];
+    const uri = p.textDocument.uri;
+    if (parseVirtualUri(uri)) return docSymbols(index, uri);
+    const path = uriToPath(uri);
+    const text = fullText(uri);
+    return path && text !== undefined ? sourceSymbols(index, path, text) : [];
+  }, []));
 
   connection.onCodeLens((p) => guard(() => {
     if (!index) return [];

@@ -1,11 +1,12 @@
 /**
  * Go to definition / type definition (from a relocation or a type name on a source line, and from a
- * word inside a type document), document symbols of type documents, code lenses over BPF functions,
+ * word inside a type document), document symbols of sources and type documents, code lenses over BPF functions,
  * and the disassembly document of one function.
  */
 import { Kind } from '../core/btf/kinds';
 import { CodeLens, DocumentSymbol, type Location, Range, SymbolKind } from 'vscode-languageserver';
-import { lineGroups, memberAccesses } from './lines';
+import { lineGroups } from './lines';
+import { accessesAt } from './member-place';
 import { type IndexedFile, coreRelosIn, countInsns, functionListing, functionsOf, insnLines, sourceLineReader } from './model';
 import { findTypeByName } from './names';
 import { type RenderedMember, namedTarget, renderType, resolveWordInDoc, typeTitle, typeUri, wordAt } from './typedoc';
@@ -46,16 +47,11 @@ export function sourceDefinition(index: WorkspaceIndex, sourcePath: string, line
     }
   };
   const groups = lineGroups(index, sourcePath, line, text);
-  // 1. A member a relocation on this line accesses.
-  for (const g of groups) {
-    const btf = g.file.btf!;
-    for (const r of g.relos) {
-      for (const acc of memberAccesses(btf, r)) {
-        if (acc.name !== w.word) continue;
-        if (typeDef) push(locationOfType(index, g.file, namedTarget(btf, acc.typeId)));
-        else push(locationOfType(index, g.file, acc.parentId, acc.name));
-      }
-    }
+  // 1. A member where a relocation on this line accesses it (not the same name elsewhere on the line).
+  for (const { group, access } of accessesAt(groups, line, character, text)) {
+    const btf = group.file.btf!;
+    if (typeDef) push(locationOfType(index, group.file, namedTarget(btf, access.typeId)));
+    else push(locationOfType(index, group.file, access.parentId, access.name));
   }
   if (out.length) return out;
   // 2. A relocation's root type named on the line (casts, bpf_core_type_exists(struct x), enum values).
@@ -133,12 +129,21 @@ export function docSymbols(index: WorkspaceIndex, uri: string): DocumentSymbol[]
   return [root];
 }
 
-/** Code lenses above each BPF function defined in this source. */
-export function codeLenses(index: WorkspaceIndex, sourcePath: string, text: string): CodeLens[] {
-  const lines = text.split('\n');
-  const out: CodeLens[] = [];
-  const objects = index.objectsFor(sourcePath);
-  for (const { file, names } of objects) {
+/** A BPF function defined in a source, in one object built from it. */
+interface SourceFunction {
+  file: IndexedFile;
+  section: string;
+  name: string;
+  /** 0-based line of its declaration (`int name(`). */
+  line: number;
+  insns: number;
+  relos: number;
+}
+
+/** The BPF functions of every object built from this source whose code starts in it, in object order. */
+function sourceFunctions(index: WorkspaceIndex, sourcePath: string, lines: string[]): SourceFunction[] {
+  const out: SourceFunction[] = [];
+  for (const { file, names } of index.objectsFor(sourcePath)) {
     const btf = file.btf;
     if (!file.object || !btf) continue;
     for (const prog of file.object.programs) {
@@ -147,18 +152,87 @@ export function codeLenses(index: WorkspaceIndex, sourcePath: string, text: stri
         const li = prog.slots.lineOfSlot[f.start];
         if (li === undefined || li < 0) continue;
         const rec = prog.section.lineInfo[li]!;
-        const name = btf.str(rec.fileNameOff) ?? '';
-        if (!names.includes(name)) continue;
-        const line = functionLine(lines, f.name, rec.line - 1);
-        const insns = countInsns(il, f.start, f.end);
-        const relos = coreRelosIn(prog, f.start, f.end);
-        const title = `${prog.section.name} · ${insns} instruction${insns === 1 ? '' : 's'} · ${relos} CO-RE relocation${relos === 1 ? '' : 's'}${objects.length > 1 ? ` · ${file.label}` : ''}`;
-        out.push(CodeLens.create(Range.create(line, 0, line, 0), undefined));
-        out[out.length - 1]!.command = { title, command: 'btfLens.open', arguments: [disasmDocUri(file.path, f.name)] };
+        if (!names.includes(btf.str(rec.fileNameOff) ?? '')) continue;
+        out.push({
+          file, section: prog.section.name, name: f.name, line: functionLine(lines, f.name, rec.line - 1),
+          insns: countInsns(il, f.start, f.end), relos: coreRelosIn(prog, f.start, f.end),
+        });
       }
     }
   }
   return out;
+}
+
+const counts = (f: SourceFunction) => `${f.insns} instruction${f.insns === 1 ? '' : 's'} · ${f.relos} CO-RE relocation${f.relos === 1 ? '' : 's'}`;
+
+/** Code lenses above each BPF function defined in this source. */
+export function codeLenses(index: WorkspaceIndex, sourcePath: string, text: string): CodeLens[] {
+  const fns = sourceFunctions(index, sourcePath, text.split('\n'));
+  const multi = index.objectsFor(sourcePath).length > 1;
+  return fns.map((f) => {
+    const lens = CodeLens.create(Range.create(f.line, 0, f.line, 0), undefined);
+    lens.command = { title: `${f.section} · ${counts(f)}${multi ? ` · ${f.file.label}` : ''}`, command: 'btfLens.open', arguments: [disasmDocUri(f.file.path, f.name)] };
+    return lens;
+  });
+}
+
+/**
+ * Outline of a BPF C source: its BPF programs and subprograms (the functions of the objects built from
+ * it, `SEC` name as detail), each over its definition's lines, with one child per object built from it
+ * (instruction and CO-RE relocation counts).
+ */
+export function sourceSymbols(index: WorkspaceIndex, sourcePath: string, text: string): DocumentSymbol[] {
+  const lines = text.split('\n');
+  const byFunc = new Map<string, SourceFunction[]>();
+  for (const f of sourceFunctions(index, sourcePath, lines)) {
+    const key = `${f.line}\0${f.name}\0${f.section}`;
+    const list = byFunc.get(key);
+    if (list) list.push(f);
+    else byFunc.set(key, [f]);
+  }
+  const out: DocumentSymbol[] = [];
+  for (const fs of byFunc.values()) {
+    const { line, name, section } = fs[0]!;
+    const last = functionEnd(lines, line);
+    const first = line > 0 && /^\s*SEC\(/.test(lines[line - 1]!) ? line - 1 : line;
+    const range = Range.create(first, 0, last, lines[last]?.length ?? 0);
+    const at = lines[line]!.search(new RegExp(`\\b${name}\\b`));
+    const sel = Range.create(line, Math.max(0, at), line, Math.max(0, at) + (at >= 0 ? name.length : 0));
+    const children = fs.map((f) => DocumentSymbol.create(f.file.label, counts(f), SymbolKind.Module, range, sel));
+    // Functions of .text are subprograms (called, not attached); the others are programs of their SEC.
+    const detail = section === '.text' ? '.text subprogram' : `SEC("${section}")`;
+    out.push(DocumentSymbol.create(name, detail, SymbolKind.Function, range, sel, children));
+  }
+  return out.sort((a, b) => a.range.start.line - b.range.start.line);
+}
+
+/** The line of the `}` closing the body that starts at or after `from` (braces counted outside comments and literals). */
+function functionEnd(lines: string[], from: number): number {
+  let depth = 0;
+  let opened = false;
+  let comment = false;
+  for (let i = from; i < lines.length && i < from + 5000; i++) {
+    const l = lines[i]!;
+    for (let j = 0; j < l.length; j++) {
+      const c = l[j]!;
+      if (comment) {
+        if (c === '*' && l[j + 1] === '/') {
+          comment = false;
+          j++;
+        }
+      } else if (c === '/' && l[j + 1] === '/') break;
+      else if (c === '/' && l[j + 1] === '*') {
+        comment = true;
+        j++;
+      } else if (c === '"' || c === "'") {
+        for (j++; j < l.length && l[j] !== c; j++) if (l[j] === '\\') j++;
+      } else if (c === '{') {
+        depth++;
+        opened = true;
+      } else if (c === '}' && opened && --depth === 0) return i;
+    }
+  }
+  return from;
 }
 
 /** The line declaring `name(` at or above the first line the function's code maps to. */

@@ -3,7 +3,7 @@
  * runs the mocha suites bundled beside this file. Results also go to $BTF_LENS_E2E_RESULTS as JSON
  * so test/e2e/run.mjs can report them even when the host's exit code is all it gets.
  */
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Mocha from 'mocha';
 import * as vscode from 'vscode';
@@ -38,8 +38,11 @@ function measureStart(): RunStart {
 export function run(): Promise<void> {
   (globalThis as { btfLensE2E?: RunStart }).btfLensE2E = measureStart();
   const mocha = new Mocha({ ui: 'bdd', color: false, timeout: 120000, reporter: 'spec', ...(process.env.BTF_LENS_E2E_GREP ? { grep: process.env.BTF_LENS_E2E_GREP } : {}) });
-  // test/e2e/run.mjs runs each scenario in its own VS Code: "defaults" (no btfLens.* setting, the .vsix) has its own file.
-  const files = process.env.BTF_LENS_E2E_SCENARIO === 'defaults' ? ['defaults.test.js'] : ['extension.test.js', 'type-tree.test.js'];
+  // test/e2e/run.mjs runs each scenario in its own VS Code: "defaults" (no btfLens.* setting, the .vsix) has its own
+  // file; the main scenario runs extension.test.js first (it checks activation before anything else asks), then the rest.
+  const first = ['extension.test.js', 'type-tree.test.js'];
+  const files = process.env.BTF_LENS_E2E_SCENARIO === 'defaults' ? ['defaults.test.js']
+    : [...first, ...readdirSync(__dirname).filter((x) => x.endsWith('.test.js') && !first.includes(x) && x !== 'defaults.test.js').sort()];
   for (const f of files) mocha.addFile(join(__dirname, f));
   const results: { passed: string[]; failed: { title: string; error: string }[]; pending: string[]; metrics: Record<string, unknown> } = { passed: [], failed: [], pending: [], metrics: {} };
   (globalThis as { btfLensE2EMetrics?: Record<string, unknown> }).btfLensE2EMetrics = results.metrics;

@@ -111,6 +111,7 @@ struct sock {
 
 struct task_struct___pre514 {
 	long state;
+	unsigned int flags;
 };
 
 struct task_struct___nonexistent {
@@ -150,6 +151,7 @@ struct mm_struct {
 	unsigned long end_code;
 	unsigned long start_data;
 	unsigned long end_data;
+	unsigned long flags;
 };
 
 #ifndef BPF_NO_PRESERVE_ACCESS_INDEX

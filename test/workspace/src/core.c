@@ -9,7 +9,7 @@
 
 struct mm_struct {
 	unsigned long task_size;
-	unsigned long start_code, end_code, start_data, end_data;
+	unsigned long start_code, end_code, start_data, end_data, flags;
 } __pai;
 
 struct task_struct {
@@ -24,9 +24,9 @@ struct task_struct {
 	unsigned int in_iowait : 1;
 } __pai;
 
-/* pre-5.14 layout: 'state' was renamed to '__state' */
 struct task_struct___pre514 {
-	long state;
+	long state; /* pre-5.14 layout: 'state' was renamed to '__state' */
+	unsigned int flags;
 } __pai;
 
 /* a flavor that does not exist anywhere */
@@ -171,6 +171,7 @@ int core_fields(void *ctx)
 SEC("tp_btf/sched_switch")
 int core_types(__u64 *ctx)
 {
+	struct task_struct *prev = (void *)ctx[1];
 	struct core_out *o = slot();
 
 	if (!o)
@@ -188,6 +189,7 @@ int core_types(__u64 *ctx)
 	o->ringbuf_value = bpf_core_enum_value(enum bpf_map_type___local, BPF_MAP_TYPE_RINGBUF___local);
 	o->pidtype_tgid = bpf_core_enum_value(enum pid_type, PIDTYPE_TGID);
 	o->pidtype_max = bpf_core_enum_value(enum pid_type, PIDTYPE_MAX);
+	o->nr_tasks = BPF_CORE_READ(prev, flags) ^ BPF_CORE_READ((struct task_struct___pre514 *)prev, flags);
 	return 0;
 }
 
@@ -206,6 +208,7 @@ int core_direct(__u64 *ctx)
 	o->union_member = attr->map_type + (__u32)attr->raw[1];
 	o->pid = t->real_parent->mm->task_size;
 	o->tgid = __builtin_preserve_access_index(t->comm[1]);
+	o->flags_exist = t->flags ^ t->mm->flags;                /* one name, two roots: task_struct, mm_struct */
 	return 0;
 }
 
