@@ -62,6 +62,8 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
     private reloadTimer: NodeJS.Timeout | undefined;
     /** The doc opened (and its first rows read) while the page loads, for the first `ready`. */
     private opening: Promise<HostToWebview | undefined>;
+    /** The base chosen with "Choose base BTF…" in this editor (file URI): kept for its re-opens. */
+    private base: string | undefined;
 
     constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel) {
       const w = panel.webview;
@@ -95,7 +97,8 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
       let init: HostToWebview | undefined;
       try {
         await client.start();
-        const ov = await client.sendRequest<EditorOpenRequest.Result>(EditorOpenRequest.method, { uri: this.uri.toString() } satisfies EditorOpenRequest.Params);
+        const params: EditorOpenRequest.Params = { uri: this.uri.toString(), ...(this.base ? { base: [this.base] } : {}) };
+        const ov = await client.sendRequest<EditorOpenRequest.Result>(EditorOpenRequest.method, params);
         this.doc = ov.doc;
         const first = ov.ok
           ? await client.sendRequest<EditorRowsRequest.Result>(EditorRowsRequest.method, { doc: ov.doc, ...FIRST_PAGE_FILTER } satisfies EditorRowsRequest.Params).catch(() => undefined)
@@ -161,10 +164,53 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
           await vscode.commands.executeCommand('vscode.openWith', target, viewTypeFor(target));
           break;
         }
+        case 'chooseBase':
+          await this.chooseBase();
+          break;
         case 'error':
           console.error(`BTF Lens webview (${this.uri.fsPath}): ${m.message}`);
           break;
       }
+    }
+
+    /**
+     * "Choose base BTF…": the user picks the vmlinux BTF this split BTF was built against, for this file
+     * or its folder; saved in btfLens.moduleBases (the folder's settings, or the user's for a file outside
+     * every folder) so the index pairs it too, and the editor re-opens on it at once.
+     */
+    private async chooseBase(): Promise<void> {
+      const name = this.uri.path.split('/').pop() ?? 'this file';
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false, openLabel: 'Use as base', defaultUri: vscode.Uri.joinPath(this.uri, '..'),
+        title: `Base BTF of ${name}: the vmlinux (BTF or ELF) of the kernel it was built for`,
+      });
+      const base = picked?.[0];
+      if (!base || base.scheme !== 'file') return;
+      const folder = vscode.workspace.getWorkspaceFolder(this.uri);
+      const rel = folder ? vscode.workspace.asRelativePath(this.uri, false) : this.uri.fsPath;
+      const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
+      const scope = await vscode.window.showQuickPick(
+        [{ label: 'This file', description: rel, glob: rel }, { label: 'Every file of its folder', description: `${dir}**`, glob: `${dir}**` }],
+        { title: `Use ${base.fsPath.split('/').pop()} as the base of` },
+      );
+      if (!scope) return;
+      const inFolder = folder && vscode.workspace.getWorkspaceFolder(base)?.uri.toString() === folder.uri.toString();
+      const value = inFolder ? vscode.workspace.asRelativePath(base, false) : base.fsPath;
+      const config = vscode.workspace.getConfiguration('btfLens', folder?.uri);
+      const target = folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Global;
+      const inspected = config.inspect<Record<string, string>>('moduleBases');
+      const current = (folder ? inspected?.workspaceFolderValue : inspected?.globalValue) ?? {};
+      // The new entry first: the first glob that matches wins.
+      const next: Record<string, string> = { [scope.glob]: value };
+      for (const [k, v] of Object.entries(current)) if (k !== scope.glob) next[k] = v;
+      try {
+        await config.update('moduleBases', next, target);
+      } catch (e) {
+        void vscode.window.showWarningMessage(`BTF Lens: btfLens.moduleBases could not be saved (${(e as Error).message}); the base is used in this editor only.`);
+      }
+      this.base = base.toString();
+      const init = await this.open(true);
+      if (init) this.post(init);
     }
 
     dispose(): void {

@@ -19,6 +19,11 @@ export interface Settings {
    * each a path or `{ path, label }`. undefined = the kernel BTF above (the running kernel's).
    */
   coreTargets?: (string | { path: string; label?: string })[];
+  /**
+   * Split BTF (modules) → its base, for files that do not tell their kernel release: glob (relative to
+   * the workspace folder, or absolute) → base BTF file (relative to the folder, or absolute). First match wins.
+   */
+  moduleBases: Record<string, string>;
 }
 
 export const DEFAULT_INCLUDE = ['**/*.o', '**/*.bpf.o', '**/*.btf', '**/*.ko', '**/*.ko.{xz,zst,gz}', '**/vmlinux'];
@@ -26,7 +31,7 @@ export const DEFAULT_EXCLUDE = ['**/node_modules', '**/.git', '**/.vscode-test']
 export const SYS_VMLINUX = '/sys/kernel/btf/vmlinux';
 
 export function defaultSettings(): Settings {
-  return { include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, kernelBtf: '', hoverMaxInstructions: 8 };
+  return { include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, kernelBtf: '', hoverMaxInstructions: 8, moduleBases: {} };
 }
 
 /** Merges whatever the client sent (any shape) over the defaults; wrong types are ignored. */
@@ -42,8 +47,17 @@ export function readSettings(raw: unknown): Settings {
     s.coreTargets = r.coreTargets.filter((x): x is string | { path: string; label?: string } =>
       typeof x === 'string' || (!!x && typeof x === 'object' && typeof (x as { path?: unknown }).path === 'string'));
   }
+  s.moduleBases = readModuleBases(r.moduleBases) ?? s.moduleBases;
   if (typeof r.hoverMaxInstructions === 'number' && r.hoverMaxInstructions >= 0) s.hoverMaxInstructions = Math.floor(r.hoverMaxInstructions);
   return s;
+}
+
+/** `btfLens.moduleBases`: an object of string → string (entries of other types are dropped). */
+export function readModuleBases(v: unknown): Record<string, string> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, b] of Object.entries(v)) if (k && typeof b === 'string' && b) out[k] = b;
+  return out;
 }
 
 /** The kernel BTF path the settings name, or undefined for none. */
