@@ -336,7 +336,7 @@ export class WorkspaceIndex {
       const r = await findVmlinux(release.release, { candidates: this.kernelCandidates(), near: path });
       if (r.found) {
         const f = await this.baseFile(r.found.path);
-        if (f.btf) return { file: f, why: `its kernel release ${describeRelease(release)} is ${f.label}'s (${describeRelease(r.found.release)})`, release };
+        if (f.btf) return { file: f, why: `the vmlinux of its kernel release, ${describeRelease(release)}`, release };
       }
       searched = r.searched;
     }
@@ -537,7 +537,7 @@ export class WorkspaceIndex {
 
 /** A split BTF on a base it does not fit: what is wrong, on what, why that base, and what to do. */
 function mismatchMessage(what: string, c: BaseChoice): string {
-  const built = c.release ? `; it was built for ${describeRelease(c.release)}${c.searched ? ' and no vmlinux of that release was found' : ''}` : '';
+  const built = c.release && c.searched ? `; it was built for ${describeRelease(c.release)} and no vmlinux of that release was found` : '';
   return `${what} — is ${c.file.path} the kernel this was built for? It was taken as ${c.why}${built}. `
     + 'Its types are not shown (their names would be wrong): choose its base with "Choose base BTF…" in its type tree, or btfLens.moduleBases.';
 }
