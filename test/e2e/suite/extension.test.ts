@@ -138,6 +138,15 @@ describe('BTF Lens in a real VS Code', () => {
     assert.ok(r.some((s) => s.containerName.startsWith('modules/regmap-sdw.btf')), r.map((s) => `${s.name} ${s.containerName}`).join('\n'));
   });
 
+  it('the shipped .ko finds its own base by its release (vermagic = the workspace vmlinux\'s banner), with no module setting', async () => {
+    await ready();
+    const ko = wsUri('modules/regmap-sdw.ko');
+    const errors = vscode.languages.getDiagnostics(ko).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(errors.map((d) => d.message), []);
+    const r = await vscode.commands.executeCommand<vscode.SymbolInformation[]>('vscode.executeWorkspaceSymbolProvider', 'sdw_slave_status');
+    assert.ok(r.some((s) => s.containerName.includes('modules/regmap-sdw.ko')), r.map((s) => `${s.name} ${s.containerName}`).join('\n'));
+  });
+
   it('a corrupt object gets an error diagnostic naming the byte offset; the other files are indexed', async () => {
     const api = await ready();
     const bad = wsUri('build/corrupt.bpfel.o');
