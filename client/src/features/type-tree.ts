@@ -175,7 +175,7 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
 
     /**
      * "Choose base BTF…": the user picks the vmlinux BTF this split BTF was built against, for this file
-     * or its folder; saved in btfLens.moduleBases (the folder's settings, or the user's for a file outside
+     * or its folder; saved in btfLens.moduleBases (the workspace's settings, or the user's for a file outside
      * every folder) so the index pairs it too, and the editor re-opens on it at once.
      */
     private async chooseBase(): Promise<void> {
@@ -197,9 +197,11 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
       const inFolder = folder && vscode.workspace.getWorkspaceFolder(base)?.uri.toString() === folder.uri.toString();
       const value = inFolder ? vscode.workspace.asRelativePath(base, false) : base.fsPath;
       const config = vscode.workspace.getConfiguration('btfLens', folder?.uri);
-      const target = folder ? vscode.ConfigurationTarget.WorkspaceFolder : vscode.ConfigurationTarget.Global;
+      // The workspace's settings (a window-scoped setting cannot be written per folder; the globs are
+      // relative to whichever folder holds the module), or the user's for a file outside every folder.
+      const target = folder ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
       const inspected = config.inspect<Record<string, string>>('moduleBases');
-      const current = (folder ? inspected?.workspaceFolderValue : inspected?.globalValue) ?? {};
+      const current = (folder ? inspected?.workspaceValue : inspected?.globalValue) ?? {};
       // The new entry first: the first glob that matches wins.
       const next: Record<string, string> = { [scope.glob]: value };
       for (const [k, v] of Object.entries(current)) if (k !== scope.glob) next[k] = v;
