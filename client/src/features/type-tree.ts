@@ -186,30 +186,13 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
       });
       const base = picked?.[0];
       if (!base || base.scheme !== 'file') return;
-      const folder = vscode.workspace.getWorkspaceFolder(this.uri);
-      const rel = folder ? vscode.workspace.asRelativePath(this.uri, false) : this.uri.fsPath;
-      const dir = rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : '';
+      const { rel, dir } = moduleGlobs(this.uri);
       const scope = await vscode.window.showQuickPick(
-        [{ label: 'This file', description: rel, glob: rel }, { label: 'Every file of its folder', description: `${dir}**`, glob: `${dir}**` }],
+        [{ label: 'This file', description: rel, glob: rel }, { label: 'Every file of its folder', description: dir, glob: dir }],
         { title: `Use ${base.fsPath.split('/').pop()} as the base of` },
       );
       if (!scope) return;
-      const inFolder = folder && vscode.workspace.getWorkspaceFolder(base)?.uri.toString() === folder.uri.toString();
-      const value = inFolder ? vscode.workspace.asRelativePath(base, false) : base.fsPath;
-      const config = vscode.workspace.getConfiguration('btfLens', folder?.uri);
-      // The workspace's settings (a window-scoped setting cannot be written per folder; the globs are
-      // relative to whichever folder holds the module), or the user's for a file outside every folder.
-      const target = folder ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
-      const inspected = config.inspect<Record<string, string>>('moduleBases');
-      const current = (folder ? inspected?.workspaceValue : inspected?.globalValue) ?? {};
-      // The new entry first: the first glob that matches wins.
-      const next: Record<string, string> = { [scope.glob]: value };
-      for (const [k, v] of Object.entries(current)) if (k !== scope.glob) next[k] = v;
-      try {
-        await config.update('moduleBases', next, target);
-      } catch (e) {
-        void vscode.window.showWarningMessage(`BTF Lens: btfLens.moduleBases could not be saved (${(e as Error).message}); the base is used in this editor only.`);
-      }
+      await saveModuleBase(this.uri, base, scope.glob === rel ? 'file' : 'folder');
       this.base = base.toString();
       const init = await this.open(true);
       if (init) this.post(init);
@@ -240,6 +223,38 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
 
   const openWith = (uri: vscode.Uri) => vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri));
 
+  /** The module's globs for btfLens.moduleBases: the file, and every file of its folder. */
+  const moduleGlobs = (uri: vscode.Uri) => {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const rel = folder ? vscode.workspace.asRelativePath(uri, false) : uri.fsPath;
+    return { rel, dir: `${rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : ''}**` };
+  };
+
+  /**
+   * Saves `base` as the base of the module (or of every file of its folder) in btfLens.moduleBases: the
+   * workspace's settings (a window-scoped setting cannot be written per folder; its globs are relative to
+   * whichever folder holds the module), or the user's for a file outside every folder. The new entry goes
+   * first: the first glob that matches wins. The server re-pairs when the setting reaches it.
+   */
+  const saveModuleBase = async (module: vscode.Uri, base: vscode.Uri, scope: 'file' | 'folder'): Promise<void> => {
+    const folder = vscode.workspace.getWorkspaceFolder(module);
+    const { rel, dir } = moduleGlobs(module);
+    const glob = scope === 'file' ? rel : dir;
+    const inFolder = folder && vscode.workspace.getWorkspaceFolder(base)?.uri.toString() === folder.uri.toString();
+    const value = inFolder ? vscode.workspace.asRelativePath(base, false) : base.fsPath;
+    const config = vscode.workspace.getConfiguration('btfLens', folder?.uri);
+    const target = folder ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const inspected = config.inspect<Record<string, string>>('moduleBases');
+    const current = (folder ? inspected?.workspaceValue : inspected?.globalValue) ?? {};
+    const next: Record<string, string> = { [glob]: value };
+    for (const [k, v] of Object.entries(current)) if (k !== glob) next[k] = v;
+    try {
+      await config.update('moduleBases', next, target);
+    } catch (e) {
+      void vscode.window.showWarningMessage(`BTF Lens: btfLens.moduleBases could not be saved (${(e as Error).message}); the base is used in this editor only.`);
+    }
+  };
+
   context.subscriptions.push(
     renderedEmitter,
     // State survives hide/show through the webview's setState, so no retained context is needed.
@@ -266,6 +281,11 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
         uri = picked?.[0];
       }
       if (uri) await openWith(uri);
+    }),
+    // What "Choose base BTF…" does after its dialogs, callable without them (tests, scripts).
+    vscode.commands.registerCommand('btfLens.setModuleBase', async (module: string | vscode.Uri, base: string | vscode.Uri, scope: 'file' | 'folder' = 'file') => {
+      const m = typeof module === 'string' ? vscode.Uri.parse(module) : module;
+      await saveModuleBase(m, typeof base === 'string' ? vscode.Uri.parse(base) : base, scope === 'folder' ? 'folder' : 'file');
     }),
     vscode.commands.registerCommand('btfLens.revealType', async (uri: string | vscode.Uri, id: number) => {
       const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;
