@@ -169,4 +169,26 @@ describe('modules on their own base', () => {
       s.close();
     }
   });
+
+  test('a base that fits but says another release than the module: a warning naming both', async () => {
+    const s = await startTestServer({
+      prepare(root) {
+        addOtherKernel(root);
+        // The same BTF as the other kernel's, under another release's banner.
+        writeFileSync(join(root, 'kernels/near-vmlinux'), buildElf([
+          { name: '.rodata', data: cStrings('Linux version 9.9.8-near (test@localhost) (cc) #1 SMP') },
+          { name: '.BTF', data: otherKernel().vmlinuxBtf },
+        ], { type: 'exec' }));
+      },
+      settings: { kernelBtf: 'none', moduleBases: { 'other/*.ko': 'kernels/near-vmlinux' } },
+    });
+    try {
+      assert.equal((await fileOf(s, 'other/other_mod.ko'))!.state, 'indexed');
+      const d = s.diagnostics.get(s.uri('other/other_mod.ko')) ?? [];
+      assert.deepEqual(d.map((x) => [x.severity, x.message.replace(s.root, 'WS')]), [[2,
+        'other/other_mod.ko: offset 0 (0x0): built for 9.9.9-other (.modinfo vermagic), read on WS/kernels/near-vmlinux, which is 9.9.8-near (its Linux version banner) (btfLens.moduleBases "other/*.ko"): types that differ between the two kernels may be shown wrong']]);
+    } finally {
+      s.close();
+    }
+  });
 });

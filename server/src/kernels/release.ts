@@ -3,13 +3,13 @@
  * vmlinux's banner (core/elf/kernel-release.ts), /sys/kernel/btf/vmlinux is the running kernel, and the
  * places distributions keep kernels (`…/boot/vmlinux-R`, `…/lib/modules/R/…`). Read once per file version.
  */
-import { statSync } from 'node:fs';
+import { closeSync, openSync, readSync, statSync } from 'node:fs';
 import { release as osRelease } from 'node:os';
 import { basename, dirname, sep } from 'node:path';
 import { Elf, isElf } from '../core/elf/elf';
 import { kernelRelease } from '../core/elf/kernel-release';
 import type { BtfInput } from '../core/input';
-import { openFile } from '../io/files';
+import { detectCompression, openFile } from '../io/files';
 
 export const SYS_VMLINUX = '/sys/kernel/btf/vmlinux';
 
@@ -64,6 +64,8 @@ export async function releaseOfFile(path: string): Promise<FileRelease | undefin
   if (hit?.stamp === stamp) return hit.release;
   let own;
   try {
+    // Only an ELF (plain or compressed) can tell: a raw BTF file is not read whole for nothing.
+    if (!mayBeElf(path)) throw new Error('not ELF');
     const opened = await openFile(path);
     try {
       if (isElf(opened.source.read(0, 4))) own = kernelRelease(new Elf(opened.source, path));
@@ -78,4 +80,16 @@ export async function releaseOfFile(path: string): Promise<FileRelease | undefin
   if (cache.size > 256) cache.clear();
   cache.set(path, { stamp, release });
   return release;
+}
+
+/** The first bytes are ELF's magic or a compressor's (whose content may be ELF). */
+function mayBeElf(path: string): boolean {
+  const fd = openSync(path, 'r');
+  try {
+    const head = new Uint8Array(6);
+    const n = readSync(fd, head, 0, 6, 0);
+    return n >= 4 && (isElf(head) || !!detectCompression(head));
+  } finally {
+    closeSync(fd);
+  }
 }

@@ -14,7 +14,7 @@ import type { IndexedFileKind } from '../protocol/requests';
 import { checkSplitAgainstBase } from '../core/btf/base-check';
 import { findVmlinux } from '../kernels/known-places';
 import { moduleBaseFor } from '../kernels/module-bases';
-import { type FileRelease, describeRelease, releaseOfInput } from '../kernels/release';
+import { type FileRelease, describeRelease, releaseOfFile, releaseOfInput } from '../kernels/release';
 import { GlobSet } from './glob';
 import { type IndexedFile, readIndexedFile } from './model';
 import { SYS_VMLINUX, type Settings, kernelBtfPath } from './settings';
@@ -415,6 +415,16 @@ export class WorkspaceIndex {
           const problem = { ...mismatch, file: path, message: mismatchMessage(mismatch.message, choice) };
           f.problems.push(problem);
           f.baseMismatch = { problem, base: baseFile.path, why: choice.why };
+        } else {
+          // It fits, but both say their release and they differ: a near kernel can fit by chance.
+          const own = releaseOfInput(input, path);
+          const theirs = own ? await releaseOfFile(baseFile.path) : undefined;
+          if (own && theirs && own.release !== theirs.release) {
+            f.problems.push({
+              file: path, offset: 0, severity: 'warning',
+              message: `built for ${describeRelease(own)}, read on ${baseFile.path}, which is ${describeRelease(theirs)} (${choice.why}): types that differ between the two kernels may be shown wrong`,
+            });
+          }
         }
       }
       f.input = input;
