@@ -1,6 +1,6 @@
 /**
  * The workspace index: which files carry BTF, each one opened through the core, modules paired with
- * the kernel BTF, line_info file names mapped to workspace sources. Loads in the background (one file
+ * their base (chooseBase), line_info file names mapped to workspace sources. Loads in the background (one file
  * per turn of the event loop, so requests are answered in between), reloads on change.
  */
 import { type Dirent, openSync, readSync, closeSync, existsSync, readdirSync, statSync } from 'node:fs';
@@ -400,8 +400,8 @@ export class WorkspaceIndex {
     };
     return readIndexedFile(f, async (source) => {
       let input: BtfInput = openBtfInput(source, { file: path });
-      // Split BTF goes on its base: a `vmlinux` beside it (the /sys/kernel/btf layout: bpftool pairs
-      // those the same way), else the kernel BTF; a module with a distilled base (.BTF.base) is relocated onto it.
+      // Split BTF goes on the base chooseBase picks (a setting, a `vmlinux` beside it as bpftool pairs
+      // /sys/kernel/btf, its release's vmlinux, the kernel BTF); a module with a distilled base (.BTF.base) is relocated onto it.
       const choice = role === 'workspace' && (input.missingBase || input.distilledBase) ? await this.chooseBase(path, input) : undefined;
       const baseFile = choice?.file;
       if (choice && baseFile && !baseFile.btf && choice.why.startsWith('btfLens.moduleBases')) {
