@@ -59,6 +59,9 @@ export async function benchLsp({ log = console.log } = {}) {
   // The fixture workspace is copied so its module (regmap-sdw, Debian 6.1) sits on the same base.
   const ws = mkdtempSync(join(tmpdir(), 'btf-lens-bench-ws-'));
   cpSync(join(root, 'test/workspace'), ws, { recursive: true });
+  // Its .ko names Debian's 6.1 release; without the workspace's own vmlinux of it (kernels/, xz) it goes
+  // on the kernel BTF below, the same kernel, as before that file was shipped: figures stay comparable.
+  rmSync(join(ws, 'kernels'), { recursive: true, force: true });
 
   // BTF_LENS_SERVER_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/p' profiles the server itself.
   const nodeArgs = (process.env.BTF_LENS_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);

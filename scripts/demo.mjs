@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // `npm run demo` (after the build): VS Code on test/workspace -- BPF C sources, the objects built from
-// them, a module's BTF -- with BTF Lens in it, so hover, go to type definition, workspace symbols (Ctrl+T)
+// them, a Debian module and its kernel's vmlinux -- with BTF Lens in it, so hover, go to type definition, workspace symbols (Ctrl+T)
 // and the type tree are there to try. Kernel BTF: the machine's /sys/kernel/btf/vmlinux when present
 // (the extension's default), or the file given with --kernel FILE.
 //   - The desktop VS Code when `code` is on PATH: a new window with this checkout as a development extension.
@@ -63,10 +63,9 @@ console.log('');
 say('VS Code (code-server) with BTF Lens is running. Open this in a browser:');
 console.log(`\n    ${url}\n`);
 say('try: open src/core.c and hover a BPF_CORE_READ line; F12 / "Go to Type Definition" on a member; Ctrl+T task_struct;');
-say('     click modules/regmap-sdw.btf (type tree), or "BTF Lens: Open the running kernel\'s BTF" in the command palette.');
+say('     right-click modules/regmap-sdw.ko → Open With… → BTF Type Tree (a Debian 6.1 module: it finds kernels/vmlinux-6.1.0-56-amd64.xz');
+say('     by its release, whatever the kernel BTF), or "BTF Lens: Open the running kernel\'s BTF" in the command palette.');
 say(`kernel BTF: ${kernel ?? (fs.existsSync('/sys/kernel/btf/vmlinux') ? '/sys/kernel/btf/vmlinux (the machine\'s)' : 'none on this machine (--kernel FILE to give one)')}; log: ${cs.log}`);
-const corpus61 = path.resolve(root, '../shared/corpus/vmlinux-6.1.btf');
-if (!kernel && fs.existsSync(corpus61)) say(`modules/regmap-sdw.btf was built for Debian's 6.1 kernel: npm run demo -- --kernel ${path.relative(process.cwd(), corpus61)} gives it its base`);
 say('Ctrl+C stops it.');
 const stop = () => { cs.stop(); process.exit(0); };
 process.on('SIGINT', stop);

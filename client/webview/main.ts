@@ -7,7 +7,7 @@ import type { EditorOverview, EditorRowsRequest } from '../../server/src/protoco
 import { type HostToWebview, type WebviewToHost, isHostToWebview } from '../../server/src/protocol/webview';
 import { type Ctx, basename } from './context';
 import { html } from './html';
-import { ExtPanel, MapsPanel, ProgramsPanel, overviewHtml, renderLayout } from './panels';
+import { ExtPanel, MapsPanel, ProgramsPanel, baseBannerHtml, overviewHtml, renderLayout } from './panels';
 import { Rpc } from './rpc';
 import { TABS, type TabId, type ViewState, pushHistory, readState } from './state';
 import { TypesView } from './types-view';
@@ -75,9 +75,11 @@ class App implements Ctx {
     const scroll = this.state.scrollTop;
     const before = reload ? this.types?.locationRow : undefined;
     if (reload) this.rpc.cancelAll('the file was re-read');
+    // Its base just chosen: the types are what the user came for.
+    const unblocked = !!this.ov?.baseProblem && !ov.baseProblem && ov.ok;
     this.ov = ov;
     this.build();
-    const tab = this.state.tab && this.tabAvailable(this.state.tab) ? this.state.tab : ov.ok ? 'types' : 'overview';
+    const tab = !unblocked && this.state.tab && this.tabAvailable(this.state.tab) ? this.state.tab : ov.ok ? 'types' : 'overview';
     this.showTab(tab);
     if (!this.types) {
       this.rendered(0);
@@ -126,6 +128,7 @@ class App implements Ctx {
           return html`${i ? html`<span class="sep codicon codicon-chevron-right" aria-hidden="true"></span>` : ''}${crumb}`;
         })}${o.chain.length ? '' : html`<span class="crumb me">${o.label}</span>`}</nav>
       </header>
+      ${baseBannerHtml(this)}
       <div class="tabs" role="tablist" aria-label="Views">${tabs.map((t) => html`<button role="tab" id="tab-${t}" data-tab="${t}" aria-controls="panel-${t}" aria-selected="false" tabindex="-1">${TAB_LABELS[t]}</button>`)}</div>
       <div class="panels"></div>`.value;
     const panels = this.root.querySelector('.panels')!;
@@ -158,6 +161,7 @@ class App implements Ctx {
       const uri = (e.target as HTMLElement).closest<HTMLElement>('[data-open]')?.dataset.open;
       if (uri) this.post({ type: 'openFile', uri });
     });
+    this.root.querySelector('[data-action="choose-base"]')?.addEventListener('click', () => this.post({ type: 'chooseBase' }));
     const tablist = this.root.querySelector<HTMLElement>('.tabs')!;
     tablist.addEventListener('click', (e) => {
       const t = (e.target as HTMLElement).closest<HTMLElement>('[data-tab]')?.dataset.tab as TabId | undefined;

@@ -12,12 +12,29 @@ import { nextSort, type SortState, sortRows } from './table';
 const fmt = (n: number) => n.toLocaleString('en-US');
 const hex = (n: number) => `0x${n.toString(16)}`;
 
+/**
+ * Split BTF without the right base: what does not fit (or that no base was found), where, on which base
+ * and why that one, and the way out. Shown above the tabs: its types are not shown at all.
+ */
+export function baseBannerHtml(ctx: Ctx): Raw | '' {
+  const o = ctx.ov;
+  const b = o.baseProblem;
+  if (!b) return '';
+  const what = b.message.split(' — ')[0]!;
+  const head = b.kind === 'mismatch'
+    ? html`<strong>${o.label} does not fit its base ${b.base ?? ''}.</strong> ${what}; the first type that does not fit is at offset ${b.offset} (${hex(b.offset)}). The base was taken as ${b.why ?? 'its base'}.`
+    : html`<strong>${o.label} is split BTF without a base.</strong> ${what}`;
+  return html`<div class="banner error base-banner" role="alert"><span class="codicon codicon-error"></span> ${head}
+    Its types are not shown: names and types read on a wrong base would be wrong.
+    <button class="choose-base" data-action="choose-base" title="Pick the vmlinux BTF this file was built against (saved in btfLens.moduleBases)">Choose base BTF…</button></div>`;
+}
+
 export function overviewHtml(ctx: Ctx): Raw {
   const o = ctx.ov;
   const errors = o.problems.filter((p) => p.severity === 'error');
   return html`
     <div class="overview">
-      ${!o.ok ? html`<div class="banner error" role="alert"><span class="codicon codicon-error"></span> ${o.label} could not be decoded${errors.length ? '' : ' (no BTF)'}: what was read is below.</div>` : ''}
+      ${!o.ok && !o.baseProblem ? html`<div class="banner error" role="alert"><span class="codicon codicon-error"></span> ${o.label} could not be decoded${errors.length ? '' : ' (no BTF)'}: what was read is below.</div>` : ''}
       ${o.problems.length ? html`<h2>Problems (${o.problems.length})</h2><ul class="problems">${o.problems.map((p) => html`<li class="${p.severity}"><span class="codicon codicon-${p.severity === 'error' ? 'error' : 'warning'}"></span> offset ${p.offset} (${hex(p.offset)}): ${p.message}</li>`)}</ul>` : ''}
       <h2>File</h2>
       <table class="kv">

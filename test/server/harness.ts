@@ -2,7 +2,7 @@
  * In-process LSP round trips (as vscode-languageserver-node tests itself): the server runs on one end
  * of a pair of streams, a protocol connection plays the editor on the other. No process, no VS Code.
  */
-import { cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -15,6 +15,8 @@ import { StatusNotification } from '../../server/src/protocol/requests';
 import { repoRoot } from '../helpers/paths';
 
 export const workspaceFixture = join(repoRoot, 'test/workspace');
+/** regmap-sdw.ko's .BTF alone (test/fixtures/debian-6.1/make.sh). */
+export const rawModuleFixture = join(repoRoot, 'test/fixtures/debian-6.1/regmap-sdw.btf');
 
 export interface TestServer {
   /** The temporary copy of test/workspace the server indexes. */
@@ -46,6 +48,8 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
   const root = inPlace ? inPlace[0]! : mkdtempSync(join(tmpdir(), 'btf-lens-ws-'));
   if (!inPlace) {
     cpSync(workspaceFixture, root, { recursive: true });
+    // Beside the shipped .ko, the same module as raw split BTF (no release in it: it goes on the kernel BTF).
+    copyFileSync(rawModuleFixture, join(root, 'modules/regmap-sdw.btf'));
     // One time for every file, so no object looks older than its source by accident of copy order.
     const when = new Date('2024-01-01T00:00:00Z');
     for (const e of readdirSync(root, { recursive: true, withFileTypes: true })) if (e.isFile()) utimesSync(join(e.parentPath, e.name), when, when);

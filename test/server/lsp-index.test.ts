@@ -19,10 +19,11 @@ describe('indexing: progress and cancellation', () => {
       const kinds = s.progress.map((p) => p.kind);
       assert.equal(kinds[0], 'begin');
       assert.equal(kinds[kinds.length - 1], 'end');
-      assert.deepEqual(s.progress[0], { kind: 'begin', title: 'BTF Lens: indexing', cancellable: true, message: '5 file(s)', percentage: 0 });
-      // build/*.o (4, one of them x86-64), modules/regmap-sdw.btf: one report per file, in path order.
+      assert.deepEqual(s.progress[0], { kind: 'begin', title: 'BTF Lens: indexing', cancellable: true, message: '6 file(s)', percentage: 0 });
+      // build/*.o (4, one of them x86-64), modules/regmap-sdw.{btf,ko}: one report per file, in path order.
       assert.deepEqual(s.progress.slice(1, -1).map((p) => [p.percentage, p.message]), [
-        [20, '1/5 core.bpfeb.o'], [40, '2/5 core.bpfel.o'], [60, '3/5 not_bpf.x86_64.o'], [80, '4/5 progs.bpfel.o'], [100, '5/5 regmap-sdw.btf'],
+        [16, '1/6 core.bpfeb.o'], [33, '2/6 core.bpfel.o'], [50, '3/6 not_bpf.x86_64.o'], [66, '4/6 progs.bpfel.o'], [83, '5/6 regmap-sdw.btf'],
+        [100, '6/6 regmap-sdw.ko'],
       ]);
     } finally {
       s.close();

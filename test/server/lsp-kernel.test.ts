@@ -69,7 +69,7 @@ describe('kernel BTF setting', { skip: !hasCorpus && 'no ../shared/corpus (vmlin
       assert.deepEqual([mod.state, mod.missingBase, mod.firstId], ['indexed', false, 100751]);
       assert.equal(s.diagnostics.get(s.uri('modules/regmap-sdw.btf'))?.length ?? 0, 0);
       const sym = (await s.client.sendRequest('workspace/symbol', { query: 'sdw_slave' })) as SymbolInformation[];
-      assert.equal(sym[0]!.containerName, 'modules/regmap-sdw.btf');
+      assert.match(sym[0]!.containerName!, /^modules\/regmap-sdw\.btf/);
     } finally {
       s.close();
     }

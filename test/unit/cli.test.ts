@@ -79,7 +79,7 @@ describe('btf-lens CLI', () => {
     assert.match(r.stderr, /split BTF.*--base/);
   });
   it('split BTF on a base it was not built for: bpftool\'s dump, and an error naming the first type that does not fit', () => {
-    const mod = join(repoRoot, 'test/workspace/modules/regmap-sdw.btf');
+    const mod = join(repoRoot, 'test/fixtures/debian-6.1/regmap-sdw.btf');
     const base = join(fixtureObj, 'types.bpfel.btf');
     const r = run('dump', mod, '--base', base);
     assert.equal(r.status, 1);

@@ -213,6 +213,9 @@ describe('editor requests over test/workspace', () => {
     const ov = await open('modules/regmap-sdw.btf');
     assert.equal(ov.ok, false);
     assert.match(ov.problems.map((p) => p.message).join('\n'), /split BTF .* needs its base BTF/);
+    // The editor's banner says so, with the way out ("Choose base BTF…").
+    assert.equal(ov.baseProblem?.kind, 'missing');
+    assert.match(ov.baseProblem!.message, /split BTF/);
   });
 
   test('an unreadable file: what was read and the problems, with offsets', async () => {

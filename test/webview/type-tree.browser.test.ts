@@ -359,6 +359,46 @@ describe('type-tree webview in headless Chromium', { skip }, () => {
     await page.close();
   });
 
+  test('a module on a base it does not fit: a banner (what, where, which base), no wrong names; "Choose base BTF…" re-opens it right', async () => {
+    const wrongBase = join(repoRoot, 'test/fixtures/obj/types.bpfel.btf');
+    const ws = await startTestServer({ settings: { kernelBtf: wrongBase } });
+    try {
+      const o = await openPage({ uri: ws.uri('modules/regmap-sdw.btf') }, undefined, ws);
+      const { page } = o;
+      const banner = (await page.textContent('.base-banner')) ?? '';
+      assert.match(banner, /regmap-sdw\.btf does not fit its base .*types\.bpfel\.btf\./);
+      assert.match(banner, /split BTF does not fit its base: 1 of 1 names taken from the base point into the middle of its strings, 120 type references point past the last type; the first type that does not fit is at offset 204 \(0xcc\)\. The base was taken as the kernel BTF \(btfLens\.kernelBtf\)\./);
+      assert.match(banner, /Its types are not shown/);
+      // Neither rows nor any name bpftool prints for the module on that base (test/golden/lsp/regmap-sdw.wrong-base.raw.txt).
+      assert.equal(await page.$$eval('.tree .row', (els) => els.length), 0);
+      assert.equal(await page.$$eval('[role=tab]', (els) => els.map((e) => e.textContent).join(',')), 'Overview');
+      const right = new Set(readFileSync(join(repoRoot, 'test/golden/lsp/regmap-sdw.raw.txt'), 'utf8').match(/'[^']+'/g));
+      const wrongNames = [...new Set(readFileSync(join(repoRoot, 'test/golden/lsp/regmap-sdw.wrong-base.raw.txt'), 'utf8').match(/'[^']+'/g))]
+        .filter((n) => !right.has(n) && n !== "'(anon)'").map((n) => n.slice(1, -1));
+      assert.ok(wrongNames.length > 20, `${wrongNames.length} wrong names`);
+      const body = (await page.textContent('body')) ?? '';
+      assert.deepEqual(wrongNames.filter((n) => n.length > 3 && body.includes(n)), []);
+      await page.screenshot({ path: join(artifacts, 'type-tree-wrong-base.png') });
+      // The button asks the host; the host (type-tree.ts) picks the file and re-opens with it as base.
+      await page.click('.base-banner button.choose-base');
+      await until(() => o.posted.some((m) => m.type === 'chooseBase'));
+      const ov = (await ws.client.sendRequest('btf/editor/open', { uri: ws.uri('modules/regmap-sdw.btf'), base: [ws.uri('kernels/vmlinux-6.1.0-56-amd64.xz')] })) as EditorOpenRequest.Result;
+      const first = (await ws.client.sendRequest('btf/editor/rows', { doc: ov.doc, ...FIRST_PAGE_FILTER })) as EditorRowsRequest.Result;
+      await page.evaluate((msg) => window.postMessage(msg, '*'), { type: 'init', overview: ov, reload: true, first } as unknown as Record<string, unknown>);
+      await page.waitForSelector('.tree .row');
+      assert.equal(await page.$$eval('.base-banner', (els) => els.length), 0);
+      // bpftool btf dump file regmap-sdw.btf -B vmlinux-6.1.btf: its first types, in order, as the tree lists them.
+      const names = [...readFileSync(join(repoRoot, 'test/golden/lsp/regmap-sdw.raw.txt'), 'utf8').matchAll(/^\[(\d+)\] (\w+) '([^']*)'/gm)].slice(0, 5);
+      const texts = await rowTexts(page);
+      for (const [i, m] of names.entries()) assert.ok(texts[i]!.includes(`[${m[1]}]`) && texts[i]!.includes(m[3]!), `${texts[i]} vs ${m[0]}`);
+      await page.screenshot({ path: join(artifacts, 'type-tree-base-chosen.png') });
+      assert.deepEqual(o.cspViolations, []);
+      await page.close();
+    } finally {
+      ws.close();
+    }
+  });
+
   test('layout tab draws members, holes and padding per cacheline', async () => {
     const o = await openPage({ uri: s.uri('build/core.bpfel.o') });
     const { page } = o;

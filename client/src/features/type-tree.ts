@@ -62,6 +62,8 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
     private reloadTimer: NodeJS.Timeout | undefined;
     /** The doc opened (and its first rows read) while the page loads, for the first `ready`. */
     private opening: Promise<HostToWebview | undefined>;
+    /** The base chosen with "Choose base BTF…" in this editor (file URI): kept for its re-opens. */
+    private base: string | undefined;
 
     constructor(readonly uri: vscode.Uri, readonly panel: vscode.WebviewPanel) {
       const w = panel.webview;
@@ -95,7 +97,8 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
       let init: HostToWebview | undefined;
       try {
         await client.start();
-        const ov = await client.sendRequest<EditorOpenRequest.Result>(EditorOpenRequest.method, { uri: this.uri.toString() } satisfies EditorOpenRequest.Params);
+        const params: EditorOpenRequest.Params = { uri: this.uri.toString(), ...(this.base ? { base: [this.base] } : {}) };
+        const ov = await client.sendRequest<EditorOpenRequest.Result>(EditorOpenRequest.method, params);
         this.doc = ov.doc;
         const first = ov.ok
           ? await client.sendRequest<EditorRowsRequest.Result>(EditorRowsRequest.method, { doc: ov.doc, ...FIRST_PAGE_FILTER } satisfies EditorRowsRequest.Params).catch(() => undefined)
@@ -161,10 +164,38 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
           await vscode.commands.executeCommand('vscode.openWith', target, viewTypeFor(target));
           break;
         }
+        case 'chooseBase':
+          await this.chooseBase();
+          break;
         case 'error':
           console.error(`BTF Lens webview (${this.uri.fsPath}): ${m.message}`);
           break;
       }
+    }
+
+    /**
+     * "Choose base BTF…": the user picks the vmlinux BTF this split BTF was built against, for this file
+     * or its folder; saved in btfLens.moduleBases (the workspace's settings, or the user's for a file outside
+     * every folder) so the index pairs it too, and the editor re-opens on it at once.
+     */
+    private async chooseBase(): Promise<void> {
+      const name = this.uri.path.split('/').pop() ?? 'this file';
+      const picked = await vscode.window.showOpenDialog({
+        canSelectMany: false, openLabel: 'Use as base', defaultUri: vscode.Uri.joinPath(this.uri, '..'),
+        title: `Base BTF of ${name}: the vmlinux (BTF or ELF) of the kernel it was built for`,
+      });
+      const base = picked?.[0];
+      if (!base || base.scheme !== 'file') return;
+      const { rel, dir } = moduleGlobs(this.uri);
+      const scope = await vscode.window.showQuickPick(
+        [{ label: 'This file', description: rel, glob: rel }, { label: 'Every file of its folder', description: dir, glob: dir }],
+        { title: `Use ${base.fsPath.split('/').pop()} as the base of` },
+      );
+      if (!scope) return;
+      await saveModuleBase(this.uri, base, scope.glob === rel ? 'file' : 'folder');
+      this.base = base.toString();
+      const init = await this.open(true);
+      if (init) this.post(init);
     }
 
     dispose(): void {
@@ -192,6 +223,38 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
 
   const openWith = (uri: vscode.Uri) => vscode.commands.executeCommand('vscode.openWith', uri, viewTypeFor(uri));
 
+  /** The module's globs for btfLens.moduleBases: the file, and every file of its folder. */
+  const moduleGlobs = (uri: vscode.Uri) => {
+    const folder = vscode.workspace.getWorkspaceFolder(uri);
+    const rel = folder ? vscode.workspace.asRelativePath(uri, false) : uri.fsPath;
+    return { rel, dir: `${rel.includes('/') ? rel.slice(0, rel.lastIndexOf('/') + 1) : ''}**` };
+  };
+
+  /**
+   * Saves `base` as the base of the module (or of every file of its folder) in btfLens.moduleBases: the
+   * workspace's settings (a window-scoped setting cannot be written per folder; its globs are relative to
+   * whichever folder holds the module), or the user's for a file outside every folder. The new entry goes
+   * first: the first glob that matches wins. The server re-pairs when the setting reaches it.
+   */
+  const saveModuleBase = async (module: vscode.Uri, base: vscode.Uri, scope: 'file' | 'folder'): Promise<void> => {
+    const folder = vscode.workspace.getWorkspaceFolder(module);
+    const { rel, dir } = moduleGlobs(module);
+    const glob = scope === 'file' ? rel : dir;
+    const inFolder = folder && vscode.workspace.getWorkspaceFolder(base)?.uri.toString() === folder.uri.toString();
+    const value = inFolder ? vscode.workspace.asRelativePath(base, false) : base.fsPath;
+    const config = vscode.workspace.getConfiguration('btfLens', folder?.uri);
+    const target = folder ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+    const inspected = config.inspect<Record<string, string>>('moduleBases');
+    const current = (folder ? inspected?.workspaceValue : inspected?.globalValue) ?? {};
+    const next: Record<string, string> = { [glob]: value };
+    for (const [k, v] of Object.entries(current)) if (k !== glob) next[k] = v;
+    try {
+      await config.update('moduleBases', next, target);
+    } catch (e) {
+      void vscode.window.showWarningMessage(`BTF Lens: btfLens.moduleBases could not be saved (${(e as Error).message}); the base is used in this editor only.`);
+    }
+  };
+
   context.subscriptions.push(
     renderedEmitter,
     // State survives hide/show through the webview's setState, so no retained context is needed.
@@ -218,6 +281,11 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
         uri = picked?.[0];
       }
       if (uri) await openWith(uri);
+    }),
+    // What "Choose base BTF…" does after its dialogs, callable without them (tests, scripts).
+    vscode.commands.registerCommand('btfLens.setModuleBase', async (module: string | vscode.Uri, base: string | vscode.Uri, scope: 'file' | 'folder' = 'file') => {
+      const m = typeof module === 'string' ? vscode.Uri.parse(module) : module;
+      await saveModuleBase(m, typeof base === 'string' ? vscode.Uri.parse(base) : base, scope === 'folder' ? 'folder' : 'file');
     }),
     vscode.commands.registerCommand('btfLens.revealType', async (uri: string | vscode.Uri, id: number) => {
       const target = typeof uri === 'string' ? vscode.Uri.parse(uri) : uri;

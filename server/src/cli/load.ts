@@ -4,6 +4,8 @@ import { checkSplitAgainstBase } from '../core/btf/base-check';
 import type { Btf } from '../core/btf/btf';
 import { type BtfInput, openBtfInput } from '../core/input';
 import { openFile } from '../io/files';
+import { findVmlinux } from '../kernels/known-places';
+import { describeRelease, releaseOfFile, releaseOfInput } from '../kernels/release';
 
 export class CliError extends Error {}
 
@@ -11,11 +13,26 @@ const SYSFS_BTF = '/sys/kernel/btf/';
 
 /**
  * Opens FILE on top of the given bases (each split on the previous one). Like bpftool, a module
- * under /sys/kernel/btf/ gets /sys/kernel/btf/vmlinux as its base when none is given.
+ * under /sys/kernel/btf/ gets /sys/kernel/btf/vmlinux as its base when none is given; split BTF that
+ * names its kernel release (a .ko's vermagic, a path under lib/modules/R/) gets that release's vmlinux
+ * when one is at a known place (kernels/known-places.ts). `--base` wins.
  */
 export async function loadWithBases(file: string, bases: string[]): Promise<{ input: BtfInput; baseInputs: BtfInput[] }> {
   if (bases.length === 0 && file.startsWith(SYSFS_BTF) && basename(file) !== 'vmlinux' && existsSync(dirname(file) + '/vmlinux')) {
     bases = [dirname(file) + '/vmlinux'];
+  }
+  if (bases.length === 0) {
+    const alone = await loadOne(file, undefined);
+    const release = alone.missingBase ? releaseOfInput(alone, file) : undefined;
+    if (!release) return { input: alone, baseInputs: [] };
+    const search = await findVmlinux(release.release, { near: file });
+    if (!search.found) {
+      const hint = alone.problems.findIndex((p) => p.message.startsWith('this is split BTF'));
+      const message = `split BTF built for ${describeRelease(release)}: no vmlinux of that release at ${search.searched.join(', ')}; give its base with --base FILE`;
+      if (hint >= 0) alone.problems[hint] = { ...alone.problems[hint]!, message };
+      return { input: alone, baseInputs: [] };
+    }
+    bases = [search.found.path];
   }
   const baseInputs: BtfInput[] = [];
   let base: Btf | undefined;
@@ -31,7 +48,12 @@ export async function loadWithBases(file: string, bases: string[]): Promise<{ in
   // A split read on a base it was not built for still parses (bpftool dumps it without a word): say so.
   if (input.btf?.base && input.btf.base !== input.distilledBase && !input.missingBase) {
     const mismatch = checkSplitAgainstBase(input.btf);
-    if (mismatch) input.problems.push({ ...mismatch, file, message: `${mismatch.message}: is ${bases[bases.length - 1]} the base it was built against?` });
+    if (mismatch) {
+      const base = bases[bases.length - 1]!;
+      const [own, theirs] = [releaseOfInput(input, file), await releaseOfFile(base)];
+      const releases = own && theirs && own.release !== theirs.release ? ` (it was built for ${describeRelease(own)}; the base is ${describeRelease(theirs)})` : '';
+      input.problems.push({ ...mismatch, file, message: `${mismatch.message}: is ${base} the base it was built against?${releases}` });
+    }
   }
   return { input, baseInputs };
 }

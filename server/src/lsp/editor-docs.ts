@@ -14,7 +14,7 @@ import { checkSplitAgainstBase } from '../core/btf/base-check';
 import { type IndexedFile, readIndexedFile } from './model';
 import { SYS_VMLINUX } from './settings';
 import { pathToUri } from './uri';
-import type { WorkspaceIndex } from './workspace';
+import { type WorkspaceIndex, hideOnWrongBase } from './workspace';
 
 export interface EditorDoc {
   id: string;
@@ -110,8 +110,15 @@ export class EditorDocs {
         base = await this.openBase(SYS_VMLINUX, undefined, f); // a module of the running kernel, as bpftool pairs them
       }
       let input: BtfInput = openBtfInput(source, { file: path, base });
-      if (!base && (input.missingBase || input.distilledBase) && idx?.kernel?.btf) {
-        input = openBtfInput(source, { file: path, base: idx.kernel.btf });
+      let why = explicitBase.length ? 'the base given' : base ? 'the vmlinux beside it' : undefined;
+      if (!base && (input.missingBase || input.distilledBase)) {
+        // The base the index would pick: btfLens.moduleBases, a vmlinux beside it, its release's vmlinux, the kernel BTF.
+        const choice = await idx?.chooseBase(path, input);
+        if (choice?.file.btf) {
+          input = openBtfInput(source, { file: path, base: choice.file.btf });
+          base = choice.file.btf;
+          why = choice.why;
+        }
       }
       f.input = input;
       f.kind = input.kind as IndexedFileKind;
@@ -119,10 +126,15 @@ export class EditorDocs {
       f.problems.push(...input.problems);
       if (input.btf?.base && input.btf.base !== input.distilledBase) {
         const mismatch = checkSplitAgainstBase(input.btf);
-        if (mismatch) f.problems.push({ ...mismatch, file: path, message: `${mismatch.message}: is this the base it was built against?` });
+        if (mismatch) {
+          const basePath = base?.file ?? 'its base';
+          const problem = { ...mismatch, file: path, message: `${mismatch.message} — is ${basePath} the base it was built against? It was taken as ${why ?? 'its base'}.` };
+          f.problems.push(problem);
+          f.baseMismatch = { problem, base: basePath, why: why ?? 'its base' };
+        }
       }
       return input;
-    });
+    }).then(hideOnWrongBase);
   }
 
   private async openBase(path: string, base: Btf | undefined, into: IndexedFile): Promise<Btf | undefined> {

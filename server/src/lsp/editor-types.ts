@@ -36,6 +36,13 @@ export function overview(doc: EditorDoc): EditorOverview {
     problems: f.problems.map((p) => ({ severity: p.severity === 'warning' ? 'warning' : 'error', offset: p.offset, message: p.message })),
     programs: f.object?.obj.programs.length ?? 0, maps: f.object?.obj.maps.length ?? 0, indexed: doc.indexed, mtimeMs: f.mtimeMs,
   };
+  if (f.baseMismatch) {
+    const m = f.baseMismatch;
+    o.baseProblem = { kind: 'mismatch', message: m.problem.message, offset: m.problem.offset, base: m.base, why: m.why };
+  } else if (f.missingBase) {
+    const p = f.problems.find((x) => x.severity === 'error') ?? { offset: 0, message: 'split BTF: its base BTF is missing' };
+    o.baseProblem = { kind: 'missing', message: p.message, offset: p.offset };
+  }
   if (elf?.header) o.byteOrder = elf.littleEndian ? 'little' : 'big';
   else if (h) o.byteOrder = h.littleEndian ? 'little' : 'big';
   if (h) {

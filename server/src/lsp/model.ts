@@ -37,6 +37,11 @@ export interface IndexedFile {
   object?: ObjectModel;
   /** Problems to show on the file: the core's and ours (missing or wrong base). */
   problems: Problem[];
+  /**
+   * Split BTF on a base it does not fit (core/btf/base-check.ts): the problem, the base used and why that
+   * one. Such a file has no `btf` to answer with: names from a wrong base would be wrong.
+   */
+  baseMismatch?: { problem: Problem; base: string; why: string };
 }
 
 export interface ObjectModel {

@@ -21,6 +21,11 @@ export interface Settings {
    * in from the schema the same way, so [] cannot be told from "not set".
    */
   coreTargets?: (string | { path: string; label?: string })[];
+  /**
+   * Split BTF (modules) → its base, for files that do not tell their kernel release: glob (relative to
+   * the workspace folder, or absolute) → base BTF file (relative to the folder, or absolute). First match wins.
+   */
+  moduleBases: Record<string, string>;
 }
 
 export const DEFAULT_INCLUDE = ['**/*.o', '**/*.bpf.o', '**/*.btf', '**/*.ko', '**/*.ko.{xz,zst,gz}', '**/vmlinux'];
@@ -28,7 +33,7 @@ export const DEFAULT_EXCLUDE = ['**/node_modules', '**/.git', '**/.vscode-test']
 export const SYS_VMLINUX = '/sys/kernel/btf/vmlinux';
 
 export function defaultSettings(): Settings {
-  return { include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, kernelBtf: '', hoverMaxInstructions: 8 };
+  return { include: DEFAULT_INCLUDE, exclude: DEFAULT_EXCLUDE, kernelBtf: '', hoverMaxInstructions: 8, moduleBases: {} };
 }
 
 /**
@@ -49,8 +54,17 @@ export function readSettings(raw: unknown): Settings {
       typeof x === 'string' || (!!x && typeof x === 'object' && typeof (x as { path?: unknown }).path === 'string'));
     if (targets.length) s.coreTargets = targets;
   }
+  s.moduleBases = readModuleBases(r.moduleBases) ?? s.moduleBases;
   if (typeof r.hoverMaxInstructions === 'number' && r.hoverMaxInstructions >= 0) s.hoverMaxInstructions = Math.floor(r.hoverMaxInstructions);
   return s;
+}
+
+/** `btfLens.moduleBases`: an object of string → string (entries of other types are dropped). */
+export function readModuleBases(v: unknown): Record<string, string> | undefined {
+  if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, b] of Object.entries(v)) if (k && typeof b === 'string' && b) out[k] = b;
+  return out;
 }
 
 /** The kernel BTF path the settings name, or undefined for none. */

@@ -1,9 +1,9 @@
 /**
  * The workspace index: which files carry BTF, each one opened through the core, modules paired with
- * the kernel BTF, line_info file names mapped to workspace sources. Loads in the background (one file
+ * their base (chooseBase), line_info file names mapped to workspace sources. Loads in the background (one file
  * per turn of the event loop, so requests are answered in between), reloads on change.
  */
-import { type Dirent, openSync, readSync, closeSync, existsSync, statSync } from 'node:fs';
+import { type Dirent, openSync, readSync, closeSync, existsSync, readdirSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { Kind } from '../core/btf/kinds';
@@ -12,6 +12,9 @@ import { type BtfInput, openBtfInput } from '../core/input';
 import type { Problem } from '../core/util/problems';
 import type { IndexedFileKind } from '../protocol/requests';
 import { checkSplitAgainstBase } from '../core/btf/base-check';
+import { findVmlinux } from '../kernels/known-places';
+import { moduleBaseFor } from '../kernels/module-bases';
+import { type FileRelease, describeRelease, releaseOfFile, releaseOfInput } from '../kernels/release';
 import { GlobSet } from './glob';
 import { type IndexedFile, readIndexedFile } from './model';
 import { SYS_VMLINUX, type Settings, kernelBtfPath } from './settings';
@@ -33,6 +36,19 @@ export interface WorkspaceEvents {
 }
 
 const SOURCE_EXT = /\.(c|h)$/;
+/** Files that may be a kernel's vmlinux (bases for modules that name their release): vmlinux, vmlinux-6.1.0-56-amd64.xz… */
+const VMLINUX_NAME = /^vmlinux(?:$|[-.])/;
+
+/** The base a split BTF file was read on, and why that one (said when it does not fit). */
+export interface BaseChoice {
+  file: IndexedFile;
+  /** 'btfLens.moduleBases "modules/**"', 'the vmlinux beside it', 'its kernel release …', 'the kernel BTF'. */
+  why: string;
+  /** The release the module says it was built for, when it says. */
+  release?: FileRelease;
+  /** Set when the release named no vmlinux that could be found: where we looked. */
+  searched?: string[];
+}
 
 export class WorkspaceIndex {
   readonly files = new Map<string, IndexedFile>();
@@ -43,8 +59,10 @@ export class WorkspaceIndex {
   private sourceMap = new Map<string, { file: IndexedFile; names: string[] }[]>();
   kernel: IndexedFile | undefined;
   kernelError: string | undefined;
-  /** `vmlinux` files beside split BTF outside the workspace (/sys/kernel/btf/vmlinux for its modules). */
+  /** Bases that are not indexed files: a `vmlinux` beside split BTF outside the workspace, a base found by release or setting. */
   private siblingBases = new Map<string, IndexedFile>();
+  /** Workspace files named like a vmlinux (any, included or not): where a module's release finds its base. */
+  readonly vmlinuxFiles = new Set<string>();
   private include: GlobSet;
   private exclude: GlobSet;
   private queue = new Set<string>();
@@ -81,9 +99,9 @@ export class WorkspaceIndex {
     this.exclude = new GlobSet(settings.exclude);
     const globs = JSON.stringify([old.include, old.exclude]) !== JSON.stringify([settings.include, settings.exclude]);
     const kernel = kernelBtfPath(old) !== kernelBtfPath(settings);
-    if (kernel) {
-      await this.loadKernel();
-      for (const f of this.files.values()) if (f.base || f.missingBase) this.queue.add(f.path);
+    if (kernel) await this.loadKernel();
+    if (kernel || JSON.stringify(old.moduleBases) !== JSON.stringify(settings.moduleBases)) {
+      for (const f of this.files.values()) if (f.base || f.missingBase || f.baseMismatch) this.queue.add(f.path);
     }
     if (globs) {
       const found = new Set(await this.scan());
@@ -112,6 +130,12 @@ export class WorkspaceIndex {
         await this.loadKernel();
         for (const f of this.files.values()) if (f.base || f.missingBase) this.queue.add(f.path);
         continue;
+      }
+      if (VMLINUX_NAME.test(basename(abs)) && this.inFolders(abs) && !this.excluded(abs)) {
+        // A kernel appeared or went: modules that name a release may pair differently now.
+        if (deleted) this.vmlinuxFiles.delete(abs);
+        else this.vmlinuxFiles.add(abs);
+        for (const f of this.files.values()) if (f.base || f.missingBase || f.baseMismatch) this.queue.add(f.path);
       }
       if (deleted) {
         const f = this.files.get(abs);
@@ -228,6 +252,7 @@ export class WorkspaceIndex {
   private async scan(): Promise<string[]> {
     const found: string[] = [];
     this.sources.clear();
+    this.vmlinuxFiles.clear();
     /** `relDir`: dir relative to its folder, '/'-separated ('' for the folder itself). */
     const walk = async (dir: string, relDir: string, depth: number): Promise<void> => {
       if (depth > 40) return;
@@ -243,6 +268,7 @@ export class WorkspaceIndex {
         if (this.exclude.matches(rel)) continue;
         if (e.isDirectory()) await walk(abs, rel, depth + 1);
         else if (e.isFile() || e.isSymbolicLink()) {
+          if (VMLINUX_NAME.test(e.name)) this.vmlinuxFiles.add(abs);
           if (this.include.matches(rel)) found.push(abs);
           else if (SOURCE_EXT.test(e.name)) this.sources.add(abs);
         }
@@ -291,21 +317,63 @@ export class WorkspaceIndex {
     this.events.log(`kernel BTF: ${f.path} (${f.btf.typeCount - 1} types)`);
   }
 
-  /** The base of split BTF at `path`: a readable `vmlinux` in the same directory, else the kernel BTF. */
-  private async baseFor(path: string): Promise<IndexedFile | undefined> {
+  /**
+   * The base of split BTF at `path`: the one btfLens.moduleBases names for it; a `vmlinux` in the same
+   * directory (the /sys/kernel/btf layout); the vmlinux of the kernel release the file names (a .ko's
+   * vermagic) in the workspace, among the configured kernels or at the known places; else the kernel BTF.
+   */
+  async chooseBase(path: string, input: BtfInput): Promise<BaseChoice | undefined> {
+    const named = moduleBaseFor(path, this.folders, this.settings.moduleBases);
+    if (named) return { file: await this.baseFile(named.base), why: `btfLens.moduleBases "${named.glob}"` };
     const sibling = join(dirname(path), 'vmlinux');
     if (sibling !== path && this.kernel?.path !== sibling && existsSync(sibling)) {
-      let f = this.files.get(sibling);
-      if (!f && this.queue.has(sibling)) {
-        // Queued after this module (paths are sorted): load it now.
-        this.queue.delete(sibling);
-        f = await this.load(sibling);
-      }
-      if (!f) f = this.siblingBases.get(sibling);
-      if (!f) this.siblingBases.set(sibling, (f = await this.open(sibling, 'kernel')));
-      if (f.btf && !f.missingBase && !f.base) return f;
+      const f = await this.baseFile(sibling);
+      if (f.btf) return { file: f, why: 'the vmlinux beside it' };
     }
-    return this.kernel;
+    const release = releaseOfInput(input, path);
+    let searched: string[] | undefined;
+    if (release) {
+      const r = await findVmlinux(release.release, { candidates: this.kernelCandidates(), near: path });
+      if (r.found) {
+        const f = await this.baseFile(r.found.path);
+        if (f.btf) return { file: f, why: `the vmlinux of its kernel release, ${describeRelease(release)}`, release };
+      }
+      searched = r.searched;
+    }
+    return this.kernel ? { file: this.kernel, why: 'the kernel BTF (btfLens.kernelBtf)', release, searched } : undefined;
+  }
+
+  /** Where a release may find its vmlinux before the known places: workspace vmlinux files, the kernel BTF, the CO-RE targets. */
+  private kernelCandidates(): string[] {
+    const out = [...this.vmlinuxFiles].sort();
+    const kernel = kernelBtfPath(this.settings);
+    if (kernel) out.push(this.kernel?.path ?? kernel);
+    for (const t of this.settings.coreTargets ?? []) {
+      const p = resolve(typeof t === 'string' ? t : t.path);
+      try {
+        if (statSync(p).isDirectory()) {
+          for (const n of readdirSync(p).sort()) if (VMLINUX_NAME.test(n)) out.push(join(p, n));
+        } else out.push(p);
+      } catch {
+        // A target that does not exist is core-targets.ts's to report.
+      }
+    }
+    return out;
+  }
+
+  /** A base file: the kernel BTF, an indexed file, or one opened (once) for this purpose. */
+  private async baseFile(path: string): Promise<IndexedFile> {
+    if (this.kernel?.path === path) return this.kernel;
+    let f = this.files.get(path);
+    if (!f && this.queue.has(path)) {
+      // Queued after this module (paths are sorted): load it now.
+      this.queue.delete(path);
+      f = await this.load(path);
+    }
+    if (f?.btf && !f.base && !f.missingBase) return f;
+    f = this.siblingBases.get(path);
+    if (!f) this.siblingBases.set(path, (f = await this.open(path, 'kernel')));
+    return f;
   }
 
   /** Loads (or reloads) one workspace file; undefined when it is not a BTF-bearing file after all. */
@@ -332,16 +400,31 @@ export class WorkspaceIndex {
     };
     return readIndexedFile(f, async (source) => {
       let input: BtfInput = openBtfInput(source, { file: path });
-      // Split BTF goes on its base: a `vmlinux` beside it (the /sys/kernel/btf layout: bpftool pairs
-      // those the same way), else the kernel BTF; a module with a distilled base (.BTF.base) is relocated onto it.
-      const baseFile = role === 'workspace' && (input.missingBase || input.distilledBase) ? await this.baseFor(path) : undefined;
-      if (baseFile?.btf) {
+      // Split BTF goes on the base chooseBase picks (a setting, a `vmlinux` beside it as bpftool pairs
+      // /sys/kernel/btf, its release's vmlinux, the kernel BTF); a module with a distilled base (.BTF.base) is relocated onto it.
+      const choice = role === 'workspace' && (input.missingBase || input.distilledBase) ? await this.chooseBase(path, input) : undefined;
+      const baseFile = choice?.file;
+      if (choice && baseFile && !baseFile.btf && choice.why.startsWith('btfLens.moduleBases')) {
+        f.problems.push({ file: path, offset: 0, severity: 'error', message: `its base ${baseFile.path} (${choice.why}) cannot be read${baseFile.problems[0] ? `: ${baseFile.problems[0].message}` : ''}` });
+      }
+      if (choice && baseFile?.btf) {
         input = openBtfInput(source, { file: path, base: baseFile.btf });
         f.base = baseFile;
-        const mismatch = input.btf ? checkSplitAgainstBase(input.btf) : undefined;
+        const mismatch = input.btf && input.btf.base !== input.distilledBase ? checkSplitAgainstBase(input.btf) : undefined;
         if (mismatch) {
-          const fix = baseFile === this.kernel ? 'Set btfLens.kernelBtf to the right kernel BTF.' : `It was paired with the vmlinux beside it (${baseFile.label}).`;
-          f.problems.push({ ...mismatch, file: path, message: `${mismatch.message} — is ${baseFile.path} the kernel this was built for? ${fix}` });
+          const problem = { ...mismatch, file: path, message: mismatchMessage(mismatch.message, choice) };
+          f.problems.push(problem);
+          f.baseMismatch = { problem, base: baseFile.path, why: choice.why };
+        } else {
+          // It fits, but both say their release and they differ: a near kernel can fit by chance.
+          const own = releaseOfInput(input, path);
+          const theirs = own ? await releaseOfFile(baseFile.path) : undefined;
+          if (own && theirs && own.release !== theirs.release) {
+            f.problems.push({
+              file: path, offset: 0, severity: 'warning',
+              message: `built for ${describeRelease(own)}, read on ${baseFile.path}, which is ${describeRelease(theirs)} (${choice.why}): types that differ between the two kernels may be shown wrong`,
+            });
+          }
         }
       }
       f.input = input;
@@ -352,17 +435,18 @@ export class WorkspaceIndex {
         f.problems.push(p);
       }
       if (f.missingBase) {
+        const release = releaseOfInput(input, path);
         const why = this.kernelError
           ?? (this.settings.kernelBtf === 'none' ? 'kernel BTF is turned off (btfLens.kernelBtf is "none")'
             : kernelBtfPath(this.settings) ? 'the kernel BTF is not loaded yet'
             : `no kernel BTF is configured (btfLens.kernelBtf is empty and ${SYS_VMLINUX} does not exist)`);
         f.problems.unshift({
           file: path, offset: 0, severity: 'error',
-          message: `split BTF (a kernel module's) needs its base BTF, and ${why}: its types cannot be shown. Set btfLens.kernelBtf to the vmlinux BTF it was built against.`,
+          message: `split BTF (a kernel module's) needs its base BTF, and ${why}${release ? `; it was built for ${describeRelease(release)} and no vmlinux of that release was found` : ''}: its types cannot be shown. Set btfLens.kernelBtf to the vmlinux BTF it was built against.`,
         });
       }
       return input;
-    });
+    }).then(hideOnWrongBase);
   }
 
   // ---- source mapping ----
@@ -459,6 +543,26 @@ export class WorkspaceIndex {
     while (f?.btf && f.base && id < f.btf.startId) f = f.base;
     return f ?? file;
   }
+}
+
+/** A split BTF on a base it does not fit: what is wrong, on what, why that base, and what to do. */
+function mismatchMessage(what: string, c: BaseChoice): string {
+  const built = c.release && c.searched ? `; it was built for ${describeRelease(c.release)} and no vmlinux of that release was found` : '';
+  return `${what} — is ${c.file.path} the kernel this was built for? It was taken as ${c.why}${built}. `
+    + 'Its types are not shown (their names would be wrong): choose its base with "Choose base BTF…" in its type tree, or btfLens.moduleBases.';
+}
+
+/**
+ * A split BTF read on a base it does not fit answers nothing: its names and types would be the wrong
+ * base's (bpftool prints them without a word). The problem on the file says why.
+ */
+export function hideOnWrongBase(f: IndexedFile): IndexedFile {
+  if (f.baseMismatch) {
+    f.btf = undefined;
+    f.object = undefined;
+    f.state = 'failed';
+  }
+  return f;
 }
 
 function commonPrefix(a: string, b: string): number {

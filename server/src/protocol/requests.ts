@@ -298,6 +298,12 @@ export interface EditorOverview {
   /** IDs are [1, totalTypes]; base types included. */
   totalTypes: number;
   problems: EditorProblem[];
+  /**
+   * Split BTF whose types are not shown for want of the right base: none was found (`missing`), or the one
+   * used does not fit (`mismatch`: `offset` is the first type that does not fit, `base` the file used and
+   * `why` why that one). The editor shows it as a banner with "Choose base BTF…".
+   */
+  baseProblem?: { kind: 'missing' | 'mismatch'; message: string; offset: number; base?: string; why?: string };
   programs: number;
   maps: number;
   ext?: { funcInfo: number; lineInfo: number; coreRelo: number };

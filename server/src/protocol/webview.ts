@@ -34,6 +34,8 @@ export type WebviewToHost =
   | { type: 'copy'; text: string }
   /** Open another file (a base of the chain) in this editor. */
   | { type: 'openFile'; uri: string; id?: number }
+  /** Split BTF without the right base: let the user pick its base file (saved in btfLens.moduleBases) and re-open. */
+  | { type: 'chooseBase' }
   | { type: 'error'; message: string };
 
 /** host → webview */
@@ -59,6 +61,7 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
   if (!isObj(x) || typeof x.type !== 'string') return false;
   switch (x.type) {
     case 'ready':
+    case 'chooseBase':
       return true;
     case 'request':
       return typeof x.seq === 'number' && (WEBVIEW_METHODS as readonly unknown[]).includes(x.method) && isObj(x.params) && typeof x.params.doc === 'string';

@@ -23,6 +23,8 @@ export function prepareWorkspace(root, ws, { corrupt = true, kernel = pickKernel
   fs.cpSync(path.join(root, 'test/workspace'), ws, { recursive: true });
   fs.mkdirSync(path.join(ws, 'btf'), { recursive: true });
   fs.copyFileSync(path.join(root, 'test/fixtures/obj/types.bpfel.btf'), path.join(ws, 'btf/types.bpfel.btf'));
+  // the module's BTF alone (raw split BTF, no release in it): it goes on the kernel BTF set below
+  fs.copyFileSync(path.join(root, 'test/fixtures/debian-6.1/regmap-sdw.btf'), path.join(ws, 'modules/regmap-sdw.btf'));
   // a truncated object: its section header table lies past the end of the file
   if (corrupt) fs.writeFileSync(path.join(ws, 'build/corrupt.bpfel.o'), fs.readFileSync(path.join(ws, 'build/core.bpfel.o')).subarray(0, 9000));
   // One time for every file, so no object looks older than its source by accident of copy order.

@@ -138,6 +138,45 @@ describe('BTF Lens in a real VS Code', () => {
     assert.ok(r.some((s) => s.containerName.startsWith('modules/regmap-sdw.btf')), r.map((s) => `${s.name} ${s.containerName}`).join('\n'));
   });
 
+  it('the shipped .ko finds its own base by its release (vermagic = the workspace vmlinux\'s banner), with no module setting', async () => {
+    const api = await ready();
+    const ko = wsUri('modules/regmap-sdw.ko');
+    const errors = vscode.languages.getDiagnostics(ko).filter((d) => d.severity === vscode.DiagnosticSeverity.Error);
+    assert.deepEqual(errors.map((d) => d.message), []);
+    const files = await api.client.sendRequest<{ files: { label: string; state: string; firstId: number; errors: number }[] }>('btf/files', {});
+    const f = files.files.find((x) => x.label === 'modules/regmap-sdw.ko');
+    assert.deepEqual(f && [f.state, f.firstId, f.errors], ['indexed', 100751, 0]);
+  });
+
+  it('"Choose base BTF…" (btfLens.setModuleBase) saves btfLens.moduleBases; the raw module re-pairs: a wrong base said, the right one clears it', async () => {
+    await ready();
+    const mod = wsUri('modules/regmap-sdw.btf');
+    /** Resolves when the module's error diagnostics satisfy `ok` (events, not time). */
+    const errorsOf = () => vscode.languages.getDiagnostics(mod).filter((d) => d.severity === vscode.DiagnosticSeverity.Error).map((d) => d.message);
+    const until = (ok: (errors: string[]) => boolean) => new Promise<string[]>((resolve) => {
+      if (ok(errorsOf())) return resolve(errorsOf());
+      const sub = vscode.languages.onDidChangeDiagnostics(() => {
+        if (!ok(errorsOf())) return;
+        sub.dispose();
+        resolve(errorsOf());
+      });
+    });
+    const config = () => vscode.workspace.getConfiguration('btfLens');
+    try {
+      await vscode.commands.executeCommand('btfLens.setModuleBase', mod, wsUri('btf/types.bpfel.btf'), 'file');
+      assert.deepEqual(config().inspect('moduleBases')?.workspaceValue, { 'modules/regmap-sdw.btf': 'btf/types.bpfel.btf' });
+      const wrong = await until((e) => e.some((m) => m.includes('does not fit its base')));
+      assert.match(wrong.join('\n'), /It was taken as btfLens\.moduleBases "modules\/regmap-sdw\.btf"/);
+      await vscode.commands.executeCommand('btfLens.setModuleBase', mod, wsUri('kernels/vmlinux-6.1.0-56-amd64.xz'), 'folder');
+      assert.deepEqual(config().inspect('moduleBases')?.workspaceValue, { 'modules/**': 'kernels/vmlinux-6.1.0-56-amd64.xz', 'modules/regmap-sdw.btf': 'btf/types.bpfel.btf' });
+      // The file's own entry still wins (first match): replace it, then the module is right.
+      await vscode.commands.executeCommand('btfLens.setModuleBase', mod, wsUri('kernels/vmlinux-6.1.0-56-amd64.xz'), 'file');
+      assert.deepEqual(await until((e) => e.length === 0), []);
+    } finally {
+      await config().update('moduleBases', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+  });
+
   it('a corrupt object gets an error diagnostic naming the byte offset; the other files are indexed', async () => {
     const api = await ready();
     const bad = wsUri('build/corrupt.bpfel.o');

@@ -53,6 +53,12 @@ describe('type tree (custom editor) through vscode.openWith', () => {
     assert.ok(info.rows > 0, `rows ${info.rows}`);
   });
 
+  it('the shipped .ko opens on the vmlinux of its release and renders its types', async function () {
+    const tt = await typeTree(this);
+    const info = await openRendered(tt, wsUri('modules/regmap-sdw.ko'), 'btfLens.typeTreeObject');
+    assert.ok(info.rows > 0, `rows ${info.rows}`);
+  });
+
   it('a BPF object opens with "Open With…" (btfLens.typeTreeObject) and renders', async function () {
     const tt = await typeTree(this);
     const info = await openRendered(tt, wsUri('build/core.bpfel.o'), 'btfLens.typeTreeObject');
