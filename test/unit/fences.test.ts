@@ -102,6 +102,28 @@ describe('fences: who may import what', () => {
 
 // Every string from a file reaches the page through `html` (escaping) or textContent; the page has a
 // nonce CSP, so no inline handlers or style attributes (positions through CSSOM).
+describe('fences: the language server asks the core, it does not read BTF bytes', () => {
+  // The wire format lives in server/src/core/btf (kinds.ts's table, records.ts, types.ts): a change of
+  // format (the 2026 kind and vlen widths) must not need a change in server/src/lsp.
+  const reads = new Set(['u8', 'u16', 'u32', 'i16', 'i32', 'u64', 'i64', 'u64n', 'view', 'dv', 'typeOffset']);
+  it('server/src/lsp names no ByteView read, no Btf view and no raw type offset', () => {
+    const bad: string[] = [];
+    for (const f of tsFiles('server/src/lsp')) {
+      const text = readFileSync(f, 'utf8');
+      const src = ts.createSourceFile(f, text, ts.ScriptTarget.Latest, true);
+      const visit = (n: ts.Node): void => {
+        if (ts.isPropertyAccessExpression(n) && reads.has(n.name.text)) {
+          bad.push(`${rel(f)}:${src.getLineAndCharacterOfPosition(n.name.pos).line + 1}: .${n.name.text}`);
+        }
+        if (ts.isIdentifier(n) && n.text === 'ByteView') bad.push(`${rel(f)}:${src.getLineAndCharacterOfPosition(n.pos).line + 1}: ByteView`);
+        ts.forEachChild(n, visit);
+      };
+      visit(src);
+    }
+    assert.deepEqual(bad, [], 'use the core\'s queries (btf.ts, records.ts, types.ts) instead');
+  });
+});
+
 describe('fences: the webview escapes and stays inside its CSP', () => {
   const files = tsFiles('client/webview');
   const program = ts.createProgram(files, {

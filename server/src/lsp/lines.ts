@@ -4,6 +4,7 @@
  */
 import type { Btf } from '../core/btf/btf';
 import { Kind } from '../core/btf/kinds';
+import { Members, arrayElemType } from '../core/btf/records';
 import { resolveSize, skipModsAndTypedefs } from '../core/btf/resolve';
 import { type CoreSpec, describeCoreRelo } from '../core/core-relo/spec';
 import type { CoreReloRec } from '../core/ext/ext';
@@ -218,21 +219,17 @@ export function memberAccesses(btf: Btf, relo: ReloOnLine): MemberAccess[] {
     id = skipModsAndTypedefs(btf, id);
     if (id <= 0) break;
     const k = btf.kind(id);
-    const loc = btf.locate(id)!;
-    const v = loc.btf.view;
     const idx = spec.raw[i]!;
     if (k === Kind.STRUCT || k === Kind.UNION) {
-      if (idx >= btf.vlen(id)) break;
-      const m = loc.off + 12 + idx * 12;
-      const raw = v.u32(m + 8);
-      const kflag = btf.kflag(id);
-      bit += kflag ? raw & 0xffffff : raw;
-      const name = loc.btf.str(v.u32(m)) ?? '';
-      const typeId = v.u32(m + 4);
-      if (name) out.push({ name, parentId: id, index: idx, typeId, bitOffset: bit, bitfieldSize: kflag ? raw >>> 24 : 0 });
+      const members = new Members(btf, id);
+      if (idx >= members.count) break;
+      bit += members.bitsOffset(idx);
+      const name = members.name(idx);
+      const typeId = members.type(idx);
+      if (name) out.push({ name, parentId: id, index: idx, typeId, bitOffset: bit, bitfieldSize: members.bitfieldSize(idx) });
       id = typeId;
     } else if (k === Kind.ARRAY) {
-      const elem = v.u32(loc.off + 12);
+      const elem = arrayElemType(btf, id);
       bit += idx * Math.max(0, resolveSize(btf, elem)) * 8;
       id = elem;
     } else break;

@@ -7,6 +7,7 @@
  */
 import type { Btf } from '../core/btf/btf';
 import { Kind } from '../core/btf/kinds';
+import { Members, arrayElemType } from '../core/btf/records';
 import { skipModsAndTypedefs } from '../core/btf/resolve';
 import { type Place, type Root, accessPlaces, declaredType, placeCovers, segmentAt, statementLines } from './c-access';
 import { type LineGroup, type MemberAccess, type ReloOnLine, memberAccesses } from './lines';
@@ -167,8 +168,7 @@ function structOf(btf: Btf, id: number, deref: boolean): number | undefined {
     if (id <= 0) return undefined;
     const k = btf.kind(id);
     if (k === Kind.ARRAY) {
-      const loc = btf.locate(id)!;
-      id = loc.btf.view.u32(loc.off + 12);
+      id = arrayElemType(btf, id);
     } else if (k === Kind.PTR && deref && !ptr) {
       ptr = true;
       id = btf.sizeOrType(id);
@@ -181,15 +181,11 @@ function structOf(btf: Btf, id: number, deref: boolean): number | undefined {
 
 /** The type of member `name` of struct/union `id`, looking into anonymous members as C does. */
 function memberType(btf: Btf, id: number, name: string, depth = 0): number | undefined {
-  const k = btf.kind(id);
-  if ((k !== Kind.STRUCT && k !== Kind.UNION) || depth > 8) return undefined;
-  const loc = btf.locate(id)!;
-  const v = loc.btf.view;
-  const n = btf.vlen(id);
-  for (let i = 0; i < n; i++) {
-    const m = loc.off + 12 + i * 12;
-    const mname = loc.btf.str(v.u32(m)) ?? '';
-    const type = v.u32(m + 4);
+  const members = new Members(btf, id);
+  if (members.count === 0 || depth > 8) return undefined;
+  for (let i = 0; i < members.count; i++) {
+    const mname = members.name(i);
+    const type = members.type(i);
     if (mname === name) return type;
     if (!mname) {
       const inner = structOf(btf, type, false);

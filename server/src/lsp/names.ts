@@ -117,15 +117,6 @@ class U32List {
   }
 }
 
-/** Where a blob's string section lies in its bytes (clamped as Btf.parse clamps it), or undefined without a header. */
-function stringSection(btf: Btf): { start: number; len: number } | undefined {
-  const h = btf.header;
-  if (!h) return undefined;
-  const dataLen = btf.view.bytes.length - h.hdrLen;
-  if (dataLen < 0) return undefined;
-  return { start: h.hdrLen + Math.min(h.strOff, dataLen), len: Math.max(0, Math.min(h.strLen, dataLen - h.strOff)) };
-}
-
 /**
  * First half of the build: every named type of each file, one file at a time (so a build can pause
  * between files and let requests in). Names are deduplicated by their bytes in an open-addressing
@@ -150,7 +141,6 @@ class NameCollector {
   // Names a module takes from the kernel's strings share their offset across all modules: those are
   // looked up once, through a typed array by offset into the base's strings (-2: not seen, -1: no name).
   private readonly baseCaches = new Map<Btf, Int32Array>();
-  private readonly sections = new Map<Btf, { start: number; len: number } | undefined>();
 
   static all(files: readonly IndexedFile[]): NameCollector {
     const c = new NameCollector();
@@ -162,13 +152,6 @@ class NameCollector {
     return this.nameLen.length;
   }
 
-  private section(btf: Btf): { start: number; len: number } | undefined {
-    if (this.sections.has(btf)) return this.sections.get(btf);
-    const sec = stringSection(btf);
-    this.sections.set(btf, sec);
-    return sec;
-  }
-
   /** Index of the name at `nameOff` (split semantics), -1 for none (empty, out of range, or holding a newline). */
   private nameIndexAt(btf: Btf, nameOff: number): number {
     let owner = btf;
@@ -177,7 +160,7 @@ class NameCollector {
     const rel = nameOff - owner.startStrOff;
     if (owner !== btf) {
       cache = this.baseCaches.get(owner);
-      if (!cache) this.baseCaches.set(owner, (cache = new Int32Array(owner.header?.strLen ?? 0).fill(-2)));
+      if (!cache) this.baseCaches.set(owner, (cache = new Int32Array(owner.stringsLength).fill(-2)));
       const hit = rel < cache.length ? cache[rel]! : -2;
       if (hit !== -2) return hit;
     }
@@ -187,11 +170,10 @@ class NameCollector {
   }
 
   private intern(owner: Btf, rel: number): number {
-    const sec = this.section(owner);
-    if (!sec || rel >= sec.len) return -1;
-    const bytes = owner.view.bytes;
-    const from = sec.start + rel;
-    const end = sec.start + sec.len;
+    if (rel >= owner.stringsLength) return -1;
+    const bytes = owner.bytes;
+    const from = owner.stringsStart + rel;
+    const end = owner.stringsStart + owner.stringsLength;
     let h = 0x811c9dc5;
     let i = from;
     for (; i < end; i++) {
@@ -249,13 +231,11 @@ class NameCollector {
 
   addFile(fi: number, btf: Btf | undefined): void {
     if (!btf) return;
-    // Read the wire directly (own types only): no type is inflated.
-    const v = btf.view;
+    // Own types only, by kind and name offset: no type is inflated, no name decoded.
     for (let id = btf.startId, end = btf.typeCount; id < end; id++) {
-      const off = btf.typeOffset(id);
-      const kind = (v.u32(off + 4) >>> 24) & 0x7f;
+      const kind = btf.kind(id);
       if (!isNamedKind(kind)) continue;
-      const nameOff = v.u32(off);
+      const nameOff = btf.nameOff(id);
       if (nameOff === 0) continue;
       const i = this.nameIndexAt(btf, nameOff);
       if (i < 0) continue;
@@ -274,7 +254,6 @@ class NameCollector {
    */
   finish(): { rankOf: Uint32Array; joined: string; starts: Uint32Array } {
     this.baseCaches.clear();
-    this.sections.clear();
     this.table = new Int32Array(0);
     const count = this.count;
     const lens = this.nameLen.data;

@@ -4,6 +4,7 @@
  */
 import type { Btf } from '../core/btf/btf';
 import { Kind } from '../core/btf/kinds';
+import { forEachTypeRef } from '../core/btf/records';
 import { resolveSize } from '../core/btf/resolve';
 import { typeById } from '../core/btf/types';
 import { formatRawToString } from '../core/format/raw';
@@ -150,34 +151,11 @@ function edges(btf: Btf): { from: Uint32Array; to: Uint32Array } {
   const hit = usedByCache.get(btf);
   if (hit) return hit;
   const pairs: number[] = [];
+  let referrer = 0;
+  const add = (t: number) => pairs.push(t, referrer);
   for (let id = btf.startId, end = btf.typeCount; id < end; id++) {
-    const loc = btf.locate(id)!;
-    const v = loc.btf.view;
-    const o = loc.off;
-    const k = btf.kind(id);
-    const n = btf.vlen(id);
-    const add = (t: number) => pairs.push(t, id);
-    switch (k) {
-      case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
-      case Kind.FUNC: case Kind.VAR: case Kind.DECL_TAG:
-        add(v.u32(o + 8));
-        break;
-      case Kind.ARRAY:
-        add(v.u32(o + 12));
-        break;
-      case Kind.STRUCT: case Kind.UNION:
-        for (let i = 0; i < n; i++) add(v.u32(o + 16 + i * 12));
-        break;
-      case Kind.FUNC_PROTO:
-        add(v.u32(o + 8));
-        for (let i = 0; i < n; i++) add(v.u32(o + 16 + i * 8));
-        break;
-      case Kind.DATASEC:
-        for (let i = 0; i < n; i++) add(v.u32(o + 12 + i * 12));
-        break;
-      default:
-        break;
-    }
+    referrer = id;
+    forEachTypeRef(btf, id, add);
   }
   const count = pairs.length / 2;
   const order = new Uint32Array(count).map((_, i) => i);

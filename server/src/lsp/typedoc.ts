@@ -5,6 +5,7 @@
  */
 import type { Btf } from '../core/btf/btf';
 import { Kind, kindName } from '../core/btf/kinds';
+import { arrayElemType } from '../core/btf/records';
 import { skipModsAndTypedefs } from '../core/btf/resolve';
 import { type BtfType, typeById } from '../core/btf/types';
 import { cDefinition, cTypeName, elfPointerSize } from '../core/format/c';
@@ -162,10 +163,8 @@ export function namedTarget(btf: Btf, id: number): number {
   for (let i = 0; i < 32 && id > 0; i++) {
     const k = btf.kind(id);
     if (k === Kind.PTR || k === Kind.CONST || k === Kind.VOLATILE || k === Kind.RESTRICT || k === Kind.TYPE_TAG) id = btf.sizeOrType(id);
-    else if (k === Kind.ARRAY) {
-      const loc = btf.locate(id)!;
-      id = loc.btf.view.u32(loc.off + 12);
-    } else if (k === Kind.VAR) id = btf.sizeOrType(id);
+    else if (k === Kind.ARRAY) id = arrayElemType(btf, id);
+    else if (k === Kind.VAR) id = btf.sizeOrType(id);
     else return id;
   }
   return id;

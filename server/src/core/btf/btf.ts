@@ -190,8 +190,20 @@ export class Btf {
     return this.startId + this.ownCount;
   }
 
+  /** Length of this blob's own string section (clamped to the bytes that are there). */
   get stringsLength(): number {
     return this.strLen;
+  }
+
+  /** Where this blob's own string section starts in `view.bytes`: raw name bytes for callers that
+   * intern names without decoding them (string offset `startStrOff + k` is at `stringsStart + k`). */
+  get stringsStart(): number {
+    return this.strStart;
+  }
+
+  /** The blob's bytes (the string section lies at `stringsStart`). */
+  get bytes(): Uint8Array {
+    return this.view.bytes;
   }
 
   /** True if the blob was fully readable (warnings allowed). */

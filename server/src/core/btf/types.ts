@@ -1,5 +1,6 @@
 import type { Btf } from './btf';
 import { FUNC_LINKAGE, Kind, VAR_LINKAGE, kindName } from './kinds';
+import { EnumValues, Members, Params, SecInfos, arrayInfo, declTagComponent, intEncodingWord, varLinkage } from './records';
 
 /**
  * A type inflated from the wire format, on demand. Plain data: safe to serialise (JSON dump,
@@ -116,72 +117,59 @@ export function intEncodingName(enc: number): string {
 
 /** Inflate type `id` (any ID of the chain); undefined for void or an ID out of range. */
 export function typeById(btf: Btf, id: number): BtfType | undefined {
-  const loc = btf.locate(id);
-  if (!loc) return undefined;
-  const { btf: b, off } = loc;
-  const v = b.view;
-  const info = v.u32(off + 4);
-  const kind = (info >>> 24) & 0x7f;
-  const vlen = info & 0xffffff;
-  const kflag = (info & 0x80000000) !== 0;
-  const name = b.str(v.u32(off)) ?? '';
-  const third = v.u32(off + 8);
-  const d = off + 12;
+  if (!btf.owner(id)) return undefined;
+  const kind = btf.kind(id);
+  const vlen = btf.vlen(id);
+  const kflag = btf.kflag(id);
+  const name = btf.name(id);
+  const third = btf.sizeOrType(id);
   switch (kind) {
     case Kind.INT: {
-      const e = v.u32(d);
+      const e = intEncodingWord(btf, id);
       return { id, name, kind: 'INT', size: third, bitsOffset: (e >>> 16) & 0xff, bits: e & 0xff, encoding: intEncodingName((e >>> 24) & 0x0f) };
     }
     case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
       return { id, name, kind: kindName(kind) as RefType['kind'], type: third };
-    case Kind.ARRAY:
-      return { id, name, kind: 'ARRAY', type: v.u32(d), indexType: v.u32(d + 4), nelems: v.u32(d + 8) };
+    case Kind.ARRAY: {
+      const a = arrayInfo(btf, id)!;
+      return { id, name, kind: 'ARRAY', type: a.type, indexType: a.indexType, nelems: a.nelems };
+    }
     case Kind.STRUCT: case Kind.UNION: {
-      const members: Member[] = new Array(vlen);
-      for (let i = 0, p = d; i < vlen; i++, p += 12) {
-        const o = v.u32(p + 8);
-        members[i] = {
-          name: b.str(v.u32(p)) ?? '', type: v.u32(p + 4),
-          bitsOffset: kflag ? o & 0xffffff : o, bitfieldSize: kflag ? o >>> 24 : 0,
-        };
+      const m = new Members(btf, id);
+      const members: Member[] = new Array(m.count);
+      for (let i = 0; i < m.count; i++) {
+        members[i] = { name: m.name(i), type: m.type(i), bitsOffset: m.bitsOffset(i), bitfieldSize: m.bitfieldSize(i) };
       }
       return { id, name, kind: kind === Kind.STRUCT ? 'STRUCT' : 'UNION', size: third, members };
     }
-    case Kind.ENUM: {
-      const values: EnumValue[] = new Array(vlen);
-      for (let i = 0, p = d; i < vlen; i++, p += 8) {
-        values[i] = { name: b.str(v.u32(p)) ?? '', value: kflag ? v.i32(p + 4) : v.u32(p + 4) };
-      }
-      return { id, name, kind: 'ENUM', size: third, signed: kflag, values };
-    }
-    case Kind.ENUM64: {
-      const values: EnumValue[] = new Array(vlen);
-      for (let i = 0, p = d; i < vlen; i++, p += 12) {
-        const u = (BigInt(v.u32(p + 8)) << 32n) | BigInt(v.u32(p + 4));
-        values[i] = { name: b.str(v.u32(p)) ?? '', value: kflag ? BigInt.asIntN(64, u) : u };
-      }
-      return { id, name, kind: 'ENUM64', size: third, signed: kflag, values };
+    case Kind.ENUM: case Kind.ENUM64: {
+      const e = new EnumValues(btf, id);
+      const values: EnumValue[] = new Array(e.count);
+      for (let i = 0; i < e.count; i++) values[i] = { name: e.name(i), value: e.value(i) };
+      return { id, name, kind: kind === Kind.ENUM ? 'ENUM' : 'ENUM64', size: third, signed: kflag, values };
     }
     case Kind.FWD:
       return { id, name, kind: 'FWD', fwdKind: kflag ? 'union' : 'struct' };
     case Kind.FUNC:
       return { id, name, kind: 'FUNC', type: third, linkage: FUNC_LINKAGE[vlen] ?? '(unknown)' };
     case Kind.FUNC_PROTO: {
-      const params: Param[] = new Array(vlen);
-      for (let i = 0, p = d; i < vlen; i++, p += 8) params[i] = { name: b.str(v.u32(p)) ?? '', type: v.u32(p + 4) };
+      const p = new Params(btf, id);
+      const params: Param[] = new Array(p.count);
+      for (let i = 0; i < p.count; i++) params[i] = { name: p.name(i), type: p.type(i) };
       return { id, name, kind: 'FUNC_PROTO', returnType: third, params };
     }
     case Kind.VAR:
-      return { id, name, kind: 'VAR', type: third, linkage: VAR_LINKAGE[v.u32(d)] ?? '(unknown)' };
+      return { id, name, kind: 'VAR', type: third, linkage: VAR_LINKAGE[varLinkage(btf, id)] ?? '(unknown)' };
     case Kind.DATASEC: {
-      const vars: SecInfo[] = new Array(vlen);
-      for (let i = 0, p = d; i < vlen; i++, p += 12) vars[i] = { type: v.u32(p), offset: v.u32(p + 4), size: v.u32(p + 8) };
+      const d = new SecInfos(btf, id);
+      const vars: SecInfo[] = new Array(d.count);
+      for (let i = 0; i < d.count; i++) vars[i] = { type: d.type(i), offset: d.offset(i), size: d.size(i) };
       return { id, name, kind: 'DATASEC', size: third, vars };
     }
     case Kind.FLOAT:
       return { id, name, kind: 'FLOAT', size: third };
     case Kind.DECL_TAG:
-      return { id, name, kind: 'DECL_TAG', type: third, componentIdx: v.i32(d) };
+      return { id, name, kind: 'DECL_TAG', type: third, componentIdx: declTagComponent(btf, id) };
     default:
       return { id, name, kind: 'UNKNOWN', rawKind: kind, vlen };
   }

@@ -38,9 +38,8 @@ export class TypeTable {
       const words = typeWords(b, this.at, total);
       parts.push(words);
       total += words.length;
-      const h = b.header;
       const len = b.stringsLength;
-      const start = h ? h.hdrLen + Math.min(h.strOff, Math.max(0, b.view.length - h.hdrLen)) : 0;
+      const start = b.stringsStart;
       this.strBytes.push(b.view.bytes);
       this.strStart.push(start);
       this.strEnd.push(start + len);
