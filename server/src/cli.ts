@@ -13,9 +13,9 @@ import type { BtfInput } from './core/input';
 import { describeObject, kindCounts } from './core/object/bpf-object';
 import { disasmObject } from './core/object/disasm';
 import { coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
-import { type Problem, formatProblem } from './core/util/problems';
+import { type Problem, formatProblem, internalErrorMessage, oneLine } from './core/util/problems';
 import { ByteWriter } from './core/util/writer';
-import { CliError, loadWithBases } from './cli/load';
+import { CliError, InternalError, loadWithBases } from './cli/load';
 
 const USAGE = `usage:
   btf-lens dump FILE [--base FILE]... [--format raw|json|c] [--root ID|NAME]...
@@ -54,15 +54,23 @@ function writeAll(fd: number, chunk: Uint8Array): void {
   }
 }
 
+/** The one way to stderr: `btf-lens: ` and one line, whatever a file put into the text (oneLine). */
+function say(text: string): void {
+  process.stderr.write(`btf-lens: ${oneLine(text)}\n`);
+}
+
 /** Prints problems to stderr; returns true if any is an error. */
 function report(problems: Problem[], file: string): boolean {
   let failed = false;
   for (const p of problems) {
     if (p.severity === 'error') failed = true;
-    process.stderr.write(`btf-lens: ${p.severity === 'warning' ? 'warning: ' : ''}${formatProblem(p, file)}\n`);
+    say(`${p.severity === 'warning' ? 'warning: ' : ''}${formatProblem(p, file)}`);
   }
   return failed;
 }
+
+/** The file a command reads, named by the one line an internal error prints. */
+let inputFile: string | undefined;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -85,11 +93,12 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const file = positionals[0];
+  inputFile = file;
   if (cmd === 'layout') {
-    if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)\n${USAGE}`);
+    if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)`, true);
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
   }
-  if (!file || positionals.length > 1) throw new CliError(`${cmd}: expects exactly one FILE\n${USAGE}`);
+  if (!file || positionals.length > 1) throw new CliError(`${cmd}: expects exactly one FILE`, true);
   const bases = values.base ?? [];
   const out = new Out();
   switch (cmd) {
@@ -150,7 +159,7 @@ async function main(argv: string[]): Promise<number> {
     case 'core':
       return coreCmd(file, values.target ?? [], values['target-base'], values.format, values.all === true);
     default:
-      throw new CliError(`unknown command '${cmd}'\n${USAGE}`);
+      throw new CliError(`unknown command '${cmd}'`, true);
   }
 }
 
@@ -197,7 +206,8 @@ async function coreCmd(file: string, targets: string[], targetBase: string | und
   else throw new CliError(`unknown --format ${format} (text, json)`);
   out.end();
   const failed = report([...input.problems.filter((p) => p.severity === 'error'), ...res.problems], file);
-  if (!res.ok && !res.problems.length) process.stderr.write(`btf-lens: ${file}: CO-RE relocation fails against ${vmlinuxFile} (error ${res.error}): libbpf would not load this object\n`);
+  if (res.internalError !== undefined && process.env.BTF_LENS_DEBUG) process.stderr.write(`${(res.internalError as Error)?.stack ?? String(res.internalError)}\n`);
+  if (!res.ok && !res.problems.length) say(`${file}: CO-RE relocation fails against ${vmlinuxFile} (error ${res.error}): libbpf would not load this object`);
   return failed || !res.ok ? 1 : 0;
 }
 
@@ -271,12 +281,16 @@ function infoLines(input: BtfInput, bases: string[]): string[] {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`btf-lens: ${(e as Error).message}\n`);
+    if (e instanceof CliError || (e as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS')) {
+      say((e as Error).message);
+      if (e instanceof CliError && e.withUsage) process.stderr.write(USAGE + '\n');
       process.exit(e instanceof CliError ? 1 : 2);
     }
-    // A bug of ours: still one line, never a stack trace, unless asked for.
-    process.stderr.write(`btf-lens: internal error: ${(e as Error).message}${process.env.BTF_LENS_DEBUG ? `\n${(e as Error).stack}` : ''}\n`);
+    // A bug of ours: one line, never a stack trace unless asked for.
+    const file = e instanceof InternalError ? e.file : inputFile;
+    const thrown = e instanceof InternalError ? e.thrown : e;
+    say(file ? internalErrorMessage(file) : 'internal error in BTF Lens');
+    if (process.env.BTF_LENS_DEBUG) process.stderr.write(`${(thrown as Error)?.stack ?? String(thrown)}\n`);
     process.exit(1);
   },
 );
