@@ -146,7 +146,15 @@ export class CEmitter {
     const at = t.at;
     const count = t.count;
     const stripMods = this.stripMods;
-    for (let guard = 0; guard < 4096; guard++) {
+    // The chain is as long as the BTF makes it (libbpf's is unbounded: a typedef of 5,000 pointers is
+    // printed whole); past LONG_CHAIN links, IDs are remembered so that a loop ends it.
+    let seen: Set<number> | undefined;
+    for (let links = 0; ; links++) {
+      if (links >= LONG_CHAIN) {
+        seen ??= new Set();
+        if (seen.has(id)) break;
+        seen.add(id);
+      }
       const valid = id > 0 && id < count;
       const p = valid ? at[id]! : 0;
       const kind = valid ? (words[p + 1]! >>> 24) & 0x7f : 0;
@@ -289,21 +297,38 @@ export class CEmitter {
           w.ascii('")))');
           break;
         case Kind.ARRAY: {
-          // GCC puts the element's qualifiers on the array too; C has no use for them.
-          cnt = this.dropMods(base, cnt);
-          if (cnt === 0) {
-            this.declName(nameOff, sfx, lastWasPtr);
-          } else {
+          // A run of arrays is one declarator, `name[2][3]` (outermost first), walked in a loop where
+          // libbpf recurses per dimension: as many dimensions as the BTF has. What the run applies to
+          // goes in parentheses, `(*name)[2]`.
+          const inner = base + cnt;
+          let outer = inner;
+          let space = !lastWasPtr;
+          for (;;) {
+            // GCC puts the element's qualifiers on the array too; C has no use for them.
+            cnt = this.dropMods(base, cnt);
+            if (cnt === 0) {
+              this.declName(nameOff, sfx, !space);
+              break;
+            }
+            if (space && !this.nameEmpty(nameOff)) w.byte(32);
+            space = false;
             const next = this.stack[base + cnt - 1]!;
-            const multidim = next !== 0 && t.kind(next) === Kind.ARRAY;
-            if (!this.nameEmpty(nameOff) && !lastWasPtr) w.byte(32);
-            if (!multidim) w.byte(40);
+            if (next !== 0 && t.kind(next) === Kind.ARRAY) {
+              outer = base + --cnt;
+              continue;
+            }
+            w.byte(40);
             this.chain(base, cnt, nameOff, sfx, lvl);
-            if (!multidim) w.byte(41);
+            w.byte(41);
+            break;
           }
-          w.byte(91);
-          w.dec(t.arrayLen(id));
-          w.byte(93);
+          for (let p = outer; p <= inner; p++) {
+            const a = this.stack[p]!;
+            if (a === 0 || t.kind(a) !== Kind.ARRAY) continue; // a dropped qualifier
+            w.byte(91);
+            w.dec(t.arrayLen(a));
+            w.byte(93);
+          }
           return;
         }
         case Kind.FUNC_PROTO: {
@@ -560,6 +585,8 @@ export class CEmitter {
 
 /** Deeper nesting of declarations than any C source has: taken for a loop. */
 const MAX_NESTING = 256;
+/** Chains of modifiers, pointers and arrays longer than this are checked for loops as they are walked. */
+const LONG_CHAIN = 4096;
 
 /** libbpf indents with at most 13 tabs. */
 const TABS = Array.from({ length: 14 }, (_, i) => '\t'.repeat(i));
