@@ -12,7 +12,8 @@ import { findStructs, formatLayout } from './core/format/layout';
 import type { BtfInput } from './core/input';
 import { describeObject, kindCounts } from './core/object/bpf-object';
 import { disasmObject } from './core/object/disasm';
-import { coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
+import { type CoreResolution, coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
+import { programsFailingAtPoison } from './core/core-relo/reach';
 import { type Problem, formatProblem, internalErrorMessage, oneLine } from './core/util/problems';
 import { ByteWriter } from './core/util/writer';
 import { CliError, InternalError, loadWithBases } from './cli/load';
@@ -184,7 +185,7 @@ async function layoutCmd(file: string, name: string, bases: string[]): Promise<n
  * `core`: resolve the object's CO-RE relocations against a kernel BTF as libbpf 1.1 does at load and print
  * the lines libbpf logs (those core_oracle -q keeps; --all: also libbpf's other warnings). --target-base:
  * the --target files are modules split on it (searched when vmlinux has no candidate). Exit 1 when the
- * load would fail.
+ * load would fail: in libbpf, or in the verifier at a reachable poisoned instruction.
  */
 async function coreCmd(file: string, targets: string[], targetBase: string | undefined, format: string | undefined, all: boolean): Promise<number> {
   if (targets.length === 0) throw new CliError('core: --target FILE is required (a vmlinux BTF, e.g. /sys/kernel/btf/vmlinux)');
@@ -205,10 +206,30 @@ async function coreCmd(file: string, targets: string[], targetBase: string | und
   else if (format === 'text' || format === 'raw' || format === undefined) for (const l of coreLogLines(res, all)) out.line(l);
   else throw new CliError(`unknown --format ${format} (text, json)`);
   out.end();
-  const failed = report([...input.problems.filter((p) => p.severity === 'error'), ...res.problems], file);
+  const poison = reachablePoison(input, res, vmlinuxFile);
+  const failed = report([...input.problems.filter((p) => p.severity === 'error'), ...res.problems, ...(poison ? [poison] : [])], file);
   if (res.internalError !== undefined && process.env.BTF_LENS_DEBUG) process.stderr.write(`${(res.internalError as Error)?.stack ?? String(res.internalError)}\n`);
   if (!res.ok && !res.problems.length) say(`${file}: CO-RE relocation fails against ${vmlinuxFile} (error ${res.error}): libbpf would not load this object`);
   return failed || !res.ok ? 1 : 0;
+}
+
+/**
+ * libbpf relocates an object with poisoned instructions without a word; the kernel's verifier then refuses
+ * each program that reaches one (reach.ts; undecided counts as reached). One problem at the first such
+ * instruction, naming the programs that fail, or none when every poisoned instruction is dead code.
+ */
+function reachablePoison(input: BtfInput, res: CoreResolution, target: string): Problem | undefined {
+  const hit = res.relocations.filter((r) => r.outcome === 'poisoned' && r.reachable !== false);
+  const first = hit[0];
+  if (!first) return undefined;
+  const failing = res.reach ? [...programsFailingAtPoison(res.reach, res.relocations)].filter(([, f]) => f).map(([name]) => name) : [];
+  const names = failing.length > 5 ? [...failing.slice(0, 4), `… (${failing.length} programs)`] : failing;
+  const sec = input.elf?.sections.find((s) => s.name === first.section);
+  return {
+    file: input.file, offset: (sec?.offset ?? 0) + first.insnOff, severity: 'error',
+    message: `${hit.length} poisoned CO-RE instruction${hit.length > 1 ? 's' : ''} reachable against ${target}, the first in prog '${first.prog}' insn #${first.insn} `
+      + `(${first.spec ?? first.access}): the kernel's verifier refuses ${names.length ? `prog ${names.join(', ')}` : 'the programs that reach them'}`,
+  };
 }
 
 function jsonBigInt(_k: string, v: unknown): unknown {
