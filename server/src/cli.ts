@@ -149,7 +149,7 @@ async function main(argv: string[]): Promise<number> {
       }
       out.w.text(r.text);
       out.end();
-      return report(input.problems, file) ? 1 : 0;
+      return report([...input.problems, ...r.problems], file) ? 1 : 0;
     }
     case 'info': {
       const { input, baseInputs } = await loadWithBases(file, bases);

@@ -77,3 +77,11 @@ export function renameDatasec(obj: Uint8Array, datasec: string, name: string): U
   }
   throw new Error(`renameDatasec: no DATASEC '${datasec}'`);
 }
+
+/** A copy of a little-endian ELF64 object whose section `name` says it starts at file offset `offset`. */
+export function moveSection(obj: Uint8Array, name: string, offset: number): Uint8Array {
+  const file = new Uint8Array(obj);
+  const s = sectionHeaders(file).find((x) => x.name === name)!;
+  new DataView(file.buffer).setBigUint64(s.headerAt + 0x18, BigInt(offset), true);
+  return file;
+}
