@@ -8,7 +8,7 @@ import { typeById } from './core/btf/types';
 import { formatExt } from './core/format/ext';
 import { formatRaw } from './core/format/raw';
 import { elfPointerSize, findTypes, formatC } from './core/format/c/index';
-import { findStructs, formatLayout } from './core/format/layout';
+import { findStructs, formatLayout, layoutCycle } from './core/format/layout';
 import type { BtfInput } from './core/input';
 import { describeObject, kindCounts } from './core/object/bpf-object';
 import { disasmObject } from './core/object/disasm';
@@ -173,8 +173,15 @@ async function layoutCmd(file: string, name: string, bases: string[]): Promise<n
     return 1;
   }
   const ids = /^(0x[0-9a-f]+|\d+)$/i.test(name) ? findTypes(btf, name) : findStructs(btf, name, true);
-  const texts = ids.map((id) => formatLayout(btf, id, { pointerSize: elfPointerSize(input) })).filter((t) => t !== undefined);
-  if (!texts.length) throw new CliError(`${file}: no struct or union ${name}`);
+  const texts: string[] = [];
+  for (const id of ids) {
+    const cycle = layoutCycle(btf, id);
+    const at = btf.locate(id);
+    if (cycle && at) input.problems.push({ file: at.btf.file ?? file, offset: at.btf.fileOffset + at.off, severity: 'error', message: `[${id}] ${cycle}` });
+    const text = cycle ? undefined : formatLayout(btf, id, { pointerSize: elfPointerSize(input) });
+    if (text !== undefined) texts.push(text);
+  }
+  if (!texts.length && !input.problems.some((p) => p.severity === 'error')) throw new CliError(`${file}: no struct or union ${name}`);
   const out = new Out();
   out.w.text(texts.join('\n'));
   out.end();
