@@ -9,6 +9,7 @@ import { formatExt } from './core/format/ext';
 import { formatRaw } from './core/format/raw';
 import { elfPointerSize, findTypes, formatC } from './core/format/c/index';
 import { findStructs, formatLayout, layoutCycle } from './core/format/layout';
+import { sectionSpan } from './core/elf/elf';
 import type { BtfInput } from './core/input';
 import { describeObject, kindCounts } from './core/object/bpf-object';
 import { disasmObject } from './core/object/disasm';
@@ -58,6 +59,22 @@ function writeAll(fd: number, chunk: Uint8Array): void {
 /** The one way to stderr: `btf-lens: ` and one line, whatever a file put into the text (oneLine). */
 function say(text: string): void {
   process.stderr.write(`btf-lens: ${oneLine(text)}\n`);
+}
+
+/**
+ * The input's problems and those its ELF reader found since it was opened (a section is checked when its
+ * bytes are first read: one lying past the end of the file is found by disasm or info), each once.
+ */
+function allProblems(input: BtfInput): Problem[] {
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const p of [...input.problems, ...(input.elf?.problems ?? [])]) {
+    const key = `${p.file ?? ''}\0${p.offset}\0${p.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(p);
+  }
+  return out;
 }
 
 /** Prints problems to stderr; returns true if any is an error. */
@@ -149,13 +166,13 @@ async function main(argv: string[]): Promise<number> {
       }
       out.w.text(r.text);
       out.end();
-      return report([...input.problems, ...r.problems], file) ? 1 : 0;
+      return report(allProblems(input), file) ? 1 : 0;
     }
     case 'info': {
       const { input, baseInputs } = await loadWithBases(file, bases);
       for (const l of infoLines(input, baseInputs.map((b) => b.file))) out.line(l);
       out.end();
-      return report(input.problems, file) ? 1 : 0;
+      return report(allProblems(input), file) ? 1 : 0;
     }
     case 'core':
       return coreCmd(file, values.target ?? [], values['target-base'], values.format, values.all === true);
@@ -269,7 +286,7 @@ function infoLines(input: BtfInput, bases: string[]): string[] {
     const h = elf.header;
     L.push(`elf: ${h.is64 ? 'ELF64' : 'ELF32'} ${h.littleEndian ? 'little-endian' : 'big-endian'} machine=${h.machine}${h.machine === 247 ? ' (BPF)' : ''} type=${h.type}`);
     L.push(`sections: ${elf.sections.length}`);
-    for (const s of elf.sections) if (s.index > 0) L.push(`  [${s.index}] ${s.name || '(no name)'} type=${s.type} size=${s.size}${s.flags & 4 ? ' exec' : ''}`);
+    for (const s of elf.sections) if (s.index > 0) L.push(`  [${s.index}] ${s.name || '(no name)'} type=${s.type} size=${sectionSpan(s).size}${s.flags & 4 ? ' exec' : ''}`);
   }
   if (btf?.header) {
     L.push(`btf: ${btf.header.littleEndian ? 'little-endian' : 'big-endian'} hdr_len=${btf.header.hdrLen} types=${btf.ownCount} (ids ${btf.startId}..${btf.typeCount - 1}) strings=${btf.header.strLen} bytes`);

@@ -9,6 +9,7 @@ import { describe, it } from 'node:test';
 import { fileDiagnostics } from '../../server/src/lsp/diagnostics';
 import { type IndexedFile, readIndexedFile } from '../../server/src/lsp/model';
 import { formatProblem, oneLine } from '../../server/src/core/util/problems';
+import { bigSectionsObject, bigSizesBtf } from '../helpers/big-sizes';
 import { HOSTILE_NAME, renameDatasec } from '../helpers/hostile';
 import { cliPath, fixtureObj, repoRoot } from '../helpers/paths';
 
@@ -95,5 +96,42 @@ describe('our own bugs: one line, no stack', () => {
     assert.deepEqual(f.problems.map((p) => p.message), ['internal error in BTF Lens while reading types.bpfel.btf']);
     assert.match(logged.join('\n'), /planted bug\n {4}at /);
     assert.equal(f.state, 'failed');
+  });
+});
+
+describe('sizes and offsets at the edge of their fields: printed exactly, as bpftool prints them', () => {
+  const f = join(tmp, 'big.btf');
+  writeFileSync(f, bigSizesBtf());
+  const goldenDir = join(repoRoot, 'test/golden/big-sizes'); // make.sh: bpftool's dumps of the same BTF
+  it('raw dump: bpftool\'s text (u32 sizes and bit offsets, ENUM64 values to 2^64-1)', () => {
+    const r = run(['dump', f]);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(join(goldenDir, 'big.raw.txt'), 'utf8'));
+  });
+  it('C dump: bpftool\'s text, no padding where libbpf\'s int arithmetic wraps (not 2^29 lines of `long: 64;`)', () => {
+    const r = run(['dump', f, '--format', 'c']);
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(join(goldenDir, 'big.h'), 'utf8'));
+  });
+  it('JSON: ENUM64 values as exact decimal strings, u32 fields as numbers', () => {
+    const j = JSON.parse(run(['dump', f, '--format', 'json']).stdout);
+    assert.deepEqual(j.types[4].values.map((v: { value: string }) => v.value), [String(2n ** 64n - 1n), String(2n ** 53n + 1n), String(2n ** 63n)]);
+    assert.deepEqual(j.types[6].vars, [{ type: 6, offset: 2 ** 32 - 5, size: 4 }]);
+    assert.equal(j.types[7].values[0].value, String(-(2n ** 63n)));
+  });
+  it('layout: an array of 2^32-1 structs of 2^32-1 bytes is (2^32-1)^2 bytes, not a float near it', () => {
+    const r = run(['layout', f, 'H']);
+    assert.match(r.stdout, new RegExp(`^\\tstruct Big a\\[4294967295\\]; +/\\* +0 ${(2n ** 32n - 1n) ** 2n} \\*/$`, 'm'));
+  });
+  it('info: ELF section sizes of 2^64-8 and 2^53+1 as readelf has them, and a problem each (they run past the end)', () => {
+    const o = join(tmp, 'big-sections.o');
+    const bytes = bigSectionsObject(readFileSync(join(fixtureObj, 'progs.bpfel.o')));
+    writeFileSync(o, bytes);
+    const r = run(['info', o]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /^ {2}\[\d+\] socket type=1 size=18446744073709551608 exec$/m);
+    assert.match(r.stdout, /^ {2}\[\d+\] perf_event type=1 size=9007199254740993 exec$/m);
+    assert.match(r.stderr, /: section socket \(18446744073709551608 bytes at offset \d+\) runs past the end of the file \(\d+ bytes\)\n/);
+    assert.match(r.stderr, /: section perf_event \(9007199254740993 bytes at offset \d+\) runs past the end of the file/);
   });
 });

@@ -203,6 +203,25 @@ class Layouter {
     }
   }
 
+  /** `size` as printed: exact, also where arrays of arrays multiply past 2^53 and a float would round it. */
+  sizeText(id: number, size: number): string {
+    if (Number.isSafeInteger(size)) return String(size);
+    const t = this.t;
+    let n = 1n;
+    for (let depth = 0; depth <= MAX_NESTING; depth++) {
+      const k = t.kind(id);
+      if (k === Kind.ARRAY) {
+        n *= BigInt(t.arrayLen(id));
+        id = t.arrayType(id);
+      } else if (k === Kind.TYPEDEF || isMod(k)) {
+        id = t.third(id);
+      } else {
+        return String(n * BigInt(this.size(id, depth)));
+      }
+    }
+    return String(size);
+  }
+
   /** pahole's tag__natural_alignment. */
   private naturalAlign(id: number, depth = 0): number {
     const t = this.t;
@@ -591,7 +610,7 @@ function body(p: Printer, l: StructLayout, lvl: number, base: number, state: { c
     const align = m.alignment ? ` __attribute__((__aligned__(${m.alignment})))` : '';
     const where = m.bitfieldSize
       ? `/* ${String(off).padStart(5)}:${String(m.bitfieldOffset).padStart(2)} ${String(m.size).padStart(2)} */`
-      : `/* ${String(off).padStart(5)} ${String(m.size).padStart(5)} */`;
+      : `/* ${String(off).padStart(5)} ${p.lay.sizeText(m.type, m.size).padStart(5)} */`;
     if (m.inner) {
       const kw = m.inner.kind;
       const mods = modifiers(t, m.type);

@@ -13,7 +13,6 @@ import type { BtfExt } from '../ext/ext';
 import type { BtfInput } from '../input';
 import { elfCodeListings } from '../insn/listing';
 import { type ListingOptions, renderFileHeader, renderSection } from '../insn/objdump';
-import type { Problem } from '../util/problems';
 
 export interface DisasmOptions {
   /** Only the code section of this name. */
@@ -31,25 +30,12 @@ export interface DisasmResult {
   /** Names of the code sections (for a message when `section` matched none). */
   sections: string[];
   matched: boolean;
-  /**
-   * What reading the code sections found wrong (a section lying past the end of the file, compressed…):
-   * the ELF reader reports such things when a section's bytes are first read, after the input was opened.
-   */
-  problems: Problem[];
 }
 
 export function disasmObject(input: BtfInput, opts: DisasmOptions = {}): DisasmResult {
   const elf = input.elf;
-  if (!elf) return { text: '', sections: [], matched: false, problems: [] };
-  const known = new Set(input.problems.map((p) => `${p.offset} ${p.message}`));
+  if (!elf) return { text: '', sections: [], matched: false };
   const listings = elfCodeListings(elf);
-  const problems: Problem[] = [];
-  for (const p of elf.problems) {
-    const key = `${p.offset} ${p.message}`;
-    if (known.has(key)) continue;
-    known.add(key); // each section's bytes are read more than once: say it once
-    problems.push({ ...p, file: p.file ?? input.file });
-  }
   const chosen = opts.section === undefined ? listings : listings.filter((l) => l.name === opts.section);
   let text = renderFileHeader(opts.fileName ?? input.file);
   for (const l of chosen) {
@@ -57,7 +43,7 @@ export function disasmObject(input: BtfInput, opts: DisasmOptions = {}): DisasmR
     if ((opts.notes ?? true) && input.btf && input.ext) lo.notes = sectionNotes(input.btf, input.ext, l.name);
     text += renderSection(l, lo);
   }
-  return { text, sections: listings.map((l) => l.name), matched: chosen.length > 0, problems };
+  return { text, sections: listings.map((l) => l.name), matched: chosen.length > 0 };
 }
 
 /** The comment lines of one section, keyed by the instruction byte offset they belong to. */

@@ -472,7 +472,9 @@ export class CEmitter {
     for (let i = 0, q = p; i < n; i++, q += 3) {
       const mtype = words[q + 1]!;
       const raw = words[q + 2]!;
-      const mOff = kflag ? raw & 0xff_ffff : raw;
+      // libbpf computes offsets in C ints (bit offsets past 2^31 turn negative, sizes × 8 wrap): so do we,
+      // for bpftool's padding on hostile sizes (none where the arithmetic wraps, not 2^29 lines of it)
+      const mOff = (kflag ? raw & 0xff_ffff : raw) | 0;
       let mSz = kflag ? raw >>> 24 : 0;
       // Most members need no padding: skip the call (and the alignment) then.
       if (off < mOff) this.padding(off, mOff, packed ? 1 : t.alignOf(mtype), prevBitfield && mSz !== 0, lvl + 1);
@@ -483,18 +485,18 @@ export class CEmitter {
       if (mSz) {
         w.ascii(': ');
         w.dec(mSz);
-        off = mOff + mSz;
+        off = (mOff + mSz) | 0;
         prevBitfield = true;
       } else {
         mSz = Math.max(0, t.sizeOf(mtype));
-        off = mOff + mSz * 8;
+        off = (mOff + Math.imul(mSz, 8)) | 0;
         prevBitfield = false;
       }
       w.byte(59);
       if (base === base) this.memberComment(base + mOff, bits, mSz);
     }
     this.annotBase = base;
-    if (isStruct) this.padding(off, size * 8, t.alignOf(id), false, lvl + 1);
+    if (isStruct) this.padding(off, Math.imul(size, 8), t.alignOf(id), false, lvl + 1); // u32 size * 8, read as int
     if (n || size) {
       this.newline(lvl);
     }
@@ -594,8 +596,9 @@ const NL_TABS = TABS.map((t) => `\n${t}`);
 const PAD_NAMES = ['long', 'int', 'short', 'char'];
 const PAD_BITS = [64, 32, 16, 8];
 
+/** libbpf's roundup() on ints: C division truncates toward zero. */
 function roundup(x: number, y: number): number {
-  return Math.ceil(x / y) * y;
+  return Math.trunc((x + y - 1) / y) * y;
 }
 
 /** libbpf's btf_is_mod: const, volatile, restrict and type tags. */
