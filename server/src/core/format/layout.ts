@@ -504,12 +504,14 @@ export function layoutSummary(l: StructLayout, base = 0): string[] {
 /**
  * A pahole-style listing of struct/union `id`: one line per member with its C declaration and
  * `/* offset size *\/` (`/* offset:bit size *\/` for bitfields), holes and cacheline boundaries
- * as comments, anonymous members expanded in place, the summary at the end.
+ * as comments, anonymous members expanded in place, the summary at the end. undefined for other kinds and
+ * for a struct that contains itself (layoutCycle says how).
  */
 export function formatLayout(btf: Btf, id: number, opts: LayoutOptions = {}): string | undefined {
   const t = typeTable(btf, opts.pointerSize);
   const k = t.kind(id);
   if (k !== Kind.STRUCT && k !== Kind.UNION) return undefined;
+  if (layoutCycle(btf, id) !== undefined) return undefined; // no finite layout: the caller says why
   const lay = new Layouter(t, opts.cacheline ?? 64);
   const l = lay.layout(id, 0);
   const p: Printer = { t, e: new CEmitter(t, new ByteWriter(undefined, 256), false), lay, packing: opts.packing ?? new Map(), lines: [] };
