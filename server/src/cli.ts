@@ -8,14 +8,16 @@ import { typeById } from './core/btf/types';
 import { formatExt } from './core/format/ext';
 import { formatRaw } from './core/format/raw';
 import { elfPointerSize, findTypes, formatC } from './core/format/c/index';
-import { findStructs, formatLayout } from './core/format/layout';
+import { findStructs, formatLayout, layoutCycle } from './core/format/layout';
+import { sectionSpan } from './core/elf/elf';
 import type { BtfInput } from './core/input';
 import { describeObject, kindCounts } from './core/object/bpf-object';
 import { disasmObject } from './core/object/disasm';
-import { coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
-import { type Problem, formatProblem } from './core/util/problems';
+import { type CoreResolution, coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
+import { programsFailingAtPoison } from './core/core-relo/reach';
+import { type Problem, formatProblem, internalErrorMessage, oneLine } from './core/util/problems';
 import { ByteWriter } from './core/util/writer';
-import { CliError, loadWithBases } from './cli/load';
+import { CliError, InternalError, loadWithBases } from './cli/load';
 
 const USAGE = `usage:
   btf-lens dump FILE [--base FILE]... [--format raw|json|c] [--root ID|NAME]...
@@ -54,15 +56,39 @@ function writeAll(fd: number, chunk: Uint8Array): void {
   }
 }
 
+/** The one way to stderr: `btf-lens: ` and one line, whatever a file put into the text (oneLine). */
+function say(text: string): void {
+  process.stderr.write(`btf-lens: ${oneLine(text)}\n`);
+}
+
+/**
+ * The input's problems and those its ELF reader found since it was opened (a section is checked when its
+ * bytes are first read: one lying past the end of the file is found by disasm or info), each once.
+ */
+function allProblems(input: BtfInput): Problem[] {
+  const seen = new Set<string>();
+  const out: Problem[] = [];
+  for (const p of [...input.problems, ...(input.elf?.problems ?? [])]) {
+    const key = `${p.file ?? ''}\0${p.offset}\0${p.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(p);
+  }
+  return out;
+}
+
 /** Prints problems to stderr; returns true if any is an error. */
 function report(problems: Problem[], file: string): boolean {
   let failed = false;
   for (const p of problems) {
     if (p.severity === 'error') failed = true;
-    process.stderr.write(`btf-lens: ${p.severity === 'warning' ? 'warning: ' : ''}${formatProblem(p, file)}\n`);
+    say(`${p.severity === 'warning' ? 'warning: ' : ''}${formatProblem(p, file)}`);
   }
   return failed;
 }
+
+/** The file a command reads, named by the one line an internal error prints. */
+let inputFile: string | undefined;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -85,11 +111,12 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const file = positionals[0];
+  inputFile = file;
   if (cmd === 'layout') {
-    if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)\n${USAGE}`);
+    if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)`, true);
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
   }
-  if (!file || positionals.length > 1) throw new CliError(`${cmd}: expects exactly one FILE\n${USAGE}`);
+  if (!file || positionals.length > 1) throw new CliError(`${cmd}: expects exactly one FILE`, true);
   const bases = values.base ?? [];
   const out = new Out();
   switch (cmd) {
@@ -139,18 +166,18 @@ async function main(argv: string[]): Promise<number> {
       }
       out.w.text(r.text);
       out.end();
-      return report(input.problems, file) ? 1 : 0;
+      return report(allProblems(input), file) ? 1 : 0;
     }
     case 'info': {
       const { input, baseInputs } = await loadWithBases(file, bases);
       for (const l of infoLines(input, baseInputs.map((b) => b.file))) out.line(l);
       out.end();
-      return report(input.problems, file) ? 1 : 0;
+      return report(allProblems(input), file) ? 1 : 0;
     }
     case 'core':
       return coreCmd(file, values.target ?? [], values['target-base'], values.format, values.all === true);
     default:
-      throw new CliError(`unknown command '${cmd}'\n${USAGE}`);
+      throw new CliError(`unknown command '${cmd}'`, true);
   }
 }
 
@@ -163,8 +190,15 @@ async function layoutCmd(file: string, name: string, bases: string[]): Promise<n
     return 1;
   }
   const ids = /^(0x[0-9a-f]+|\d+)$/i.test(name) ? findTypes(btf, name) : findStructs(btf, name, true);
-  const texts = ids.map((id) => formatLayout(btf, id, { pointerSize: elfPointerSize(input) })).filter((t) => t !== undefined);
-  if (!texts.length) throw new CliError(`${file}: no struct or union ${name}`);
+  const texts: string[] = [];
+  for (const id of ids) {
+    const cycle = layoutCycle(btf, id);
+    const at = btf.locate(id);
+    if (cycle && at) input.problems.push({ file: at.btf.file ?? file, offset: at.btf.fileOffset + at.off, severity: 'error', message: `[${id}] ${cycle}` });
+    const text = cycle ? undefined : formatLayout(btf, id, { pointerSize: elfPointerSize(input) });
+    if (text !== undefined) texts.push(text);
+  }
+  if (!texts.length && !input.problems.some((p) => p.severity === 'error')) throw new CliError(`${file}: no struct or union ${name}`);
   const out = new Out();
   out.w.text(texts.join('\n'));
   out.end();
@@ -175,7 +209,7 @@ async function layoutCmd(file: string, name: string, bases: string[]): Promise<n
  * `core`: resolve the object's CO-RE relocations against a kernel BTF as libbpf 1.1 does at load and print
  * the lines libbpf logs (those core_oracle -q keeps; --all: also libbpf's other warnings). --target-base:
  * the --target files are modules split on it (searched when vmlinux has no candidate). Exit 1 when the
- * load would fail.
+ * load would fail: in libbpf, or in the verifier at a reachable poisoned instruction.
  */
 async function coreCmd(file: string, targets: string[], targetBase: string | undefined, format: string | undefined, all: boolean): Promise<number> {
   if (targets.length === 0) throw new CliError('core: --target FILE is required (a vmlinux BTF, e.g. /sys/kernel/btf/vmlinux)');
@@ -196,9 +230,30 @@ async function coreCmd(file: string, targets: string[], targetBase: string | und
   else if (format === 'text' || format === 'raw' || format === undefined) for (const l of coreLogLines(res, all)) out.line(l);
   else throw new CliError(`unknown --format ${format} (text, json)`);
   out.end();
-  const failed = report([...input.problems.filter((p) => p.severity === 'error'), ...res.problems], file);
-  if (!res.ok && !res.problems.length) process.stderr.write(`btf-lens: ${file}: CO-RE relocation fails against ${vmlinuxFile} (error ${res.error}): libbpf would not load this object\n`);
+  const poison = reachablePoison(input, res, vmlinuxFile);
+  const failed = report([...input.problems.filter((p) => p.severity === 'error'), ...res.problems, ...(poison ? [poison] : [])], file);
+  if (res.internalError !== undefined && process.env.BTF_LENS_DEBUG) process.stderr.write(`${(res.internalError as Error)?.stack ?? String(res.internalError)}\n`);
+  if (!res.ok && !res.problems.length) say(`${file}: CO-RE relocation fails against ${vmlinuxFile} (error ${res.error}): libbpf would not load this object`);
   return failed || !res.ok ? 1 : 0;
+}
+
+/**
+ * libbpf relocates an object with poisoned instructions without a word; the kernel's verifier then refuses
+ * each program that reaches one (reach.ts; undecided counts as reached). One problem at the first such
+ * instruction, naming the programs that fail, or none when every poisoned instruction is dead code.
+ */
+function reachablePoison(input: BtfInput, res: CoreResolution, target: string): Problem | undefined {
+  const hit = res.relocations.filter((r) => r.outcome === 'poisoned' && r.reachable !== false);
+  const first = hit[0];
+  if (!first) return undefined;
+  const failing = res.reach ? [...programsFailingAtPoison(res.reach, res.relocations)].filter(([, f]) => f).map(([name]) => name) : [];
+  const names = failing.length > 5 ? [...failing.slice(0, 4), `… (${failing.length} programs)`] : failing;
+  const sec = input.elf?.sections.find((s) => s.name === first.section);
+  return {
+    file: input.file, offset: (sec?.offset ?? 0) + first.insnOff, severity: 'error',
+    message: `${hit.length} poisoned CO-RE instruction${hit.length > 1 ? 's' : ''} reachable against ${target}, the first in prog '${first.prog}' insn #${first.insn} `
+      + `(${first.spec ?? first.access}): the kernel's verifier refuses ${names.length ? `prog ${names.join(', ')}` : 'the programs that reach them'}`,
+  };
 }
 
 function jsonBigInt(_k: string, v: unknown): unknown {
@@ -231,7 +286,7 @@ function infoLines(input: BtfInput, bases: string[]): string[] {
     const h = elf.header;
     L.push(`elf: ${h.is64 ? 'ELF64' : 'ELF32'} ${h.littleEndian ? 'little-endian' : 'big-endian'} machine=${h.machine}${h.machine === 247 ? ' (BPF)' : ''} type=${h.type}`);
     L.push(`sections: ${elf.sections.length}`);
-    for (const s of elf.sections) if (s.index > 0) L.push(`  [${s.index}] ${s.name || '(no name)'} type=${s.type} size=${s.size}${s.flags & 4 ? ' exec' : ''}`);
+    for (const s of elf.sections) if (s.index > 0) L.push(`  [${s.index}] ${s.name || '(no name)'} type=${s.type} size=${sectionSpan(s).size}${s.flags & 4 ? ' exec' : ''}`);
   }
   if (btf?.header) {
     L.push(`btf: ${btf.header.littleEndian ? 'little-endian' : 'big-endian'} hdr_len=${btf.header.hdrLen} types=${btf.ownCount} (ids ${btf.startId}..${btf.typeCount - 1}) strings=${btf.header.strLen} bytes`);
@@ -271,12 +326,16 @@ function infoLines(input: BtfInput, bases: string[]): string[] {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (e: unknown) => {
-    if (e instanceof CliError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`btf-lens: ${(e as Error).message}\n`);
+    if (e instanceof CliError || (e as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS')) {
+      say((e as Error).message);
+      if (e instanceof CliError && e.withUsage) process.stderr.write(USAGE + '\n');
       process.exit(e instanceof CliError ? 1 : 2);
     }
-    // A bug of ours: still one line, never a stack trace, unless asked for.
-    process.stderr.write(`btf-lens: internal error: ${(e as Error).message}${process.env.BTF_LENS_DEBUG ? `\n${(e as Error).stack}` : ''}\n`);
+    // A bug of ours: one line, never a stack trace unless asked for.
+    const file = e instanceof InternalError ? e.file : inputFile;
+    const thrown = e instanceof InternalError ? e.thrown : e;
+    say(file ? internalErrorMessage(file) : 'internal error in BTF Lens');
+    if (process.env.BTF_LENS_DEBUG) process.stderr.write(`${(thrown as Error)?.stack ?? String(thrown)}\n`);
     process.exit(1);
   },
 );

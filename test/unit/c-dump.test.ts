@@ -16,6 +16,7 @@ import {
 import { openBtfBytes } from '../../server/src/core/input';
 import { ByteWriter } from '../../server/src/core/util/writer';
 import { buildBtf } from '../helpers/btf-builder';
+import { LONG_CHAINS, longChainBtf } from '../helpers/long-chains';
 import { cliPath, fixtureObj, golden, hasCorpus, sharedCorpus, sysVmlinux } from '../helpers/paths';
 
 const open = (name: string) => {
@@ -235,6 +236,31 @@ describe('hand-made BTF: libbpf rules no compiler shows here', () => {
     }
     const w = new ByteWriter();
     assert.match(formatC(btf, w).error ?? '', /./);
+  });
+});
+
+describe('chains longer than 4,096 links: printed whole, as bpftool does', () => {
+  // test/golden/c-chains/make.sh: bpftool's format c of the BTF long-chains.ts builds
+  for (const name of Object.keys(LONG_CHAINS)) {
+    it(name, () => {
+      const w = new ByteWriter();
+      const r = formatC(Btf.parse(longChainBtf(name)), w);
+      assert.equal(r.error, undefined);
+      assert.equal(w.toString(), readFileSync(join(golden, 'c-chains', `${name}.h`), 'utf8'));
+    });
+  }
+  it('the CLI: the same text, exit 0 (a typedef of 5,000 pointers keeps its int)', () => {
+    const f = join(mkdtempSync(join(tmpdir(), 'btf-lens-chain-')), 'ptr-up-5000.btf');
+    writeFileSync(f, longChainBtf('ptr-up-5000'));
+    const r = spawnSync(process.execPath, [cliPath, 'dump', f, '--format', 'c'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout, readFileSync(join(golden, 'c-chains/ptr-up-5000.h'), 'utf8'));
+    assert.match(r.stdout, /^typedef int \*{5000}T;$/m);
+  });
+  it('a loop of pointers stops the dump with a sentence (bpftool crashes on it)', () => {
+    const { bytes } = buildBtf([{ name: 'T', kind: Kind.TYPEDEF, third: 2 }, { kind: Kind.PTR, third: 3 }, { kind: Kind.PTR, third: 2 }]);
+    const r = formatC(Btf.parse(bytes), new ByteWriter());
+    assert.match(r.error ?? '', /^type chain loops, id:\[\d+\]$/);
   });
 });
 

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
+import { moveSection } from '../helpers/hostile';
 import { cliPath, fixtureObj, golden, hasCorpus, repoRoot, sharedCorpus } from '../helpers/paths';
 
 const run = (...args: string[]) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -146,6 +147,16 @@ describe('btf-lens disasm', () => {
     assert.equal(r.status, 1);
     assert.equal(r.stdout, '');
     assert.match(r.stderr, /^btf-lens: obj\/not_bpf\.x86_64\.o: offset 18 \(0x12\): not a BPF object \(e_machine 62/m);
+  });
+  it('an executable section lying past the end of the file: exit 1, one line with its offset (llvm-objdump: exit 1 too)', () => {
+    const obj = readFileSync(join(fixtures, 'obj/progs.bpfel.o'));
+    for (const [what, at] of [['past the end', obj.length + 4096], ['across the end', obj.length - 16], ['at 2^40', 2 ** 40]] as const) {
+      const f = join(tmp, 'text-past-end.o');
+      writeFileSync(f, moveSection(obj, '.text', at));
+      const r = runIn('disasm', f);
+      assert.equal(r.status, 1, what);
+      assert.equal(r.stderr, `btf-lens: ${f}: offset ${at} (0x${at.toString(16)}): section .text (272 bytes at offset ${at}) runs past the end of the file (${obj.length} bytes)\n`, what);
+    }
   });
   it('a raw .btf is not disassemblable: exit 1, one line', () => {
     const r = runIn('disasm', 'obj/types.bpfel.btf');

@@ -3,15 +3,16 @@
 // and /sys/kernel/btf/vmlinux where pahole is installed. What is compared: test/helpers/pahole.ts.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Btf } from '../../server/src/core/btf/btf';
 import { Kind } from '../../server/src/core/btf/kinds';
-import { findStructs, formatLayout, layoutSummary, structLayout } from '../../server/src/core/format/layout';
+import { findStructs, formatLayout, layoutCycle, layoutSummary, structLayout } from '../../server/src/core/format/layout';
 import { openBtfBytes } from '../../server/src/core/input';
 import { buildBtf } from '../helpers/btf-builder';
-import { fixtureObj, golden, hasCorpus, sharedCorpus, sysVmlinux } from '../helpers/paths';
+import { cliPath, fixtureObj, golden, hasCorpus, sharedCorpus, sysVmlinux } from '../helpers/paths';
 import { firstDifference, judgedLines, paholeBlocks } from '../helpers/pahole';
 
 const hasPahole = spawnSync('sh', ['-c', 'command -v pahole']).status === 0;
@@ -146,5 +147,50 @@ describe('layout: hostile BTF ends without throwing', () => {
       if (l) layoutSummary(l);
     }
     assert.equal(structLayout(btf, 1)!.size, 16);
+  });
+});
+
+// pahole on the same files: the self-embedding ones print with wrong paddings (65532) and its own
+// "BRAIN FART ALERT! 8 bytes != 12 (member bytes)…", exit 0; the typedef/const loops never end; the
+// anonymous ones nest without end. BTF Lens refuses them: one problem at the struct's btf_type, exit 1.
+describe('layout: a struct that contains itself has no layout', () => {
+  const INT = { name: 'int', kind: Kind.INT, third: 4, extra: [(1 << 24) | 32] };
+  // struct S { int a; <member b of type 3>; } at ID 2, then the case's own types from ID 3
+  const S = (b: number, size = 8) => ({ name: 'S', kind: Kind.STRUCT, vlen: 2, third: size, extra: [0, 1, 0, 0, b, 32] });
+  const cases: [string, object[], string][] = [
+    ['S embeds S', [INT, S(2)], '[2] struct S contains itself (S.b): a type of infinite size, no layout'],
+    ['through a typedef', [INT, S(3), { name: 'T', kind: Kind.TYPEDEF, third: 2 }], '[2] struct S contains itself (S.b): a type of infinite size, no layout'],
+    ['through an array', [INT, S(3), { kind: Kind.ARRAY, third: 0, extra: [2, 1, 2] }], '[2] struct S contains itself (S.b): a type of infinite size, no layout'],
+    ['through another struct', [INT, S(3), { name: 'U', kind: Kind.STRUCT, vlen: 2, third: 8, extra: [0, 1, 0, 0, 2, 32] }],
+      '[2] struct S contains itself (S.b → U.b): a type of infinite size, no layout'],
+    ['an anonymous member that contains itself', [INT, S(3), { kind: Kind.STRUCT, vlen: 2, third: 8, extra: [0, 1, 0, 0, 3, 32] }],
+      '[2] struct S: struct (anonymous) contains itself ((anonymous).b): a type of infinite size, no layout'],
+    ['an anonymous member that points to itself', [INT, S(3, 16), { kind: Kind.STRUCT, vlen: 2, third: 16, extra: [0, 1, 0, 0, 4, 64] }, { kind: Kind.PTR, third: 3 }],
+      '[2] struct S: struct (anonymous) contains itself ((anonymous).b): a type of infinite size, no layout'],
+    ['a typedef of itself', [INT, S(3), { name: 'T', kind: Kind.TYPEDEF, third: 3 }], '[2] struct S: the type of member S.b is a loop of typedefs or modifiers; no layout'],
+    ['a const of itself', [INT, S(3), { kind: Kind.CONST, third: 3 }], '[2] struct S: the type of member S.b is a loop of typedefs or modifiers; no layout'],
+  ];
+  const build = (types: object[]) => {
+    const all = [...types, { name: 'a', kind: Kind.TYPEDEF, third: 1 }, { name: 'b', kind: Kind.TYPEDEF, third: 1 }] as Parameters<typeof buildBtf>[0];
+    const { strOff } = buildBtf(all);
+    for (const t of all) if (t.kind === Kind.STRUCT) { t.extra![0] = strOff('a'); t.extra![3] = strOff('b'); }
+    return buildBtf(all).bytes;
+  };
+  const tmp = mkdtempSync(join(tmpdir(), 'btf-lens-layout-'));
+  for (const [what, types, message] of cases) {
+    it(`${what}: exit 1, one line at the struct's offset, no listing`, () => {
+      const f = join(tmp, 'cycle.btf');
+      writeFileSync(f, build(types));
+      const r = spawnSync(process.execPath, [cliPath, 'layout', f, 'S'], { encoding: 'utf8', timeout: 20_000 });
+      assert.equal(r.status, 1, r.stderr);
+      assert.equal(r.stdout, '');
+      assert.equal(r.stderr, `btf-lens: ${f}: offset 40 (0x28): ${message}\n`); // 24-byte header, 16-byte int
+    });
+  }
+  it('no struct of vmlinux is taken for one', { skip: hasCorpus ? false : `no corpus at ${sharedCorpus}` }, () => {
+    const btf = Btf.parse(readFileSync(join(sharedCorpus, 'vmlinux-6.1.btf')));
+    for (let id = 1; id < btf.typeCount; id++) {
+      if (btf.kind(id) === Kind.STRUCT || btf.kind(id) === Kind.UNION) assert.equal(layoutCycle(btf, id), undefined, `[${id}]`);
+    }
   });
 });

@@ -3,11 +3,24 @@ import { basename, dirname } from 'node:path';
 import { checkSplitAgainstBase } from '../core/btf/base-check';
 import type { Btf } from '../core/btf/btf';
 import { type BtfInput, openBtfInput } from '../core/input';
+import { isOsError } from '../core/util/problems';
 import { openFile } from '../io/files';
 import { findVmlinux } from '../kernels/known-places';
 import { describeRelease, releaseOfFile, releaseOfInput } from '../kernels/release';
 
-export class CliError extends Error {}
+/** A user's mistake or an unusable input: one line on stderr (and the usage after it when `withUsage`), exit 1. */
+export class CliError extends Error {
+  constructor(message: string, readonly withUsage = false) {
+    super(message);
+  }
+}
+
+/** A bug of ours met while reading `file` (a base or target as well as the input): cli.ts says so in one line. */
+export class InternalError extends Error {
+  constructor(readonly file: string, readonly thrown: unknown) {
+    super(`internal error while reading ${file}`);
+  }
+}
 
 const SYSFS_BTF = '/sys/kernel/btf/';
 
@@ -68,6 +81,9 @@ async function loadOne(file: string, base: Btf | undefined): Promise<BtfInput> {
   try {
     return openBtfInput(opened.source, { file, base });
   } catch (e) {
-    throw new CliError(`${file}: cannot be decompressed or read: ${(e as Error).message}`);
+    // The core does not throw on bad input: an OS error from a ranged read, or a bug of ours (cli.ts words it).
+    if (isOsError(e)) throw new CliError(`${file}: cannot be read: ${(e as Error).message}`);
+    throw new InternalError(file, e);
   }
 }
+

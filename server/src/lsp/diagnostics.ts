@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
 import { coreDiagnostics } from './core-targets';
+import { formatProblem, oneLine } from '../core/util/problems';
 import type { IndexedFile } from './model';
 import type { WorkspaceIndex } from './workspace';
 
@@ -16,7 +17,7 @@ export function fileDiagnostics(f: IndexedFile): Diagnostic[] {
     range: Range.create(0, 0, 0, 0),
     severity: p.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: SOURCE,
-    message: `${f.label}: offset ${p.offset} (0x${p.offset.toString(16)}): ${p.message}`,
+    message: formatProblem({ ...p, file: f.label }),
   }));
 }
 
@@ -46,5 +47,6 @@ export function sourceDiagnostics(index: WorkspaceIndex, sourcePath: string, tex
     });
   }
   out.push(...coreDiagnostics(index, sourcePath, text));
+  for (const d of out) d.message = oneLine(d.message); // names from objects and kernels: one line, no escapes
   return out;
 }

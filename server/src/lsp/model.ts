@@ -15,7 +15,7 @@ import type { ByteSource } from '../core/util/source';
 import { type OpenedFile, openFile } from '../io/files';
 import { type BpfObject, INSN_SIZE, type ProgramSection } from '../core/object/bpf-object';
 import type { SlotIndex } from '../core/object/insn-index';
-import type { Problem } from '../core/util/problems';
+import { type Problem, internalErrorMessage, isOsError } from '../core/util/problems';
 import type { FileState, IndexedFileKind } from '../protocol/requests';
 
 export interface IndexedFile {
@@ -164,9 +164,15 @@ export async function readIndexedFile(f: IndexedFile, decode: (source: ByteSourc
     if (input.kind === 'bpf-object' && input.btf) f.object = objectModel(input);
     f.state = f.btf ? 'indexed' : 'failed';
   } catch (e) {
-    // The core does not throw on bad input; this is a bug, reported on the file rather than crashing the server.
+    // The core does not throw on bad input; this is a bug, reported on the file rather than crashing the
+    // server: one line for the user, the stack in the server's log (console.error: the client's output channel).
     f.state = 'failed';
-    f.problems.push({ file: f.path, offset: 0, severity: 'error', message: `internal error while reading: ${(e as Error).stack ?? e}` });
+    if (isOsError(e)) {
+      f.problems.push({ file: f.path, offset: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
+      return f;
+    }
+    f.problems.push({ file: f.path, offset: 0, severity: 'error', message: internalErrorMessage(f.label) });
+    console.error(`${internalErrorMessage(f.path)}: ${(e as Error)?.stack ?? e}`);
   } finally {
     opened.close();
   }

@@ -91,6 +91,8 @@ export interface CoreResolution {
   problems: Problem[];
   /** The object, its programs and their patched instructions, for reachability questions (reach.ts). */
   reach?: ReachContext;
+  /** What was thrown when resolution failed by a bug of ours (its problem says only that): for logs. */
+  internalError?: unknown;
 }
 
 export interface ResolveOptions {
@@ -117,9 +119,11 @@ export function resolveCoreRelocations(obj: BtfInput, target: CoreTarget, opts: 
     if (opts.reach !== false) markReachability(ctx, result.relocations);
     result.reach = ctx;
   } catch (e) {
-    // A bug of ours, not bad input; keep the promise of never throwing and say what happened.
+    // A bug of ours, not bad input; keep the promise of never throwing: one line for the user (no stack),
+    // the exception for whoever keeps a log.
     result.ok = false;
-    result.problems.push({ file: obj.file, offset: 0, severity: 'error', message: `internal error while resolving CO-RE relocations: ${(e as Error).message}` });
+    result.internalError = e;
+    result.problems.push({ file: obj.file, offset: 0, severity: 'error', message: `internal error in BTF Lens while resolving the CO-RE relocations of ${obj.file}` });
   }
   return result;
 }

@@ -28,6 +28,13 @@ export interface ElfSection {
   info: number;
   addralign: number;
   entsize: number;
+  /** sh_offset and sh_size as read, when either is past 2^53 (where `offset` and `size` are rounded): for messages. */
+  exact?: { offset: bigint; size: bigint };
+}
+
+/** A section's size and offset as decimal text, exact even past 2^53. */
+export function sectionSpan(sec: ElfSection): { offset: string; size: string } {
+  return { offset: String(sec.exact?.offset ?? sec.offset), size: String(sec.exact?.size ?? sec.size) };
 }
 
 export interface ElfSymbol {
@@ -153,7 +160,8 @@ export class Elf {
       nameOffs.push(table.u32(o));
       this.sections.push(is64
         ? { index: i, name: '', type: table.u32(o + 4), flags: table.u64n(o + 8), addr: table.u64n(o + 16), offset: table.u64n(o + 24),
-            size: table.u64n(o + 32), link: table.u32(o + 40), info: table.u32(o + 44), addralign: table.u64n(o + 48), entsize: table.u64n(o + 56) }
+            size: table.u64n(o + 32), link: table.u32(o + 40), info: table.u32(o + 44), addralign: table.u64n(o + 48), entsize: table.u64n(o + 56),
+            ...exactSpan(table.u64(o + 24), table.u64(o + 32)) }
         : { index: i, name: '', type: table.u32(o + 4), flags: table.u32(o + 8), addr: table.u32(o + 12), offset: table.u32(o + 16),
             size: table.u32(o + 20), link: table.u32(o + 24), info: table.u32(o + 28), addralign: table.u32(o + 32), entsize: table.u32(o + 36) });
     }
@@ -193,7 +201,8 @@ export class Elf {
       return new Uint8Array(0);
     }
     if (sec.offset > this.src.size || sec.offset + sec.size > this.src.size) {
-      this.problem(sec.offset, `section ${sec.name || sec.index} (${sec.size} bytes at offset ${sec.offset}) runs past the end of the file (${this.src.size} bytes)`);
+      const span = sectionSpan(sec);
+      this.problem(sec.offset, `section ${sec.name || sec.index} (${span.size} bytes at offset ${span.offset}) runs past the end of the file (${this.src.size} bytes)`);
     }
     return this.src.read(sec.offset, Math.min(sec.size, Math.max(0, this.src.size - sec.offset)));
   }
@@ -265,3 +274,8 @@ export function bpfRelocName(type: number): string {
 }
 
 export type { Problem };
+
+function exactSpan(offset: bigint, size: bigint): { exact?: { offset: bigint; size: bigint } } {
+  return offset > MAX_SAFE || size > MAX_SAFE ? { exact: { offset, size } } : {};
+}
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

@@ -98,6 +98,54 @@ export function structLayout(btf: Btf, id: number, opts: LayoutOptions = {}): St
   return new Layouter(t, opts.cacheline ?? 64).layout(id, 0);
 }
 
+/**
+ * Why struct or union `id` has no layout, or undefined. A layout writes out, in place, anonymous struct
+ * members and the anonymous structs they point to, and takes figures from the structs embedded by value:
+ * a struct that contains itself that way (directly, through typedefs, arrays or other structs) has no
+ * finite layout, nor has a member whose type is a loop of typedefs or modifiers. pahole prints the first
+ * with wrong figures and a "BRAIN FART ALERT", and never ends on the others.
+ */
+export function layoutCycle(btf: Btf, id: number): string | undefined {
+  const t = typeTable(btf);
+  const state = new Map<number, 'open' | 'done'>();
+  const name = (sid: number) => `${t.kind(sid) === Kind.UNION ? 'union' : 'struct'} ${t.nameOff(sid) ? t.str(t.nameOff(sid)) : '(anonymous)'}`;
+  const member = (sid: number, i: number) => `${t.nameOff(sid) ? t.str(t.nameOff(sid)) : '(anonymous)'}.${t.memberName(sid, i) ? t.str(t.memberName(sid, i)) : '(anonymous)'}`;
+  // depth-first over what the layout of `id` looks into, iteratively: a chain of embedded structs can be long
+  const frames: { sid: number; i: number }[] = [{ sid: id, i: 0 }];
+  state.set(id, 'open');
+  while (frames.length) {
+    const f = frames[frames.length - 1]!;
+    if (f.i >= t.vlen(f.sid)) {
+      state.set(f.sid, 'done');
+      frames.pop();
+      continue;
+    }
+    const i = f.i++;
+    // what the member is made of: typedefs, modifiers and arrays stripped; a pointer followed only to an anonymous struct
+    let m = t.memberType(f.sid, i);
+    for (let links = 0; ; links++) {
+      if (links > t.count) return `${name(id)}: the type of member ${member(f.sid, i)} is a loop of typedefs or modifiers; no layout`;
+      const k = t.kind(m);
+      if (k === Kind.TYPEDEF || isMod(k)) m = t.third(m);
+      else if (k === Kind.ARRAY) m = t.arrayType(m);
+      else if (k === Kind.PTR && t.nameOff(stripMods(t, t.third(m))) === 0) m = stripMods(t, t.third(m));
+      else break;
+    }
+    const k = t.kind(m);
+    if (k !== Kind.STRUCT && k !== Kind.UNION) continue;
+    const st = state.get(m);
+    if (st === 'done') continue;
+    if (st === 'open') {
+      const from = frames.findIndex((x) => x.sid === m);
+      const path = frames.slice(from).map((x) => member(x.sid, x.i - 1));
+      return `${m === id ? '' : `${name(id)}: `}${name(m)} contains itself (${path.join(' → ')}): a type of infinite size, no layout`;
+    }
+    state.set(m, 'open');
+    frames.push({ sid: m, i: 0 });
+  }
+  return undefined;
+}
+
 /** What printing a listing needs (pahole's state while it prints). */
 interface Printer {
   t: TypeTable;
@@ -153,6 +201,25 @@ class Layouter {
         return this.size(t.third(id), depth + 1);
       default: return 0;
     }
+  }
+
+  /** `size` as printed: exact, also where arrays of arrays multiply past 2^53 and a float would round it. */
+  sizeText(id: number, size: number): string {
+    if (Number.isSafeInteger(size)) return String(size);
+    const t = this.t;
+    let n = 1n;
+    for (let depth = 0; depth <= MAX_NESTING; depth++) {
+      const k = t.kind(id);
+      if (k === Kind.ARRAY) {
+        n *= BigInt(t.arrayLen(id));
+        id = t.arrayType(id);
+      } else if (k === Kind.TYPEDEF || isMod(k)) {
+        id = t.third(id);
+      } else {
+        return String(n * BigInt(this.size(id, depth)));
+      }
+    }
+    return String(size);
   }
 
   /** pahole's tag__natural_alignment. */
@@ -437,12 +504,14 @@ export function layoutSummary(l: StructLayout, base = 0): string[] {
 /**
  * A pahole-style listing of struct/union `id`: one line per member with its C declaration and
  * `/* offset size *\/` (`/* offset:bit size *\/` for bitfields), holes and cacheline boundaries
- * as comments, anonymous members expanded in place, the summary at the end.
+ * as comments, anonymous members expanded in place, the summary at the end. undefined for other kinds and
+ * for a struct that contains itself (layoutCycle says how).
  */
 export function formatLayout(btf: Btf, id: number, opts: LayoutOptions = {}): string | undefined {
   const t = typeTable(btf, opts.pointerSize);
   const k = t.kind(id);
   if (k !== Kind.STRUCT && k !== Kind.UNION) return undefined;
+  if (layoutCycle(btf, id) !== undefined) return undefined; // no finite layout: the caller says why
   const lay = new Layouter(t, opts.cacheline ?? 64);
   const l = lay.layout(id, 0);
   const p: Printer = { t, e: new CEmitter(t, new ByteWriter(undefined, 256), false), lay, packing: opts.packing ?? new Map(), lines: [] };
@@ -543,7 +612,7 @@ function body(p: Printer, l: StructLayout, lvl: number, base: number, state: { c
     const align = m.alignment ? ` __attribute__((__aligned__(${m.alignment})))` : '';
     const where = m.bitfieldSize
       ? `/* ${String(off).padStart(5)}:${String(m.bitfieldOffset).padStart(2)} ${String(m.size).padStart(2)} */`
-      : `/* ${String(off).padStart(5)} ${String(m.size).padStart(5)} */`;
+      : `/* ${String(off).padStart(5)} ${p.lay.sizeText(m.type, m.size).padStart(5)} */`;
     if (m.inner) {
       const kw = m.inner.kind;
       const mods = modifiers(t, m.type);

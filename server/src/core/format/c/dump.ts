@@ -73,6 +73,12 @@ const EMITTED = 8;
 const EMIT_MASK = 12;
 const FWD_EMITTED = 16;
 const REFERENCED = 32;
+/**
+ * Not libbpf's: a pointer, modifier or array whose walk in `order` is known to end at an ordered type
+ * (libbpf would return 1 on walking it again). libbpf walks a chain anew from each of its links, which
+ * makes a chain of n arrays or modifiers cost n² (bpftool takes 10 s on 40,000 nested arrays).
+ */
+const LINK_ORDERED = 64;
 
 /** Deeper than this, a chain of types is taken for a loop (libbpf recurses without bound). */
 const MAX_RECURSION = 2000;
@@ -88,6 +94,9 @@ export class CDumper {
   private readonly state: Uint8Array;
   private queue = new Int32Array(64);
   private queued = 0;
+  /** Pointers, modifiers and arrays met by `order` calls under way, marked when each call returns. */
+  private linkStack = new Int32Array(64);
+  private links = 0;
   private error: string | undefined;
 
   constructor(t: TypeTable, w: ByteWriter) {
@@ -160,13 +169,65 @@ export class CDumper {
    * libbpf's btf_dump_order_type: queues the named definitions `id` needs, dependencies first.
    * Returns 1 for a strong link (a full definition is needed before the user), 0 for a weak one
    * (a forward declaration will do), -1 for an unsatisfiable cycle.
+   * Pointers, modifiers and arrays are walked in a loop where libbpf recurses: bpftool prints a typedef of
+   * 100,000 pointers, whatever order their IDs are in; a chain longer than the BTF has types is a loop.
    */
   private order(id: number, throughPtr: boolean, depth: number): number {
     const s = this.state;
     const t = this.t;
-    if (id >= t.count) return this.fail(`invalid type ID ${id}`);
-    if ((s[id]! & ORDER_MASK) === ORDERED) return 1;
-    const kind = (t.words[t.at[id]! + 1]! >>> 24) & 0x7f; // id > 0: void is ORDERED
+    const linkBase = this.links;
+    let r: number | undefined;
+    for (let n = 0; r === undefined; n++) {
+      if (id >= t.count) r = this.fail(`invalid type ID ${id}`);
+      else if ((s[id]! & ORDER_MASK) === ORDERED || s[id]! & LINK_ORDERED) r = 1;
+      else if (n > t.count) r = this.fail(`type chain loops, id:[${id}]`);
+      else {
+        const kind = (t.words[t.at[id]! + 1]! >>> 24) & 0x7f; // id > 0: void is ORDERED
+        if (kind === Kind.PTR) {
+          this.pushLink(id);
+          throughPtr = true;
+          id = t.third(id);
+        } else if (kind === Kind.ARRAY) {
+          this.pushLink(id);
+          throughPtr = false;
+          id = t.arrayType(id);
+        } else if (kind === Kind.VOLATILE || kind === Kind.CONST || kind === Kind.RESTRICT || kind === Kind.TYPE_TAG) {
+          this.pushLink(id);
+          id = t.third(id);
+        } else {
+          r = this.orderNode(id, kind, throughPtr, depth);
+        }
+      }
+    }
+    // libbpf marks a pointer ordered once what it points to is, whatever the outcome. A link before a
+    // pointer, or before an end now ordered, would lead a later walk to an ordered type: LINK_ORDERED.
+    let ends = r >= 0 && id < t.count && ((s[id]! & ORDER_MASK) === ORDERED || (s[id]! & LINK_ORDERED) !== 0);
+    for (let i = this.links - 1; i >= linkBase; i--) {
+      const link = this.linkStack[i]!;
+      if ((t.words[t.at[link]! + 1]! >>> 24 & 0x7f) === Kind.PTR) {
+        s[link] = (s[link]! & ~ORDER_MASK) | ORDERED;
+        ends = r >= 0;
+      } else if (ends) {
+        s[link]! |= LINK_ORDERED;
+      }
+    }
+    this.links = linkBase;
+    return r;
+  }
+
+  private pushLink(id: number): void {
+    if (this.links === this.linkStack.length) {
+      const a = new Int32Array(this.linkStack.length * 2);
+      a.set(this.linkStack);
+      this.linkStack = a;
+    }
+    this.linkStack[this.links++] = id;
+  }
+
+  /** `order` of a type that is not a pointer, a modifier or an array. */
+  private orderNode(id: number, kind: number, throughPtr: boolean, depth: number): number {
+    const s = this.state;
+    const t = this.t;
     if ((s[id]! & ORDER_MASK) === ORDERING) {
       // A loop, resolvable with a forward declaration.
       if ((kind === Kind.STRUCT || kind === Kind.UNION) && throughPtr && t.nameOff(id) !== 0) return 0;
@@ -177,13 +238,6 @@ export class CDumper {
       case Kind.INT: case Kind.FLOAT:
         s[id] = (s[id]! & ~ORDER_MASK) | ORDERED;
         return 0;
-      case Kind.PTR: {
-        const r = this.order(t.third(id), true, depth + 1);
-        s[id] = (s[id]! & ~ORDER_MASK) | ORDERED;
-        return r;
-      }
-      case Kind.ARRAY:
-        return this.order(t.arrayType(id), false, depth + 1);
       case Kind.STRUCT: case Kind.UNION: {
         // Strong only when embedded (no pointer on the way) or anonymous (defined inline).
         const named = t.nameOff(id) !== 0;
@@ -209,8 +263,6 @@ export class CDumper {
         s[id] = (s[id]! & ~ORDER_MASK) | ORDERED;
         return 1;
       }
-      case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
-        return this.order(t.third(id), throughPtr, depth + 1);
       case Kind.FUNC_PROTO: {
         let r = this.order(t.third(id), throughPtr, depth + 1);
         if (r < 0) return r;
@@ -245,10 +297,17 @@ export class CDumper {
     const t = this.t;
     const e = this.e;
     const w = e.w;
-    if (id >= t.count || depth > MAX_RECURSION) return;
+    if (depth > MAX_RECURSION) return;
+    // Pointers, modifiers and arrays pass `cont` on to what they refer to (libbpf recurses; see order)
+    let kind = 0;
+    for (let links = 0; ; links++) {
+      if (id >= t.count || (s[id]! & EMIT_MASK) === EMITTED || links > t.count) return;
+      kind = (t.words[t.at[id]! + 1]! >>> 24) & 0x7f; // id > 0: void is EMITTED
+      if (kind === Kind.PTR || kind === Kind.VOLATILE || kind === Kind.CONST || kind === Kind.RESTRICT || kind === Kind.TYPE_TAG) id = t.third(id);
+      else if (kind === Kind.ARRAY) id = t.arrayType(id);
+      else break;
+    }
     const st = s[id]!;
-    if ((st & EMIT_MASK) === EMITTED) return;
-    const kind = (t.words[t.at[id]! + 1]! >>> 24) & 0x7f; // id > 0: void is EMITTED
     const topLevel = cont === 0;
     if ((st & EMIT_MASK) === EMITTING) {
       if (st & FWD_EMITTED) return;
@@ -280,12 +339,6 @@ export class CDumper {
           w.ascii(';\n\n');
         }
         s[id] = (st & ~EMIT_MASK) | EMITTED;
-        break;
-      case Kind.PTR: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
-        this.emit(t.third(id), cont, depth + 1);
-        break;
-      case Kind.ARRAY:
-        this.emit(t.arrayType(id), cont, depth + 1);
         break;
       case Kind.FWD:
         e.fwdDef(id);

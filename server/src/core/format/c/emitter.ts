@@ -146,7 +146,15 @@ export class CEmitter {
     const at = t.at;
     const count = t.count;
     const stripMods = this.stripMods;
-    for (let guard = 0; guard < 4096; guard++) {
+    // The chain is as long as the BTF makes it (libbpf's is unbounded: a typedef of 5,000 pointers is
+    // printed whole); past LONG_CHAIN links, IDs are remembered so that a loop ends it.
+    let seen: Set<number> | undefined;
+    for (let links = 0; ; links++) {
+      if (links >= LONG_CHAIN) {
+        seen ??= new Set();
+        if (seen.has(id)) break;
+        seen.add(id);
+      }
       const valid = id > 0 && id < count;
       const p = valid ? at[id]! : 0;
       const kind = valid ? (words[p + 1]! >>> 24) & 0x7f : 0;
@@ -289,21 +297,38 @@ export class CEmitter {
           w.ascii('")))');
           break;
         case Kind.ARRAY: {
-          // GCC puts the element's qualifiers on the array too; C has no use for them.
-          cnt = this.dropMods(base, cnt);
-          if (cnt === 0) {
-            this.declName(nameOff, sfx, lastWasPtr);
-          } else {
+          // A run of arrays is one declarator, `name[2][3]` (outermost first), walked in a loop where
+          // libbpf recurses per dimension: as many dimensions as the BTF has. What the run applies to
+          // goes in parentheses, `(*name)[2]`.
+          const inner = base + cnt;
+          let outer = inner;
+          let space = !lastWasPtr;
+          for (;;) {
+            // GCC puts the element's qualifiers on the array too; C has no use for them.
+            cnt = this.dropMods(base, cnt);
+            if (cnt === 0) {
+              this.declName(nameOff, sfx, !space);
+              break;
+            }
+            if (space && !this.nameEmpty(nameOff)) w.byte(32);
+            space = false;
             const next = this.stack[base + cnt - 1]!;
-            const multidim = next !== 0 && t.kind(next) === Kind.ARRAY;
-            if (!this.nameEmpty(nameOff) && !lastWasPtr) w.byte(32);
-            if (!multidim) w.byte(40);
+            if (next !== 0 && t.kind(next) === Kind.ARRAY) {
+              outer = base + --cnt;
+              continue;
+            }
+            w.byte(40);
             this.chain(base, cnt, nameOff, sfx, lvl);
-            if (!multidim) w.byte(41);
+            w.byte(41);
+            break;
           }
-          w.byte(91);
-          w.dec(t.arrayLen(id));
-          w.byte(93);
+          for (let p = outer; p <= inner; p++) {
+            const a = this.stack[p]!;
+            if (a === 0 || t.kind(a) !== Kind.ARRAY) continue; // a dropped qualifier
+            w.byte(91);
+            w.dec(t.arrayLen(a));
+            w.byte(93);
+          }
           return;
         }
         case Kind.FUNC_PROTO: {
@@ -447,7 +472,9 @@ export class CEmitter {
     for (let i = 0, q = p; i < n; i++, q += 3) {
       const mtype = words[q + 1]!;
       const raw = words[q + 2]!;
-      const mOff = kflag ? raw & 0xff_ffff : raw;
+      // libbpf computes offsets in C ints (bit offsets past 2^31 turn negative, sizes × 8 wrap): so do we,
+      // for bpftool's padding on hostile sizes (none where the arithmetic wraps, not 2^29 lines of it)
+      const mOff = (kflag ? raw & 0xff_ffff : raw) | 0;
       let mSz = kflag ? raw >>> 24 : 0;
       // Most members need no padding: skip the call (and the alignment) then.
       if (off < mOff) this.padding(off, mOff, packed ? 1 : t.alignOf(mtype), prevBitfield && mSz !== 0, lvl + 1);
@@ -458,18 +485,18 @@ export class CEmitter {
       if (mSz) {
         w.ascii(': ');
         w.dec(mSz);
-        off = mOff + mSz;
+        off = (mOff + mSz) | 0;
         prevBitfield = true;
       } else {
         mSz = Math.max(0, t.sizeOf(mtype));
-        off = mOff + mSz * 8;
+        off = (mOff + Math.imul(mSz, 8)) | 0;
         prevBitfield = false;
       }
       w.byte(59);
       if (base === base) this.memberComment(base + mOff, bits, mSz);
     }
     this.annotBase = base;
-    if (isStruct) this.padding(off, size * 8, t.alignOf(id), false, lvl + 1);
+    if (isStruct) this.padding(off, Math.imul(size, 8), t.alignOf(id), false, lvl + 1); // u32 size * 8, read as int
     if (n || size) {
       this.newline(lvl);
     }
@@ -560,6 +587,8 @@ export class CEmitter {
 
 /** Deeper nesting of declarations than any C source has: taken for a loop. */
 const MAX_NESTING = 256;
+/** Chains of modifiers, pointers and arrays longer than this are checked for loops as they are walked. */
+const LONG_CHAIN = 4096;
 
 /** libbpf indents with at most 13 tabs. */
 const TABS = Array.from({ length: 14 }, (_, i) => '\t'.repeat(i));
@@ -567,8 +596,9 @@ const NL_TABS = TABS.map((t) => `\n${t}`);
 const PAD_NAMES = ['long', 'int', 'short', 'char'];
 const PAD_BITS = [64, 32, 16, 8];
 
+/** libbpf's roundup() on ints: C division truncates toward zero. */
 function roundup(x: number, y: number): number {
-  return Math.ceil(x / y) * y;
+  return Math.trunc((x + y - 1) / y) * y;
 }
 
 /** libbpf's btf_is_mod: const, volatile, restrict and type tags. */

@@ -244,8 +244,11 @@ export class TypeTable {
           if (nelems && size > 0xffff_ffff / nelems) return -1;
           return size * nelems;
         }
-        case Kind.PTR:
-          return this.ptrSize() * nelems;
+        case Kind.PTR: {
+          const size = this.ptrSize();
+          if (nelems && size > 0xffff_ffff / nelems) return -1;
+          return size * nelems;
+        }
         case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT:
         case Kind.VAR: case Kind.DECL_TAG: case Kind.TYPE_TAG:
           id = words[p + 2]!;
