@@ -3,12 +3,10 @@
  * expression checked here first so a typo is told at once), kinds, scope, named only. Also the jump box
  * (`123`, `#123`, `[123]`).
  */
-import type { BtfKindName, EditorFilter } from '../../server/src/protocol/requests';
+import { BTF_KIND_NAMES, type BtfKindName, type EditorFilter } from '../../server/src/protocol/requests';
 
-export const ALL_KINDS: readonly BtfKindName[] = [
-  'INT', 'PTR', 'ARRAY', 'STRUCT', 'UNION', 'ENUM', 'FWD', 'TYPEDEF', 'VOLATILE', 'CONST', 'RESTRICT', 'FUNC', 'FUNC_PROTO', 'VAR', 'DATASEC',
-  'FLOAT', 'DECL_TAG', 'TYPE_TAG', 'ENUM64',
-];
+/** The kinds a type can have (kind 0 is invalid). */
+export const ALL_KINDS: readonly BtfKindName[] = BTF_KIND_NAMES.filter((k) => k !== 'UNKNOWN');
 
 export interface FilterInput {
   text: string;

@@ -12,7 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
 import { type CoreRelocation, type CoreResolution, type CoreTarget, resolveCoreRelocations } from '../core/core-relo/resolve';
 import { openBtfBytes } from '../core/input';
-import { describeCoreRelo } from '../core/core-relo/spec';
+import { CoreReloKind, describeCoreRelo, isExistence, isFieldBased } from '../core/core-relo/spec';
 import { INSN_SIZE } from '../core/object/bpf-object';
 import { detectCompression } from '../io/files';
 import { type LineGroup, reloLinesOf } from './lines';
@@ -209,9 +209,19 @@ export function coreTargetsOf(index: WorkspaceIndex): CoreTargets {
   return t;
 }
 
-/** What each kind's value is, in the words of a hover ("offset 1256 (local 1248)"). */
-const VALUE_NAMES = ['offset', 'size', 'exists', 'signed', 'lshift', 'rshift', 'local type id', 'type id', 'exists', 'size', 'exists', 'value', 'matches'];
-const EXISTENCE = new Set([2, 8, 10, 12]);
+/** What a relocation's value is, in the words of a hover ("offset 1256 (local 1248)"). */
+function valueName(kind: number): string {
+  switch (kind) {
+    case CoreReloKind.FIELD_BYTE_OFFSET: return 'offset';
+    case CoreReloKind.FIELD_BYTE_SIZE: case CoreReloKind.TYPE_SIZE: return 'size';
+    case CoreReloKind.FIELD_SIGNED: return 'signed';
+    case CoreReloKind.FIELD_LSHIFT_U64: return 'lshift';
+    case CoreReloKind.FIELD_RSHIFT_U64: return 'rshift';
+    case CoreReloKind.TYPE_ID_LOCAL: return 'local type id';
+    case CoreReloKind.TYPE_ID_TARGET: return 'type id';
+    default: return 'value';
+  }
+}
 
 /** One relocation's result on a target, in a sentence; fails when libbpf's load would fail because of it. */
 export function describeOutcome(r: CoreRelocation): TargetOutcome {
@@ -220,16 +230,16 @@ export function describeOutcome(r: CoreRelocation): TargetOutcome {
     case 'patched': {
       const v = r.targetValue ?? 0n;
       const l = r.localValue ?? 0n;
-      if (EXISTENCE.has(r.kind)) {
-        const what = r.kind === 2 ? 'field' : r.kind === 10 ? 'enum value' : 'type';
-        if (r.kind === 12) return { text: v ? 'type matches' : 'type does not match (0)', fails: false };
+      if (isExistence(r.kind)) {
+        const what = r.kind === CoreReloKind.FIELD_EXISTS ? 'field' : r.kind === CoreReloKind.ENUMVAL_EXISTS ? 'enum value' : 'type';
+        if (r.kind === CoreReloKind.TYPE_MATCHES) return { text: v ? 'type matches' : 'type does not match (0)', fails: false };
         return { text: v ? `${what} exists` : `no such ${what} (0)`, fails: false };
       }
-      if (r.kind === 6) return { text: `local type id ${l}`, fails: false };
-      return { text: `${VALUE_NAMES[r.kind] ?? 'value'} ${v} (local ${l})`, fails: false };
+      if (r.kind === CoreReloKind.TYPE_ID_LOCAL) return { text: `local type id ${l}`, fails: false };
+      return { text: `${valueName(r.kind)} ${v} (local ${l})`, fails: false };
     }
     case 'poisoned': {
-      const what = r.kind <= 5 ? (r.candidates.length ? 'field' : 'type') : r.kind === 11 ? (r.candidates.length ? 'enum value' : 'type') : 'type';
+      const what = isFieldBased(r.kind) ? (r.candidates.length ? 'field' : 'type') : r.kind === CoreReloKind.ENUMVAL_VALUE ? (r.candidates.length ? 'enum value' : 'type') : 'type';
       const cause = why ?? `no matching ${what}`;
       // The verifier only rejects a poisoned instruction it reaches (reach.ts); behind a guard the patched
       // constants make dead, it is pruned and the program loads. Unknown reachability counts as reached.

@@ -6,7 +6,7 @@ import type { Btf } from '../core/btf/btf';
 import { Kind } from '../core/btf/kinds';
 import { Members, arrayElemType } from '../core/btf/records';
 import { resolveSize, skipModsAndTypedefs } from '../core/btf/resolve';
-import { type CoreSpec, describeCoreRelo } from '../core/core-relo/spec';
+import { type CoreSpec, describeCoreRelo, isEnumvalBased, isFieldBased } from '../core/core-relo/spec';
 import type { CoreReloRec } from '../core/ext/ext';
 import { INSN_SIZE } from '../core/object/bpf-object';
 import { type FunctionRange, type IndexedFile, type ProgramModel, functionsOf } from './model';
@@ -188,8 +188,8 @@ export function reloLinesOf(file: IndexedFile, prog: ProgramModel, sourcePath: s
 function reloWords(btf: Btf, r: ReloOnLine): string[] {
   const spec = r.spec;
   if (!spec) return [];
-  if (r.rec.kind <= 5) return spec.accessors.slice(1).map((a) => a.name).filter((n): n is string => !!n);
-  if (r.rec.kind === 10 || r.rec.kind === 11) return spec.accessors[0]?.name ? [spec.accessors[0].name] : [];
+  if (isFieldBased(r.rec.kind)) return spec.accessors.slice(1).map((a) => a.name).filter((n): n is string => !!n);
+  if (isEnumvalBased(r.rec.kind)) return spec.accessors[0]?.name ? [spec.accessors[0].name] : [];
   const name = btf.name(r.rec.typeId);
   return name ? [name] : [];
 }
@@ -210,7 +210,7 @@ export interface MemberAccess {
 /** Walks a field relocation's raw access string through the local types, as bpf_core_parse_spec does. */
 export function memberAccesses(btf: Btf, relo: ReloOnLine): MemberAccess[] {
   const spec = relo.spec;
-  if (!spec || relo.rec.kind > 5 || spec.raw.length < 2) return [];
+  if (!spec || !isFieldBased(relo.rec.kind) || spec.raw.length < 2) return [];
   const out: MemberAccess[] = [];
   let id = skipModsAndTypedefs(btf, spec.rootTypeId);
   if (id <= 0) return out;

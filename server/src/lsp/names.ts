@@ -4,8 +4,8 @@
  * once per change, searched in (length, name) order so the best matches come first and the scan can stop.
  */
 import type { Btf } from '../core/btf/btf';
-import { Kind, kindName } from '../core/btf/kinds';
-import type { BtfKindName } from '../protocol/requests';
+import { KIND_NAMES, Kind, kindName } from '../core/btf/kinds';
+import { BTF_KIND_NAMES, type BtfKindName } from '../protocol/requests';
 import type { IndexedFile } from './model';
 import { isNamedKind } from './workspace';
 
@@ -543,14 +543,16 @@ function wordStartMatch(orig: string, lower: string, q: string, first: number, e
   return false;
 }
 
+// The protocol's kind names are the core's, in the same order: a compile error otherwise.
+const sameKindNames: typeof KIND_NAMES = BTF_KIND_NAMES satisfies typeof KIND_NAMES;
+void sameKindNames;
+
 export function kindNameOf(kind: number): BtfKindName {
-  return kindName(kind) as BtfKindName;
+  return kindName(kind);
 }
 
 /** Kind names → kind numbers (for filters). */
 export function kindSet(names: readonly string[] | undefined): Set<number> | undefined {
   if (!names?.length) return undefined;
-  const all = ['UNKNOWN', 'INT', 'PTR', 'ARRAY', 'STRUCT', 'UNION', 'ENUM', 'FWD', 'TYPEDEF', 'VOLATILE', 'CONST', 'RESTRICT',
-    'FUNC', 'FUNC_PROTO', 'VAR', 'DATASEC', 'FLOAT', 'DECL_TAG', 'TYPE_TAG', 'ENUM64'];
-  return new Set(names.map((n) => all.indexOf(n)).filter((k) => k >= 0));
+  return new Set(names.map((n) => (KIND_NAMES as readonly string[]).indexOf(n)).filter((k) => k >= 0));
 }

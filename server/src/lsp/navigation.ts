@@ -4,6 +4,7 @@
  * and the disassembly document of one function.
  */
 import { Kind } from '../core/btf/kinds';
+import { isEnumvalBased } from '../core/core-relo/spec';
 import { CodeLens, DocumentSymbol, type Location, Range, SymbolKind } from 'vscode-languageserver';
 import { lineGroups } from './lines';
 import { accessesAt } from './member-place';
@@ -61,7 +62,7 @@ export function sourceDefinition(index: WorkspaceIndex, sourcePath: string, line
       const root = r.rec.typeId;
       if (btf.name(root) === w.word) push(locationOfType(index, g.file, root));
       const first = r.spec?.accessors[0];
-      if (first?.name === w.word && (r.rec.kind === 10 || r.rec.kind === 11)) push(locationOfType(index, g.file, root, w.word));
+      if (first?.name === w.word && isEnumvalBased(r.rec.kind)) push(locationOfType(index, g.file, root, w.word));
     }
   }
   if (out.length) return out;

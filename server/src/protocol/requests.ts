@@ -13,10 +13,12 @@ export type IndexedFileKind = 'bpf-object' | 'raw-btf' | 'kernel-module' | 'vmli
 
 export type FileState = 'pending' | 'indexed' | 'failed';
 
-/** BTF kinds as bpftool spells them. */
-export type BtfKindName =
-  | 'INT' | 'PTR' | 'ARRAY' | 'STRUCT' | 'UNION' | 'ENUM' | 'FWD' | 'TYPEDEF' | 'VOLATILE' | 'CONST' | 'RESTRICT'
-  | 'FUNC' | 'FUNC_PROTO' | 'VAR' | 'DATASEC' | 'FLOAT' | 'DECL_TAG' | 'TYPE_TAG' | 'ENUM64' | 'UNKNOWN';
+/** BTF kinds as bpftool spells them; index = kind number (the core's KIND_NAMES, checked by the compiler). */
+export const BTF_KIND_NAMES = [
+  'UNKNOWN', 'INT', 'PTR', 'ARRAY', 'STRUCT', 'UNION', 'ENUM', 'FWD', 'TYPEDEF', 'VOLATILE',
+  'CONST', 'RESTRICT', 'FUNC', 'FUNC_PROTO', 'VAR', 'DATASEC', 'FLOAT', 'DECL_TAG', 'TYPE_TAG', 'ENUM64',
+] as const;
+export type BtfKindName = (typeof BTF_KIND_NAMES)[number];
 
 export interface FileInfo {
   /** file:// URI of the file (also the key of every other request). */

@@ -28,13 +28,16 @@ export const enum Kind {
 
 export const MAX_KNOWN_KIND = 19;
 
-/** bpftool's spelling of each kind; index = kind. */
-export const KIND_NAMES: readonly string[] = [
+/** bpftool's spelling of each kind; index = kind. The protocol's BTF_KIND_NAMES is checked against it
+ * by the compiler (lsp/names.ts), so the editor's kind filters and the core agree. */
+export const KIND_NAMES = [
   'UNKNOWN', 'INT', 'PTR', 'ARRAY', 'STRUCT', 'UNION', 'ENUM', 'FWD', 'TYPEDEF', 'VOLATILE',
   'CONST', 'RESTRICT', 'FUNC', 'FUNC_PROTO', 'VAR', 'DATASEC', 'FLOAT', 'DECL_TAG', 'TYPE_TAG', 'ENUM64',
-];
+] as const;
 
-export function kindName(kind: number): string {
+export type KindName = (typeof KIND_NAMES)[number];
+
+export function kindName(kind: number): KindName {
   return KIND_NAMES[kind] ?? 'UNKNOWN';
 }
 

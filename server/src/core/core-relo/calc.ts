@@ -1,14 +1,8 @@
+import { Kind } from '../btf/kinds';
 import { libbpfKindStr } from '../btf/resolve';
-import {
-  CORE_TYPE_ID_LOCAL, CORE_TYPE_MATCHES, type Logger, type Spec, formatSpec, newSpec, parseSpec, specMatch,
-} from './match';
-import { coreReloKindStr, isEnumvalBased, isFieldBased, isTypeBased } from './spec';
+import { type Logger, type Spec, formatSpec, newSpec, parseSpec, specMatch } from './match';
+import { CoreReloKind, coreReloKindStr, isEnumvalBased, isFieldBased, isTypeBased } from './spec';
 import { ERRNO, type TypeView, isAnyEnum, resolveSize, skipMods } from './types';
-
-/** BTF kinds (module-local constants: hot paths must not read another module's bindings). */
-const K_INT = 1;
-const K_PTR = 2;
-const K_ENUM = 6;
 
 /** struct bpf_core_relo_res: what an instruction is to be patched with. Values are u64. */
 export interface ReloRes {
@@ -71,7 +65,7 @@ interface FieldVal {
 /** bpf_core_calc_field_relo; `bigEndian` picks the LSHIFT_U64 formula (libbpf uses its host's byte order). */
 function calcFieldRelo(progName: string, relo: CoreReloInput, spec: Spec | undefined, out: FieldVal, log: Logger, bigEndian: boolean): number {
   out.fieldSz = 0;
-  if (relo.kind === 2 /* FIELD_EXISTS */) {
+  if (relo.kind === CoreReloKind.FIELD_EXISTS) {
     out.val = spec ? 1n : 0n;
     return 0;
   }
@@ -82,13 +76,13 @@ function calcFieldRelo(progName: string, relo: CoreReloInput, spec: Spec | undef
   const insn = Math.floor(relo.insnOff / 8) | 0;
 
   if (acc.name === null) {
-    if (relo.kind === 0 /* BYTE_OFFSET */) {
+    if (relo.kind === CoreReloKind.FIELD_BYTE_OFFSET) {
       out.val = BigInt(Math.floor((spec.bitOffset >>> 0) / 8));
       const sz = resolveSize(tv, acc.typeId);
       if (sz < 0) return -ERRNO.EINVAL;
       out.fieldSz = sz;
       out.typeId = acc.typeId;
-    } else if (relo.kind === 1 /* BYTE_SIZE */) {
+    } else if (relo.kind === CoreReloKind.FIELD_BYTE_SIZE) {
       const sz = resolveSize(tv, acc.typeId);
       if (sz < 0) return -ERRNO.EINVAL;
       out.val = BigInt(sz);
@@ -132,27 +126,27 @@ function calcFieldRelo(progName: string, relo: CoreReloInput, spec: Spec | undef
   out.validate = !bitfield;
 
   switch (relo.kind) {
-    case 0: // BYTE_OFFSET
+    case CoreReloKind.FIELD_BYTE_OFFSET:
       out.val = BigInt(byteOff);
       if (!bitfield) {
         out.fieldSz = byteSz;
         out.typeId = fieldTypeId;
       }
       break;
-    case 1: // BYTE_SIZE
+    case CoreReloKind.FIELD_BYTE_SIZE:
       out.val = BigInt(byteSz);
       break;
-    case 3: { // SIGNED
+    case CoreReloKind.FIELD_SIGNED: {
       const k = tv.kind(mt < 0 ? 0 : mt);
       out.val = (isAnyEnum(k) && tv.kflag(mt)) || (BigInt(tv.intEncoding(mt < 0 ? 0 : mt)) & INT_SIGNED) !== 0n ? 1n : 0n;
       out.validate = true;
       break;
     }
-    case 4: // LSHIFT_U64
+    case CoreReloKind.FIELD_LSHIFT_U64:
       if (!bigEndian && BITFIELD_HOST_LE) out.val = BigInt((64 - ((bitOff + bitSz - byteOff * 8) >>> 0)) >>> 0);
       else out.val = BigInt((((8 - byteSz) * 8) + (bitOff - byteOff * 8)) >>> 0);
       break;
-    case 5: // RSHIFT_U64
+    case CoreReloKind.FIELD_RSHIFT_U64:
       out.val = BigInt((64 - bitSz) >>> 0);
       out.validate = true;
       break;
@@ -169,14 +163,14 @@ function calcTypeRelo(kind: number, spec: Spec | undefined, out: { val: bigint; 
     return 0;
   }
   switch (kind) {
-    case 7: // TYPE_ID_TARGET
+    case CoreReloKind.TYPE_ID_TARGET:
       out.val = BigInt(spec.rootId);
       out.validate = false;
       return 0;
-    case 8: case CORE_TYPE_MATCHES: // TYPE_EXISTS, TYPE_MATCHES
+    case CoreReloKind.TYPE_EXISTS: case CoreReloKind.TYPE_MATCHES:
       out.val = 1n;
       return 0;
-    case 9: { // TYPE_SIZE
+    case CoreReloKind.TYPE_SIZE: {
       const sz = resolveSize(spec.tv, spec.rootId);
       if (sz < 0) return -ERRNO.EINVAL;
       out.val = BigInt(sz);
@@ -188,15 +182,15 @@ function calcTypeRelo(kind: number, spec: Spec | undefined, out: { val: bigint; 
 }
 
 function calcEnumvalRelo(kind: number, spec: Spec | undefined, out: { val: bigint }): number {
-  if (kind === 10) {
+  if (kind === CoreReloKind.ENUMVAL_EXISTS) {
     out.val = spec ? 1n : 0n;
     return 0;
   }
-  if (kind === 11) {
+  if (kind === CoreReloKind.ENUMVAL_VALUE) {
     if (!spec) return -ERRNO.EUCLEAN;
     const a = spec.acc[0]!;
     const tv = spec.tv;
-    out.val = tv.kind(a.typeId) === K_ENUM ? BigInt.asUintN(64, BigInt(tv.enum32Val(a.typeId, a.idx))) : tv.enum64Val(a.typeId, a.idx);
+    out.val = tv.kind(a.typeId) === Kind.ENUM ? BigInt.asUintN(64, BigInt(tv.enum32Val(a.typeId, a.idx))) : tv.enum64Val(a.typeId, a.idx);
     return 0;
   }
   return -ERRNO.EOPNOTSUPP;
@@ -228,8 +222,8 @@ function calcRelo(progName: string, relo: CoreReloInput, reloIdx: number, local:
       const ttv = targ!.tv;
       const lk = ltv.kind(res.origTypeId);
       const tk = ttv.kind(res.newTypeId);
-      const safe = (lk === K_PTR && tk === K_PTR) ||
-        (lk === K_INT && tk === K_INT && ltv.intEncoding(res.origTypeId) !== 1 && ttv.intEncoding(res.newTypeId) !== 1);
+      const safe = (lk === Kind.PTR && tk === Kind.PTR) ||
+        (lk === Kind.INT && tk === Kind.INT && ltv.intEncoding(res.origTypeId) !== 1 && ttv.intEncoding(res.newTypeId) !== 1);
       if (!safe) res.failMemszAdjust = true;
     }
   } else if (isTypeBased(relo.kind)) {
@@ -288,7 +282,7 @@ export function calcReloInsn(
   out.localSpecText = formatSpec(local);
   log('debug', `prog '${progName}': relo #${reloIdx}: ${out.localSpecText}`);
 
-  if (relo.kind === CORE_TYPE_ID_LOCAL) {
+  if (relo.kind === CoreReloKind.TYPE_ID_LOCAL) {
     out.res = {
       origVal: BigInt(local.rootId), newVal: BigInt(local.rootId), poison: false, validate: false,
       failMemszAdjust: false, origSz: 0, newSz: 0, origTypeId: 0, newTypeId: 0,

@@ -1,12 +1,9 @@
 import type { Btf } from '../btf/btf';
+import { Kind } from '../btf/kinds';
 import { libbpfKindStr } from '../btf/resolve';
 import type { Candidate } from './calc';
 import type { Logger } from './match';
 import { TypeView, essentialNameLen, isAnyEnum, targetPointerSize } from './types';
-
-/** BTF kinds (module-local constants: hot paths must not read another module's bindings). */
-const K_ENUM = 6;
-const K_ENUM64 = 19;
 
 /**
  * The kernel BTF a BPF object is relocated against: vmlinux, and module BTFs split on it. Candidates
@@ -135,7 +132,7 @@ function addCands(ltv: TypeView, localId: number, localName: string, tbtf: Btf, 
   const ess = essentialNameLen(localName);
   const prefix = utf8.encode(localName.slice(0, ess));
   // kinds libbpf accepts for this local kind (btf_kind_core_compat), scanned in ID order
-  const kinds = isAnyEnum(lk) ? [K_ENUM, K_ENUM64] : [lk];
+  const kinds = isAnyEnum(lk) ? [Kind.ENUM, Kind.ENUM64] : [lk];
   const hits: number[] = [];
   const plen = prefix.length;
   const p0 = prefix[0]!;

@@ -1,10 +1,8 @@
+import { Kind } from '../btf/kinds';
 import type { Elf } from '../elf/elf';
 import { ERRNO, type TypeView } from './types';
 
-/** BTF kinds and linkages (module-local constants). */
-const K_FUNC = 12;
-const K_VAR = 14;
-const K_DATASEC = 15;
+/** Linkages and ELF constants. */
 const BTF_VAR_GLOBAL_EXTERN = 2;
 const BTF_FUNC_EXTERN = 2;
 const SHN_UNDEF = 0;
@@ -32,10 +30,10 @@ export function externOpenError(elf: Elf, tv: TypeView): { errno: number; messag
       secOf = new Map();
       for (let id = 1; id < btf.typeCount; id++) {
         const k = tv.kind(id);
-        if (k === K_VAR || k === K_FUNC) {
+        if (k === Kind.VAR || k === Kind.FUNC) {
           const n = tv.name(id) ?? '';
           if (!byName.has(n)) byName.set(n, id);
-        } else if (k === K_DATASEC) {
+        } else if (k === Kind.DATASEC) {
           for (let j = 0; j < tv.vlen(id); j++) {
             const v = tv.word(id, j * 12);
             if (!secOf.has(v)) secOf.set(v, id);
@@ -46,15 +44,15 @@ export function externOpenError(elf: Elf, tv: TypeView): { errno: number; messag
     const id = byName.get(sym.name);
     let err = id === undefined ? -ERRNO.ENOENT : 0;
     if (id !== undefined) {
-      const linkage = tv.kind(id) === K_VAR ? tv.word(id, 0) : tv.vlen(id);
-      if (linkage !== (tv.kind(id) === K_VAR ? BTF_VAR_GLOBAL_EXTERN : BTF_FUNC_EXTERN)) err = -ERRNO.EINVAL;
+      const linkage = tv.kind(id) === Kind.VAR ? tv.word(id, 0) : tv.vlen(id);
+      if (linkage !== (tv.kind(id) === Kind.VAR ? BTF_VAR_GLOBAL_EXTERN : BTF_FUNC_EXTERN)) err = -ERRNO.EINVAL;
     }
     if (err || id === undefined) return { errno: -err, message: `failed to find BTF for extern '${sym.name}': ${err}` };
     const sec = secOf!.get(id);
     if (sec === undefined) return { errno: ERRNO.ENOENT, message: `failed to find BTF for extern '${sym.name}' [${id}] section: ${-ERRNO.ENOENT}` };
     const secName = tv.name(sec);
     if (secName === '.kconfig') {
-      if (tv.kind(id) === K_FUNC) return { errno: ERRNO.EOPNOTSUPP, message: `extern function ${sym.name} is unsupported under .kconfig section` };
+      if (tv.kind(id) === Kind.FUNC) return { errno: ERRNO.EOPNOTSUPP, message: `extern function ${sym.name} is unsupported under .kconfig section` };
     } else if (secName !== '.ksyms') {
       return { errno: ERRNO.EOPNOTSUPP, message: `unrecognized extern section '${secName}'` };
     }

@@ -1,21 +1,9 @@
+import { Kind } from '../btf/kinds';
 import { libbpfKindStr } from '../btf/resolve';
-import { coreReloKindStr, isEnumvalBased, isFieldBased, isTypeBased } from './spec';
+import { CoreReloKind, coreReloKindStr, isEnumvalBased, isFieldBased, isTypeBased } from './spec';
 import {
   ERRNO, type TypeView, essentialNameLen, isAnyEnum, isComposite, kindCoreCompat, resolveSize, skipMods,
 } from './types';
-
-/** BTF kinds (module-local constants: hot paths must not read another module's bindings). */
-const K_UNKN = 0;
-const K_INT = 1;
-const K_PTR = 2;
-const K_ARRAY = 3;
-const K_STRUCT = 4;
-const K_UNION = 5;
-const K_ENUM = 6;
-const K_FWD = 7;
-const K_FUNC_PROTO = 13;
-const K_FLOAT = 16;
-const K_ENUM64 = 19;
 
 /**
  * libbpf 1.1.2's CO-RE matching (relo_core.c): the access spec of a relocation against the local BTF,
@@ -23,9 +11,6 @@ const K_ENUM64 = 19;
  * libbpf's values: 1 (match), 0 (no match) or a negative errno.
  */
 
-/** BPF_CORE_TYPE_MATCHES; clang 15+ emits it (bpf_core_type_matches). */
-export const CORE_TYPE_MATCHES = 12;
-export const CORE_TYPE_ID_LOCAL = 6;
 const SPEC_MAX_LEN = 64;
 const INT_SIGNED = 1;
 
@@ -138,7 +123,7 @@ export function parseSpec(tv: TypeView, typeId: number, access: string | undefin
         spec.acc.push({ typeId: id, idx, name });
       }
       id = tv.memberType(id, idx);
-    } else if (k === K_ARRAY) {
+    } else if (k === Kind.ARRAY) {
       const nelems = tv.arrayNelems(id);
       const elem = skipMods(tv, tv.arrayType(id));
       if (elem < 0) return -ERRNO.EINVAL;
@@ -167,7 +152,7 @@ export function formatSpec(spec: Spec): string {
   if (isEnumvalBased(spec.kind)) {
     const t = skipMods(tv, rootId);
     const i = spec.raw[0] ?? 0;
-    if (tv.kind(t) === K_ENUM) {
+    if (tv.kind(t) === Kind.ENUM) {
       const v = tv.enum32Val(t, i);
       s += `::${tv.str(tv.enumNameOff(t, i)) ?? '(null)'} = ${tv.kflag(t) ? v : v >>> 0}`;
     } else {
@@ -206,18 +191,18 @@ export function fieldsAreCompat(ltv: TypeView, localId: number, ttv: TypeView, t
     if (isComposite(lk) && isComposite(tk)) return 1;
     if (!kindCoreCompat(lk, tk)) return 0;
     switch (lk) {
-      case K_PTR: case K_FLOAT:
+      case Kind.PTR: case Kind.FLOAT:
         return 1;
-      case K_FWD: case K_ENUM64: case K_ENUM: {
+      case Kind.FWD: case Kind.ENUM64: case Kind.ENUM: {
         const ln = ltv.name(localId) ?? '';
         const tn = ttv.name(targId) ?? '';
         const ll = essentialNameLen(ln);
         const tl = essentialNameLen(tn);
         return ll === 0 || tl === 0 || (ll === tl && ln.slice(0, ll) === tn.slice(0, ll)) ? 1 : 0;
       }
-      case K_INT:
+      case Kind.INT:
         return ltv.intOffset(localId) === 0 && ttv.intOffset(targId) === 0 ? 1 : 0;
-      case K_ARRAY:
+      case Kind.ARRAY:
         localId = ltv.arrayType(localId);
         targId = ttv.arrayType(targId);
         continue;
@@ -243,19 +228,19 @@ export function typesAreCompat(ltv: TypeView, localId: number, ttv: TypeView, ta
     const tk = ttv.kind(targId);
     if (!kindCoreCompat(lk, tk)) return 0;
     switch (lk) {
-      case K_UNKN: case K_STRUCT: case K_UNION: case K_ENUM: case K_FWD: case K_ENUM64:
+      case Kind.UNKN: case Kind.STRUCT: case Kind.UNION: case Kind.ENUM: case Kind.FWD: case Kind.ENUM64:
         return 1;
-      case K_INT:
+      case Kind.INT:
         return ltv.intOffset(localId) === 0 && ttv.intOffset(targId) === 0 ? 1 : 0;
-      case K_PTR:
+      case Kind.PTR:
         localId = ltv.third(localId);
         targId = ttv.third(targId);
         continue;
-      case K_ARRAY:
+      case Kind.ARRAY:
         localId = ltv.arrayType(localId);
         targId = ttv.arrayType(targId);
         continue;
-      case K_FUNC_PROTO: {
+      case Kind.FUNC_PROTO: {
         const lv = ltv.vlen(localId);
         if (lv !== ttv.vlen(targId)) return 0;
         for (let i = 0; i < lv; i++) {
@@ -342,47 +327,47 @@ export function typesMatch(ltv: TypeView, localId: number, ttv: TypeView, targId
     const lk = ltv.kind(localId);
     const tk = ttv.kind(targId);
     switch (lk) {
-      case K_UNKN:
+      case Kind.UNKN:
         return lk === tk ? 1 : 0;
-      case K_FWD: {
+      case Kind.FWD: {
         const lf = ltv.kflag(localId);
         if (behindPtr) {
           if (lk === tk) return lf === ttv.kflag(targId) ? 1 : 0;
-          return (tk === K_STRUCT && !lf) || (tk === K_UNION && lf) ? 1 : 0;
+          return (tk === Kind.STRUCT && !lf) || (tk === Kind.UNION && lf) ? 1 : 0;
         }
         if (lk !== tk) return 0;
         return lf === ttv.kflag(targId) ? 1 : 0;
       }
-      case K_ENUM: case K_ENUM64:
+      case Kind.ENUM: case Kind.ENUM64:
         if (!isAnyEnum(tk)) return 0;
         return enumsMatch(ltv, localId, ttv, targId);
-      case K_STRUCT: case K_UNION:
+      case Kind.STRUCT: case Kind.UNION:
         if (behindPtr) {
           if (lk === tk) return 1;
-          if (tk !== K_FWD) return 0;
-          return (lk === K_UNION) === ttv.kflag(targId) ? 1 : 0;
+          if (tk !== Kind.FWD) return 0;
+          return (lk === Kind.UNION) === ttv.kflag(targId) ? 1 : 0;
         }
         if (lk !== tk) return 0;
         return compositesMatch(ltv, localId, ttv, targId, behindPtr, level, log);
-      case K_INT: {
+      case Kind.INT: {
         if (lk !== tk) return 0;
         const ls = ltv.intEncoding(localId) & INT_SIGNED;
         const ts = ttv.intEncoding(targId) & INT_SIGNED;
         return ltv.third(localId) === ttv.third(targId) && ls === ts ? 1 : 0;
       }
-      case K_PTR:
+      case Kind.PTR:
         if (lk !== tk) return 0;
         behindPtr = true;
         localId = ltv.third(localId);
         targId = ttv.third(targId);
         continue;
-      case K_ARRAY:
+      case Kind.ARRAY:
         if (lk !== tk) return 0;
         if (ltv.arrayNelems(localId) !== ttv.arrayNelems(targId)) return 0;
         localId = ltv.arrayType(localId);
         targId = ttv.arrayType(targId);
         continue;
-      case K_FUNC_PROTO: {
+      case Kind.FUNC_PROTO: {
         if (lk !== tk) return 0;
         const lv = ltv.vlen(localId) & 0xffff;
         if (lv !== (ttv.vlen(targId) & 0xffff)) return 0;
@@ -440,7 +425,7 @@ function matchMember(ltv: TypeView, lacc: Accessor, ttv: TypeView, targId: numbe
 export function specMatch(local: Spec, ttv: TypeView, targId: number, targ: Spec, log: Logger): number {
   const ltv = local.tv;
   if (isTypeBased(local.kind)) {
-    if (local.kind === CORE_TYPE_MATCHES) return typesMatch(ltv, local.rootId, ttv, targId, false, 32, log);
+    if (local.kind === CoreReloKind.TYPE_MATCHES) return typesMatch(ltv, local.rootId, ttv, targId, false, 32, log);
     return typesAreCompat(ltv, local.rootId, ttv, targId, 32, log);
   }
   if (isEnumvalBased(local.kind)) {
@@ -474,7 +459,7 @@ export function specMatch(local: Spec, ttv: TypeView, targId: number, targ: Spec
       if (matched <= 0) return matched;
     } else {
       if (i > 0) {
-        if (ttv.kind(cur) !== K_ARRAY) return 0;
+        if (ttv.kind(cur) !== Kind.ARRAY) return 0;
         const nelems = ttv.arrayNelems(cur);
         const flex = isFlexArr(ttv, targ.acc[i - 1], nelems);
         if (!flex && lacc.idx >= nelems) return 0;

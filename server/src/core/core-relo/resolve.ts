@@ -1,4 +1,5 @@
 import { Btf } from '../btf/btf';
+import { Kind } from '../btf/kinds';
 import { libbpfKindStr } from '../btf/resolve';
 import { openBtfBytes, type BtfInput } from '../input';
 import type { Problem } from '../util/problems';
@@ -9,11 +10,8 @@ import { type Logger, formatSpec } from './match';
 import { type InsnPatch, InsnBuf, patchInsn } from './patch';
 import { type LibbpfProgram, findProgBySecInsn, libbpfPrograms, secIdxByName } from './programs';
 import { markReachability, type ReachContext } from './reach';
-import { coreReloKindStr } from './spec';
+import { CoreReloKind, coreReloKindStr } from './spec';
 import { ERRNO, TypeView } from './types';
-
-/** BTF kinds (module-local constants: hot paths must not read another module's bindings). */
-const K_DATASEC = 15;
 
 export type { CoreTarget } from './candidates';
 export { prepareTarget } from './candidates';
@@ -162,7 +160,7 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
   // libbpf forces 8-byte pointers for a BPF object's BTF, and fills in DATASEC sizes at open
   const sizes = new Map<number, number>();
   for (let id = btf.startId; id < btf.typeCount; id++) {
-    if (btf.kind(id) !== K_DATASEC || btf.sizeOrType(id) !== 0) continue;
+    if (btf.kind(id) !== Kind.DATASEC || btf.sizeOrType(id) !== 0) continue;
     const name = btf.name(id);
     if (name === '.kconfig' || name === '.ksyms') continue;
     const sec = elf.sections[secIdxByName(elf, name)];
@@ -242,7 +240,7 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
         err = -ERRNO.EINVAL;
       } else {
         let cands: Candidate[] | undefined;
-        if (rec.kind !== 6 /* TYPE_ID_LOCAL */) {
+        if (rec.kind !== CoreReloKind.TYPE_ID_LOCAL) {
           cands = cache.get(localId);
           if (!cands) {
             cands = findCands(ltv, localId, target, log);

@@ -3,6 +3,25 @@ import { Kind } from '../btf/kinds';
 import { libbpfKindStr, resolveSize, skipModsAndTypedefs } from '../btf/resolve';
 
 /** enum bpf_core_relo_kind (include/uapi/linux/bpf.h), with libbpf's names for them. */
+/** libbpf's enum bpf_core_relo_kind: the `kind` of a .BTF.ext core_relo record. */
+export const enum CoreReloKind {
+  FIELD_BYTE_OFFSET = 0,
+  FIELD_BYTE_SIZE = 1,
+  FIELD_EXISTS = 2,
+  FIELD_SIGNED = 3,
+  FIELD_LSHIFT_U64 = 4,
+  FIELD_RSHIFT_U64 = 5,
+  TYPE_ID_LOCAL = 6,
+  TYPE_ID_TARGET = 7,
+  TYPE_EXISTS = 8,
+  TYPE_SIZE = 9,
+  ENUMVAL_EXISTS = 10,
+  ENUMVAL_VALUE = 11,
+  /** clang 15+ (bpf_core_type_matches). */
+  TYPE_MATCHES = 12,
+}
+
+/** libbpf's spelling of each kind (core_relo_kind_str); index = CoreReloKind. */
 export const CORE_RELO_KINDS = [
   'byte_off', 'byte_sz', 'field_exists', 'signed', 'lshift_u64', 'rshift_u64',
   'local_type_id', 'target_type_id', 'type_exists', 'type_size',
@@ -13,13 +32,18 @@ export function coreReloKindStr(kind: number): string {
   return CORE_RELO_KINDS[kind] ?? 'unknown';
 }
 export function isFieldBased(kind: number): boolean {
-  return kind >= 0 && kind <= 5;
+  return kind >= CoreReloKind.FIELD_BYTE_OFFSET && kind <= CoreReloKind.FIELD_RSHIFT_U64;
 }
 export function isTypeBased(kind: number): boolean {
-  return (kind >= 6 && kind <= 9) || kind === 12;
+  return (kind >= CoreReloKind.TYPE_ID_LOCAL && kind <= CoreReloKind.TYPE_SIZE) || kind === CoreReloKind.TYPE_MATCHES;
 }
 export function isEnumvalBased(kind: number): boolean {
-  return kind === 10 || kind === 11;
+  return kind === CoreReloKind.ENUMVAL_EXISTS || kind === CoreReloKind.ENUMVAL_VALUE;
+}
+/** The kinds whose value says whether something exists (1/0), as the bpf_core_*_exists macros read them. */
+export function isExistence(kind: number): boolean {
+  return kind === CoreReloKind.FIELD_EXISTS || kind === CoreReloKind.TYPE_EXISTS || kind === CoreReloKind.ENUMVAL_EXISTS ||
+    kind === CoreReloKind.TYPE_MATCHES;
 }
 
 export interface CoreAccessor {

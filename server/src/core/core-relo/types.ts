@@ -1,22 +1,5 @@
 import type { Btf } from '../btf/btf';
-
-/** BTF kinds (module-local constants: hot paths must not read another module's bindings). */
-const K_INT = 1;
-const K_PTR = 2;
-const K_ARRAY = 3;
-const K_STRUCT = 4;
-const K_UNION = 5;
-const K_ENUM = 6;
-const K_TYPEDEF = 8;
-const K_VOLATILE = 9;
-const K_CONST = 10;
-const K_RESTRICT = 11;
-const K_VAR = 14;
-const K_DATASEC = 15;
-const K_FLOAT = 16;
-const K_DECL_TAG = 17;
-const K_TYPE_TAG = 18;
-const K_ENUM64 = 19;
+import { Kind } from '../btf/kinds';
 
 /**
  * BTF as libbpf's CO-RE code sees it (relo_core.c, libbpf 1.1.2): `btf__type_by_id` gives the void
@@ -94,7 +77,7 @@ export class TypeView {
   }
   /** Enumerator `i` of an ENUM (8-byte entries) or ENUM64 (12-byte entries). */
   enumNameOff(id: number, i: number): number {
-    return this.kind(id) === K_ENUM ? this.word(id, i * 8) : this.word(id, i * 12);
+    return this.kind(id) === Kind.ENUM ? this.word(id, i * 8) : this.word(id, i * 12);
   }
   /** btf_enum(t)[i].val (s32) */
   enum32Val(id: number, i: number): number {
@@ -133,13 +116,13 @@ const MAX_RESOLVE_DEPTH = 32;
 const MAX_MODS = 1024;
 
 export function isMod(kind: number): boolean {
-  return kind === K_VOLATILE || kind === K_CONST || kind === K_RESTRICT || kind === K_TYPE_TAG;
+  return kind === Kind.VOLATILE || kind === Kind.CONST || kind === Kind.RESTRICT || kind === Kind.TYPE_TAG;
 }
 export function isAnyEnum(kind: number): boolean {
-  return kind === K_ENUM || kind === K_ENUM64;
+  return kind === Kind.ENUM || kind === Kind.ENUM64;
 }
 export function isComposite(kind: number): boolean {
-  return kind === K_STRUCT || kind === K_UNION;
+  return kind === Kind.STRUCT || kind === Kind.UNION;
 }
 /** btf_kind_core_compat */
 export function kindCoreCompat(k1: number, k2: number): boolean {
@@ -151,7 +134,7 @@ export function skipMods(tv: TypeView, id: number): number {
   for (let i = 0; i < MAX_MODS; i++) {
     if (!tv.exists(id)) return -1;
     const k = tv.kind(id);
-    if (!(isMod(k) || k === K_TYPEDEF)) return id;
+    if (!(isMod(k) || k === Kind.TYPEDEF)) return id;
     id = tv.third(id);
   }
   return -1;
@@ -163,19 +146,19 @@ export function resolveSize(tv: TypeView, id: number): number {
   let size = -1;
   for (let i = 0; i < MAX_RESOLVE_DEPTH && id !== 0 && tv.exists(id); i++) {
     const k = tv.kind(id);
-    if (k === K_INT || k === K_STRUCT || k === K_UNION || k === K_ENUM || k === K_ENUM64 || k === K_DATASEC || k === K_FLOAT) {
+    if (k === Kind.INT || k === Kind.STRUCT || k === Kind.UNION || k === Kind.ENUM || k === Kind.ENUM64 || k === Kind.DATASEC || k === Kind.FLOAT) {
       size = tv.third(id);
       break;
     }
-    if (k === K_PTR) {
+    if (k === Kind.PTR) {
       size = tv.ptrSize;
       break;
     }
-    if (k === K_TYPEDEF || k === K_VOLATILE || k === K_CONST || k === K_RESTRICT || k === K_VAR || k === K_DECL_TAG || k === K_TYPE_TAG) {
+    if (k === Kind.TYPEDEF || k === Kind.VOLATILE || k === Kind.CONST || k === Kind.RESTRICT || k === Kind.VAR || k === Kind.DECL_TAG || k === Kind.TYPE_TAG) {
       id = tv.third(id);
       continue;
     }
-    if (k === K_ARRAY) {
+    if (k === Kind.ARRAY) {
       const n = tv.arrayNelems(id);
       if (nelems && n > Math.floor(0xffffffff / nelems)) return -ERRNO.E2BIG;
       nelems = (nelems * n) >>> 0;
@@ -230,7 +213,7 @@ export function targetPointerSize(btf: Btf): number {
 
 function determine(btf: Btf): number {
   for (let id = 1; id < btf.typeCount; id++) {
-    if (btf.kind(id) !== K_INT) continue;
+    if (btf.kind(id) !== Kind.INT) continue;
     const sz = btf.sizeOrType(id);
     if (sz !== 4 && sz !== 8) continue;
     const name = btf.name(id);
