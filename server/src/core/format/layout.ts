@@ -518,8 +518,11 @@ export function formatLayout(btf: Btf, id: number, opts: LayoutOptions = {}): st
   const lines = p.lines;
   lines.push(`${l.kind}${l.name ? ` ${l.name}` : ''} {`);
   const packed = body(p, l, 1, 0, { cacheline: 0 }, true);
-  lines.push('');
-  for (const s of layoutSummary(l)) lines.push(`\t${s}`);
+  // pahole 1.24 prints its summary after a top-level struct only (union__fprintf has none).
+  if (l.kind === 'struct') {
+    lines.push('');
+    for (const s of layoutSummary(l)) lines.push(`\t${s}`);
+  }
   lines.push(`${closing(l, packed)};`);
   return lines.join('\n') + '\n';
 }
