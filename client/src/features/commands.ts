@@ -2,6 +2,7 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { FilesRequest, SearchRequest } from '../../../server/src/protocol/requests';
+import { request } from './request';
 
 export function registerCommands(context: vscode.ExtensionContext, client: LanguageClient): void {
   context.subscriptions.push(
@@ -13,7 +14,7 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
     vscode.commands.registerCommand('btfLens.searchTypes', async () => {
       const query = await vscode.window.showInputBox({ prompt: 'Type, function or variable name' });
       if (!query) return;
-      const r = await client.sendRequest<SearchRequest.Result>(SearchRequest.method, { query, limit: 200 } satisfies SearchRequest.Params);
+      const r = await request(client, SearchRequest.method, { query, limit: 200 });
       const pick = await vscode.window.showQuickPick(
         r.hits.map((h) => ({ label: h.name, description: h.kind, detail: h.count > 1 ? `${h.file} (+${h.count - 1})` : h.file, uri: h.uri })),
         { matchOnDescription: true },
@@ -21,7 +22,7 @@ export function registerCommands(context: vscode.ExtensionContext, client: Langu
       if (pick) await vscode.commands.executeCommand('btfLens.open', pick.uri);
     }),
     vscode.commands.registerCommand('btfLens.showFiles', async () => {
-      const r = await client.sendRequest<FilesRequest.Result>(FilesRequest.method, {} satisfies FilesRequest.Params);
+      const r = await request(client, FilesRequest.method, {});
       const items = r.files.map((f) => ({
         label: f.label, description: `${f.kind} · ${f.ownTypes} types${f.missingBase ? ' · base missing' : ''}`,
         detail: f.errors || f.warnings ? `${f.errors} error(s), ${f.warnings} warning(s)` : undefined, uri: f.uri,

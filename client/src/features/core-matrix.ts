@@ -6,12 +6,13 @@
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { CoreMatrixRequest, FilesRequest } from '../../../server/src/protocol/requests';
+import { request } from './request';
 
 export function registerCoreMatrix(context: vscode.ExtensionContext, client: LanguageClient): void {
   context.subscriptions.push(vscode.commands.registerCommand('btfLens.coreMatrix', async (arg?: vscode.Uri | string) => {
     let object = typeof arg === 'string' ? arg : arg?.toString();
     if (!object) {
-      const r = await client.sendRequest<FilesRequest.Result>(FilesRequest.method, {} satisfies FilesRequest.Params);
+      const r = await request(client, FilesRequest.method, {});
       const objects = r.files.filter((f) => f.kind === 'bpf-object' && f.state === 'indexed' && f.hasExt);
       const pick = await vscode.window.showQuickPick(
         [{ label: 'All objects', uri: undefined as string | undefined }, ...objects.map((f) => ({ label: f.label, uri: f.uri as string | undefined }))],
@@ -22,7 +23,7 @@ export function registerCoreMatrix(context: vscode.ExtensionContext, client: Lan
     }
     const format = await vscode.window.showQuickPick(['Markdown', 'CSV'], { title: 'CO-RE compatibility matrix: format' });
     if (!format) return;
-    const m = await client.sendRequest<CoreMatrixRequest.Result>(CoreMatrixRequest.method, (object ? { object } : {}) satisfies CoreMatrixRequest.Params);
+    const m = await request(client, CoreMatrixRequest.method, object ? { object } : {});
     const csv = format === 'CSV';
     const doc = await vscode.workspace.openTextDocument({ language: csv ? 'csv' : 'markdown', content: csv ? m.csv : m.markdown });
     await vscode.window.showTextDocument(doc, { preview: false });

@@ -14,6 +14,7 @@ import {
   EditorCloseRequest, EditorOpenRequest, EditorRowsRequest, EditorTypeTextRequest,
 } from '../../../server/src/protocol/requests';
 import { FIRST_PAGE_FILTER, type HostToWebview, type WebviewToHost, isWebviewToHost } from '../../../server/src/protocol/webview';
+import { request } from './request';
 
 /** Default editor of `*.btf`. */
 export const TYPE_TREE_VIEW = 'btfLens.typeTree';
@@ -98,10 +99,10 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
       try {
         await client.start();
         const params: EditorOpenRequest.Params = { uri: this.uri.toString(), ...(this.base ? { base: [this.base] } : {}) };
-        const ov = await client.sendRequest<EditorOpenRequest.Result>(EditorOpenRequest.method, params);
+        const ov = await request(client, EditorOpenRequest.method, params);
         this.doc = ov.doc;
         const first = ov.ok
-          ? await client.sendRequest<EditorRowsRequest.Result>(EditorRowsRequest.method, { doc: ov.doc, ...FIRST_PAGE_FILTER } satisfies EditorRowsRequest.Params).catch(() => undefined)
+          ? await request(client, EditorRowsRequest.method, { doc: ov.doc, ...FIRST_PAGE_FILTER }).catch(() => undefined)
           : undefined;
         const reveal = pendingReveal.get(this.uri.toString());
         pendingReveal.delete(this.uri.toString());
@@ -109,7 +110,7 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
       } catch (e) {
         void vscode.window.showErrorMessage(`BTF Lens: cannot open ${this.uri.fsPath}: ${(e as Error).message}`);
       }
-      if (old && old !== this.doc) void client.sendRequest(EditorCloseRequest.method, { doc: old } satisfies EditorCloseRequest.Params).catch(() => {});
+      if (old && old !== this.doc) void request(client, EditorCloseRequest.method, { doc: old }).catch(() => {});
       return init;
     }
 
@@ -132,7 +133,7 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
         }
         case 'request':
           try {
-            const result: unknown = await client.sendRequest(m.method, m.params);
+            const result: unknown = await request(client, m.method, m.params);
             this.post({ type: 'response', seq: m.seq, ok: true, result });
           } catch (e) {
             this.post({ type: 'response', seq: m.seq, ok: false, error: (e as Error).message ?? String(e) });
@@ -150,7 +151,7 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
           break;
         case 'openC': {
           if (!this.doc) break;
-          const r = await client.sendRequest<EditorTypeTextRequest.Result>(EditorTypeTextRequest.method, { doc: this.doc, id: m.id } satisfies EditorTypeTextRequest.Params);
+          const r = await request(client, EditorTypeTextRequest.method, { doc: this.doc, id: m.id });
           if (r.uri) await vscode.commands.executeCommand('btfLens.open', r.uri);
           else {
             const doc = await vscode.workspace.openTextDocument({ content: r.c, language: 'btf-c' });
@@ -201,7 +202,7 @@ export function registerTypeTree(context: vscode.ExtensionContext, client: Langu
     dispose(): void {
       clearTimeout(this.reloadTimer);
       for (const d of this.disposables) d.dispose();
-      if (this.doc) void client.sendRequest(EditorCloseRequest.method, { doc: this.doc } satisfies EditorCloseRequest.Params).catch(() => {});
+      if (this.doc) void request(client, EditorCloseRequest.method, { doc: this.doc }).catch(() => {});
     }
   }
 

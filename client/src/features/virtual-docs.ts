@@ -3,13 +3,14 @@ import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DocumentRequest, VIRTUAL_SCHEME } from '../../../server/src/protocol/requests';
 import { onStatus } from './status';
+import { request } from './request';
 
 export function registerVirtualDocuments(context: vscode.ExtensionContext, client: LanguageClient): void {
   const changed = new vscode.EventEmitter<vscode.Uri>();
   const provider: vscode.TextDocumentContentProvider = {
     onDidChange: changed.event,
     async provideTextDocumentContent(uri, token) {
-      const r = await client.sendRequest<DocumentRequest.Result>(DocumentRequest.method, { uri: uri.toString() } satisfies DocumentRequest.Params, token);
+      const r = await request(client, DocumentRequest.method, { uri: uri.toString() }, token);
       return r.text;
     },
   };

@@ -11,7 +11,7 @@ import type {
 } from '../protocol/requests';
 import type { EditorDoc } from './editor-docs';
 import { coreRelosIn, countInsns, functionListing, functionsOf, insnLines, sourceLineReader } from './model';
-import { RequestError } from './requests';
+import { RequestError } from './request-errors';
 import { cName } from './typedoc';
 import type { WorkspaceIndex } from './workspace';
 

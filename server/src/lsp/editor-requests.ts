@@ -1,34 +1,23 @@
 /**
- * Wires the type-tree editor's `btf/editor/...` requests (protocol/requests.ts) to a connection. A
- * handler's RequestError becomes an invalid-params reply; anything else is logged and answered as an
- * internal error, never a crashed server.
+ * Wires the type-tree editor's `btf/editor/...` requests (protocol/requests.ts) to a connection
+ * (errors answered as request-errors.ts says).
  */
-import { type CancellationToken, type Connection, ResponseError } from 'vscode-languageserver';
+import type { Connection } from 'vscode-languageserver';
 import {
   EditorChildrenRequest, EditorCloseRequest, EditorDisasmRequest, EditorExtRequest, EditorLayoutRequest, EditorLocateRequest, EditorMapsRequest,
-  EditorOpenRequest, EditorProgramsRequest, EditorRowsRequest, EditorTypeTextRequest, EditorUsedByRequest, type ParamsOf, type RequestMethod,
-  type ResultOf,
+  EditorOpenRequest, EditorProgramsRequest, EditorRowsRequest, EditorTypeTextRequest, EditorUsedByRequest, type RequestMethod,
 } from '../protocol/requests';
 import { type EditorDoc, EditorDocs } from './editor-docs';
 import * as obj from './editor-object';
 import * as types from './editor-types';
-import { RequestError } from './requests';
+import { type Handler, RequestError, onRequest } from './request-errors';
 import { uriToPath } from './uri';
 import type { WorkspaceIndex } from './workspace';
 
 export function registerEditorRequests(connection: Connection, index: () => WorkspaceIndex | undefined): EditorDocs {
   const docs = new EditorDocs(index);
-  const on = <M extends RequestMethod>(method: M, handler: (p: ParamsOf<M>, token: CancellationToken) => ResultOf<M> | Promise<ResultOf<M>>) => {
-    connection.onRequest(method, async (p: ParamsOf<M>, token: CancellationToken) => {
-      try {
-        return await handler(p, token);
-      } catch (e) {
-        if (e instanceof RequestError) return new ResponseError(-32602, e.message);
-        connection.console.log(`${method} failed: ${(e as Error).stack ?? e}`);
-        return new ResponseError(-32603, String((e as Error).message ?? e));
-      }
-    });
-  };
+  const on = <M extends RequestMethod>(method: M, handler: Handler<M>) =>
+    onRequest(connection, method, handler, { log: (line) => connection.console.log(line) });
   const doc = (p: { doc: string }): EditorDoc => {
     const d = docs.get(p?.doc);
     if (!d) throw new RequestError(`no open editor document ${p?.doc} (the file was closed or reopened)`);

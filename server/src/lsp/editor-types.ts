@@ -8,6 +8,7 @@ import { cDefinition } from '../core/format/c';
 import { type StructLayout, formatLayout, structLayout } from '../core/format/layout';
 import { formatRawToString } from '../core/format/raw';
 import { kindCounts } from '../core/object/bpf-object';
+import { lowerBound } from '../core/util/sorted';
 import type {
   EditorChild, EditorChildrenRequest, EditorFilter, EditorLayoutMember, EditorLayoutRequest, EditorLocateRequest, EditorOverview, EditorRow,
   EditorRowsRequest, EditorTypeTextRequest, EditorUsedByRequest,
@@ -15,7 +16,8 @@ import type {
 import type { EditorDoc } from './editor-docs';
 import type { IndexedFile } from './model';
 import { kindNameOf, kindSet } from './names';
-import { RequestError, typeChildren, typeRow, usedBy } from './requests';
+import { RequestError } from './request-errors';
+import { typeChildren, typeRow, usedBy } from './requests';
 import { cName, pointerSizeOf, typeUri } from './typedoc';
 import type { WorkspaceIndex } from './workspace';
 
@@ -180,14 +182,8 @@ export function locate(doc: EditorDoc, p: EditorLocateRequest.Params): EditorLoc
     const first = firstOf(doc, p);
     return { index: p.id >= first ? p.id - first : -1, row: r };
   }
-  let lo = 0;
-  let hi = m.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (m[mid]! < p.id) lo = mid + 1;
-    else hi = mid;
-  }
-  return { index: m[lo] === p.id ? lo : -1, row: r };
+  const at = lowerBound(m, p.id);
+  return { index: m[at] === p.id ? at : -1, row: r };
 }
 
 export function children(doc: EditorDoc, p: EditorChildrenRequest.Params): EditorChildrenRequest.Result {

@@ -5,13 +5,13 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  type CancellationToken, type ClientCapabilities, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
-  type InitializeResult, type Location, ResponseError, type SymbolInformation, TextDocumentSyncKind, TextDocuments,
+  type ClientCapabilities, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
+  type InitializeResult, type Location, type SymbolInformation, TextDocumentSyncKind, TextDocuments,
   type WorkDoneProgressServerReporter, type WorkspaceSymbol,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  CoreMatrixRequest, DocumentRequest, FilesRequest, type ParamsOf, type RequestMethod, type ResultOf, SearchRequest, SettingsRequest, StatusNotification,
+  CoreMatrixRequest, DocumentRequest, FilesRequest, type RequestMethod, SearchRequest, SettingsRequest, StatusNotification,
   TypeChildrenRequest, TypeTextRequest, TypesRequest, UsedByRequest,
 } from '../protocol/requests';
 import { coreMatrix } from './core-matrix';
@@ -23,6 +23,7 @@ import { type IndexedFile, insnLines } from './model';
 import { SymbolIndex } from './names';
 import { codeLenses, docDefinition, docSymbols, sourceDefinition, sourceSymbols, symbolKindOf } from './navigation';
 import { registerEditorRequests } from './editor-requests';
+import { type Handler, onRequest } from './request-errors';
 import * as req from './requests';
 import { type Settings, kernelBtfPath, readSettings } from './settings';
 import { typeUri } from './typedoc';
@@ -365,18 +366,7 @@ export function startServer(connection: Connection): ServerHandle {
 
   // ---- custom requests ----
 
-  const on = <M extends RequestMethod>(method: M, handler: (p: ParamsOf<M>, token: CancellationToken) => ResultOf<M>) => {
-    connection.onRequest(method, (p: ParamsOf<M>, token: CancellationToken) => {
-      if (!index) return new ResponseError(-32002, 'server not initialized');
-      try {
-        return handler(p, token);
-      } catch (e) {
-        if (e instanceof req.RequestError) return new ResponseError(-32602, e.message);
-        log(`${method} failed: ${(e as Error).stack ?? e}`);
-        return new ResponseError(-32603, String((e as Error).message ?? e));
-      }
-    });
-  };
+  const on = <M extends RequestMethod>(method: M, handler: Handler<M>) => onRequest(connection, method, handler, { log, ready: () => !!index });
   on(FilesRequest.method, () => req.files(index!));
   on(TypesRequest.method, (p) => req.types(index!, p));
   on(TypeChildrenRequest.method, (p) => req.typeChildren(index!, p));

@@ -8,17 +8,18 @@ import { forEachTypeRef } from '../core/btf/records';
 import { resolveSize } from '../core/btf/resolve';
 import { typeById } from '../core/btf/types';
 import { formatRawToString } from '../core/format/raw';
+import { lowerBound } from '../core/util/sorted';
 import type {
   DocumentRequest, FileInfo, FilesRequest, SearchRequest, TypeChild, TypeChildrenRequest, TypeRow, TypesRequest, TypeTextRequest, UsedByRequest,
 } from '../protocol/requests';
 import type { IndexedFile } from './model';
+import { RequestError } from './request-errors';
 import { type SymbolIndex, kindNameOf, kindSet } from './names';
 import { disasmText } from './navigation';
 import { cName, renderType, typeUri } from './typedoc';
 import { parseVirtualUri } from './uri';
 import type { WorkspaceIndex } from './workspace';
 
-export class RequestError extends Error {}
 
 function fileOf(index: WorkspaceIndex, uri: string): IndexedFile {
   const f = index.fileByUri(uri);
@@ -179,15 +180,8 @@ export function usedBy(index: WorkspaceIndex, p: UsedByRequest.Params): UsedByRe
   // References come from this file's own types and, for base types, from the base's.
   for (let b: Btf | undefined = file.btf; b; b = b.base) {
     const { from, to } = edges(b);
-    let lo = 0;
-    let hi = to.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (to[mid]! < p.id) lo = mid + 1;
-      else hi = mid;
-    }
     let last = -1;
-    for (let i = lo; i < to.length && to[i] === p.id; i++) {
+    for (let i = lowerBound(to, p.id); i < to.length && to[i] === p.id; i++) {
       if (from[i] === last) continue;
       last = from[i]!;
       if (rows.length >= limit) {

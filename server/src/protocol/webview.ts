@@ -6,7 +6,7 @@
  */
 import type {
   EditorChildrenRequest, EditorDisasmRequest, EditorExtRequest, EditorLayoutRequest, EditorLocateRequest, EditorMapsRequest, EditorOverview,
-  EditorProgramsRequest, EditorRowsRequest, EditorTypeTextRequest, EditorUsedByRequest, ParamsOf, ResultOf,
+  EditorProgramsRequest, EditorRowsRequest, EditorTypeTextRequest, EditorUsedByRequest, ParamsOf,
 } from './requests';
 
 /** The server requests a webview may make (opening and closing docs is the host's business). */
@@ -48,8 +48,6 @@ export type HostToWebview =
   | { type: 'reveal'; id: number }
   | { type: 'response'; seq: number; ok: true; result: unknown }
   | { type: 'response'; seq: number; ok: false; error: string };
-
-export type WebviewResult<M extends WebviewMethod> = ResultOf<M>;
 
 /** The filter of `init.first`: what a fresh editor shows. */
 export const FIRST_PAGE_FILTER = { scope: 'own', offset: 0, limit: 200 } as const;

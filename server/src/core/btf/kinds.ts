@@ -65,17 +65,6 @@ export const KIND_LAYOUT: readonly (readonly [number, number])[] = [
   [0, 12], // ENUM64: btf_enum64
 ];
 
-/** Kinds whose third word is a type ID rather than a size. */
-export function hasTypeRef(kind: number): boolean {
-  switch (kind) {
-    case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT:
-    case Kind.FUNC: case Kind.FUNC_PROTO: case Kind.VAR: case Kind.DECL_TAG: case Kind.TYPE_TAG:
-      return true;
-    default:
-      return false;
-  }
-}
-
 export const INT_SIGNED = 1;
 export const INT_CHAR = 2;
 export const INT_BOOL = 4;

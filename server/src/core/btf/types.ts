@@ -1,5 +1,5 @@
 import type { Btf } from './btf';
-import { FUNC_LINKAGE, Kind, VAR_LINKAGE, kindName } from './kinds';
+import { FUNC_LINKAGE, INT_BOOL, INT_CHAR, INT_SIGNED, Kind, VAR_LINKAGE, kindName } from './kinds';
 import { EnumValues, Members, Params, SecInfos, arrayInfo, declTagComponent, intEncodingWord, varLinkage } from './records';
 
 /**
@@ -108,9 +108,9 @@ export interface UnknownType extends Common {
 export function intEncodingName(enc: number): string {
   switch (enc) {
     case 0: return '(none)';
-    case 1: return 'SIGNED';
-    case 2: return 'CHAR';
-    case 4: return 'BOOL';
+    case INT_SIGNED: return 'SIGNED';
+    case INT_CHAR: return 'CHAR';
+    case INT_BOOL: return 'BOOL';
     default: return 'UNKN';
   }
 }

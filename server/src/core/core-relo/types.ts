@@ -183,10 +183,6 @@ export function essentialNameLen(name: string): number {
 }
 
 /** The essential part of a name (`task_struct___pre514` → `task_struct`). */
-export function essentialName(name: string): string {
-  return name.slice(0, essentialNameLen(name));
-}
-
 const LONG_ALIASES = new Set([
   'long', 'long int', 'int long', 'unsigned long', 'long unsigned', 'unsigned long int', 'unsigned int long',
   'long unsigned int', 'long int unsigned', 'int unsigned long', 'int long unsigned',

@@ -260,19 +260,6 @@ export class Elf {
   }
 }
 
-/** ELF relocation type names for EM_BPF, as llvm-objdump prints them. */
-export function bpfRelocName(type: number): string {
-  switch (type) {
-    case 0: return 'R_BPF_NONE';
-    case 1: return 'R_BPF_64_64';
-    case 2: return 'R_BPF_64_ABS64';
-    case 3: return 'R_BPF_64_ABS32';
-    case 4: return 'R_BPF_64_NODYLD32';
-    case 10: return 'R_BPF_64_32';
-    default: return `R_BPF_${type}`;
-  }
-}
-
 export type { Problem };
 
 function exactSpan(offset: bigint, size: bigint): { exact?: { offset: bigint; size: bigint } } {

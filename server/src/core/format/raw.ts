@@ -124,24 +124,33 @@ const arrayTail: KindWriter = (_b, v, off, _info, w) => {
   w.dec(v.u32(off + 20));
 };
 
+/**
+ * The start of a member or parameter line, `\n\t'NAME' type_id=N`, written in place; returns the
+ * position after it, with LINE_ROOM reserved for the rest of the line.
+ */
+function recordHead(b: Btf, nameOff: number, typeId: number, w: ByteWriter): number {
+  w.reserve(LINE_ROOM);
+  let o = w.buf;
+  let p = w.pos;
+  o[p++] = 0x0a; // \n
+  o[p++] = 0x09; // \t
+  o[p++] = 0x27; // '
+  w.pos = p;
+  name(b, nameOff, w);
+  w.reserve(LINE_ROOM);
+  o = w.buf;
+  o.set(L_Q_TYPE_ID, w.pos);
+  return putDec(o, w.pos + L_Q_TYPE_ID.length, typeId);
+}
+
 const compositeTail: KindWriter = (b, v, off, info, w) => {
   const vlen = vlenOf(info);
   const kflag = kflagOf(info);
   sizeVlen(w, v.u32(off + 8), vlen);
   for (let i = 0, m = off + 12; i < vlen; i++, m += 12) {
     const bits = v.u32(m + 8);
-    w.reserve(LINE_ROOM);
-    let o = w.buf;
-    let p = w.pos;
-    o[p++] = 0x0a; // \n
-    o[p++] = 0x09; // \t
-    o[p++] = 0x27; // '
-    w.pos = p;
-    name(b, v.u32(m), w);
-    w.reserve(LINE_ROOM);
-    o = w.buf;
-    o.set(L_Q_TYPE_ID, w.pos);
-    p = putDec(o, w.pos + L_Q_TYPE_ID.length, v.u32(m + 4));
+    let p = recordHead(b, v.u32(m), v.u32(m + 4), w);
+    const o = w.buf;
     o.set(L_BITS_OFFSET, p);
     p += L_BITS_OFFSET.length;
     p = putDec(o, p, kflag ? bits & 0xffffff : bits);
@@ -196,20 +205,7 @@ const protoTail: KindWriter = (b, v, off, info, w) => {
   w.dec(v.u32(off + 8));
   w.ascii(' vlen=');
   w.dec(vlen);
-  for (let i = 0, m = off + 12; i < vlen; i++, m += 8) {
-    w.reserve(LINE_ROOM);
-    let o = w.buf;
-    let p = w.pos;
-    o[p++] = 0x0a; // \n
-    o[p++] = 0x09; // \t
-    o[p++] = 0x27; // '
-    w.pos = p;
-    name(b, v.u32(m), w);
-    w.reserve(LINE_ROOM);
-    o = w.buf;
-    o.set(L_Q_TYPE_ID, w.pos);
-    w.pos = putDec(o, w.pos + L_Q_TYPE_ID.length, v.u32(m + 4));
-  }
+  for (let i = 0, m = off + 12; i < vlen; i++, m += 8) w.pos = recordHead(b, v.u32(m), v.u32(m + 4), w);
 };
 
 const varTail: KindWriter = (_b, v, off, _info, w) => {

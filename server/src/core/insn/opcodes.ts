@@ -75,15 +75,6 @@ export const PSEUDO_BTF_ID = 3;
 export const PSEUDO_FUNC = 4;
 export const PSEUDO_MAP_IDX = 5;
 export const PSEUDO_MAP_IDX_VALUE = 6;
-export const PSEUDO_NAMES: readonly string[] = [
-  'imm',
-  'map_fd',
-  'map_value',
-  'btf_id',
-  'func',
-  'map_idx',
-  'map_idx_value',
-];
 
 /** src_reg of a call: whom it calls. */
 export const CALL_HELPER = 0;
@@ -116,14 +107,8 @@ export type Kind = (typeof Kind)[keyof typeof Kind];
 /** Access width in bytes of a load/store opcode: the size field 0x18 -> W, H, B, DW. */
 export const SIZE_BYTES: readonly number[] = [4, 2, 1, 8];
 
-export function opClass(code: number): number {
-  return code & 0x07;
-}
 export function sizeBytes(code: number): number {
   return SIZE_BYTES[(code >> 3) & 3]!;
-}
-export function isSrcX(code: number): boolean {
-  return (code & SRC_X) !== 0;
 }
 
 /** Kind of every opcode byte under the kernel's ISA; built once at load. */
@@ -185,7 +170,3 @@ export function opKind(code: number): Kind {
 }
 
 /** Is `code` a jump whose 16-bit `off` (or for JMP32 JA, 32-bit `imm`) is relative to the next slot? */
-export function isJump(code: number): boolean {
-  const k = KIND[code & 0xff];
-  return k === Kind.Ja || k === Kind.JmpCond || k === Kind.MayGoto;
-}

@@ -139,20 +139,6 @@ function symbolName(elf: Elf, syms: ElfSymbol[], index: number): string {
   return s.name;
 }
 
-/** The line_info record covering slot `slot`: the last one at or before it (records are sorted). */
-export function lineForSlot(p: ProgramSection, slot: number): LineInfoRec | undefined {
-  let best: LineInfoRec | undefined;
-  for (const r of p.lineInfo) {
-    if (r.insnOff / INSN_SIZE <= slot) best = r;
-    else break;
-  }
-  return best;
-}
-
-export function coreRelosAt(p: ProgramSection, slot: number): CoreReloRec[] {
-  return p.coreRelo.filter((r) => r.insnOff / INSN_SIZE === slot);
-}
-
 /** Counts per BTF kind name over a BTF's own types. */
 export function kindCounts(btf: Btf): Map<number, number> {
   const m = new Map<number, number>();
