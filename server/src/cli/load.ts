@@ -2,8 +2,10 @@ import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { checkSplitAgainstBase } from '../core/btf/base-check';
 import type { Btf } from '../core/btf/btf';
+import type { ByteSource } from '../core/util/source';
 import { type BtfInput, openBtfInput } from '../core/input';
 import { openFile } from '../io/files';
+import { InputError, osErrorText } from '../io/input-error';
 
 export class CliError extends Error {}
 
@@ -41,11 +43,34 @@ async function loadOne(file: string, base: Btf | undefined): Promise<BtfInput> {
   try {
     opened = await openFile(file);
   } catch (e) {
-    throw new CliError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw asCliError(file, e);
   }
-  try {
-    return openBtfInput(opened.source, { file, base });
-  } catch (e) {
-    throw new CliError(`${file}: cannot be decompressed or read: ${(e as Error).message}`);
+  // Left open: the core reads sections as commands ask for them, and the process ends after one command.
+  const src = opened.source;
+  const source: ByteSource = {
+    size: src.size,
+    read(offset, length) {
+      try {
+        return src.read(offset, length);
+      } catch (e) {
+        throw asCliError(file, e); // a range over the limit, or a failing read, in the same words
+      }
+    },
+  };
+  return openBtfInput(source, { file, base });
+}
+
+/** What the opener and its reads throw, as `FILE: offset N (0xN): what`; anything else (a bug) unchanged. */
+function asCliError(file: string, e: unknown): unknown {
+  let offset = 0;
+  let what: string;
+  if (e instanceof InputError) {
+    offset = e.offset;
+    what = e.message;
+  } else if (typeof (e as NodeJS.ErrnoException).code === 'string' && (e as NodeJS.ErrnoException).syscall) {
+    what = osErrorText(e);
+  } else {
+    return e;
   }
+  return new CliError(`${file}: offset ${offset} (0x${offset.toString(16)}): ${what}`);
 }

@@ -5,7 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
-  type CancellationToken, type ClientCapabilities, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
+  type CancellationToken, type ClientCapabilities, type Hover, type HoverParams, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
   type InitializeResult, type Location, ResponseError, type SymbolInformation, TextDocumentSyncKind, TextDocuments,
   type WorkDoneProgressServerReporter, type WorkspaceSymbol,
 } from 'vscode-languageserver';
@@ -15,6 +15,7 @@ import {
   TypeChildrenRequest, TypeTextRequest, TypesRequest, UsedByRequest,
 } from '../protocol/requests';
 import { coreMatrix } from './core-matrix';
+import { coreTargetsOf } from './core-targets';
 import { fileDiagnostics, sourceDiagnostics } from './diagnostics';
 import { hoverMarkdown } from './hover';
 import { lineGroups } from './lines';
@@ -198,6 +199,8 @@ export function startServer(connection: Connection): ServerHandle {
       status: sendStatus,
       log,
     });
+    // Source warnings depend on the CO-RE targets, read in the background: published again once read.
+    coreTargetsOf(index).onLoaded(() => publishAll([]));
     index.setProgressFactory(async (): Promise<IndexProgress | undefined> => {
       if (!caps.window?.workDoneProgress) return undefined;
       const r: WorkDoneProgressServerReporter = await connection.window.createWorkDoneProgress();
@@ -278,13 +281,18 @@ export function startServer(connection: Connection): ServerHandle {
     }
   };
 
-  connection.onHover((p) => guard(() => {
+  connection.onHover(async (p) => {
+    // CO-RE target kernels are read in the background; a hover waits for them (bounded), not the other way round.
+    if (index) await coreTargetsOf(index).ready(2000);
+    return hover(p);
+  });
+  const hover = (p: HoverParams): Hover | null => guard<Hover | null>(() => {
     if (!index) return null;
     const path = uriToPath(p.textDocument.uri);
     if (!path) return null;
     const md = hoverMarkdown(index, path, p.position.line, p.position.character, linesOf(p.textDocument.uri));
     return md ? { contents: { kind: 'markdown', value: md } } : null;
-  }, null));
+  }, null);
 
   const definition = (uri: string, line: number, character: number, typeDef: boolean): Location[] => {
     if (!index) return [];
@@ -326,11 +334,11 @@ export function startServer(connection: Connection): ServerHandle {
 
   // ---- custom requests ----
 
-  const on = <M extends RequestMethod>(method: M, handler: (p: ParamsOf<M>, token: CancellationToken) => ResultOf<M>) => {
-    connection.onRequest(method, (p: ParamsOf<M>, token: CancellationToken) => {
+  const on = <M extends RequestMethod>(method: M, handler: (p: ParamsOf<M>, token: CancellationToken) => ResultOf<M> | Promise<ResultOf<M>>) => {
+    connection.onRequest(method, async (p: ParamsOf<M>, token: CancellationToken) => {
       if (!index) return new ResponseError(-32002, 'server not initialized');
       try {
-        return handler(p, token);
+        return await handler(p, token);
       } catch (e) {
         if (e instanceof req.RequestError) return new ResponseError(-32602, e.message);
         log(`${method} failed: ${(e as Error).stack ?? e}`);
@@ -345,7 +353,10 @@ export function startServer(connection: Connection): ServerHandle {
   on(UsedByRequest.method, (p) => req.usedBy(index!, p));
   on(SearchRequest.method, (p) => req.search(symbolIndex(), p));
   on(DocumentRequest.method, (p) => req.document(index!, p));
-  on(CoreMatrixRequest.method, (p) => coreMatrix(index!, p));
+  on(CoreMatrixRequest.method, async (p) => {
+    await coreTargetsOf(index!).ready();
+    return coreMatrix(index!, p);
+  });
   registerEditorRequests(connection, () => index); // the type-tree editor's btf/editor/* requests
 
   /**

@@ -13,6 +13,7 @@ import { indexSlots } from '../core/object/insn-index';
 import { describeCoreRelo } from '../core/core-relo/spec';
 import type { ByteSource } from '../core/util/source';
 import { type OpenedFile, openFile } from '../io/files';
+import { InputError, osErrorText } from '../io/input-error';
 import { type BpfObject, INSN_SIZE, type ProgramSection } from '../core/object/bpf-object';
 import type { SlotIndex } from '../core/object/insn-index';
 import type { Problem } from '../core/util/problems';
@@ -147,10 +148,14 @@ export async function readIndexedFile(f: IndexedFile, decode: (source: ByteSourc
   let opened: OpenedFile;
   try {
     f.mtimeMs = statSync(f.path).mtimeMs; // sync: a thread-pool round trip per file costs more than the call
+  } catch {
+    // a dangling link or a file gone: the open below says which
+  }
+  try {
     opened = await openFile(f.path);
   } catch (e) {
     f.state = 'failed';
-    f.problems.push({ file: f.path, offset: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
+    f.problems.push(readProblem(f.path, e));
     return f;
   }
   try {
@@ -159,13 +164,25 @@ export async function readIndexedFile(f: IndexedFile, decode: (source: ByteSourc
     if (input.kind === 'bpf-object' && input.btf) f.object = objectModel(input);
     f.state = f.btf ? 'indexed' : 'failed';
   } catch (e) {
-    // The core does not throw on bad input; this is a bug, reported on the file rather than crashing the server.
     f.state = 'failed';
-    f.problems.push({ file: f.path, offset: 0, severity: 'error', message: `internal error while reading: ${(e as Error).stack ?? e}` });
+    f.problems.push(readProblem(f.path, e));
   } finally {
     opened.close();
   }
   return f;
+}
+
+/**
+ * A read that failed as a problem on the file: the opener's reasons (InputError: not a regular file, over
+ * the limit, a range that cannot be read) and the OS's in one line; anything else is a bug of ours (the
+ * core does not throw on bad input): one line for the user, the stack in the server's log.
+ */
+export function readProblem(path: string, e: unknown): Problem {
+  if (e instanceof InputError) return { file: path, offset: e.offset, severity: 'error', message: e.message };
+  const err = e as NodeJS.ErrnoException;
+  if (typeof err?.code === 'string' && err.syscall) return { file: path, offset: 0, severity: 'error', message: osErrorText(e) };
+  console.error(`btf-lens: internal error while reading ${path}: ${err?.stack ?? e}`);
+  return { file: path, offset: 0, severity: 'error', message: `internal error in BTF Lens while reading this file (details in the server's log): ${String(err?.message ?? e).split('\n')[0]}` };
 }
 
 /** One line of a function's listing with its source: what llvm-objdump -S shows, plus CO-RE notes. */

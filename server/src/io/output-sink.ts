@@ -1,0 +1,88 @@
+/**
+ * Where a decompressor's output goes: counted against the limit as it arrives, its first bytes checked
+ * for ELF or BTF (a bomb of zeros is refused after its first block, not after a gigabyte), and joined
+ * into one buffer only at the end. On refusal the chunks are dropped, so memory returns to where it was.
+ */
+import { InputError } from './input-error';
+import { type InputLimits, limitText } from './limits';
+
+export type Compression = 'gzip' | 'xz' | 'zstd';
+
+const HEAD = 4;
+
+export class OutputSink {
+  private chunks: Uint8Array[] = [];
+  private head = new Uint8Array(HEAD);
+  private headLen = 0;
+  total = 0;
+
+  constructor(
+    private readonly kind: Compression,
+    private readonly limits: InputLimits,
+  ) {}
+
+  /** Takes one piece of output; throws InputError once the output is over the limit or not ELF/BTF. */
+  push(chunk: Uint8Array): void {
+    if (!chunk.length) return;
+    if (this.headLen < HEAD) {
+      const take = Math.min(HEAD - this.headLen, chunk.length);
+      this.head.set(chunk.subarray(0, take), this.headLen);
+      this.headLen += take;
+      this.checkHead(false);
+    }
+    this.total += chunk.length;
+    if (this.total > this.limits.maxInputBytes) {
+      this.drop();
+      throw new InputError(0, `${this.kind} data inflates to more than ${limitText(this.limits)}: not read`);
+    }
+    this.chunks.push(chunk);
+  }
+
+  /** Checks what the output will start with (a first block decoded on its own), keeping nothing. */
+  checkStart(start: Uint8Array): void {
+    if (this.headLen) return;
+    const n = Math.min(HEAD, start.length);
+    this.head.set(start.subarray(0, n));
+    this.headLen = n;
+    try {
+      this.checkHead(false);
+    } finally {
+      this.headLen = 0;
+    }
+  }
+
+  /** The whole output (after a last check of what a very short output starts with). */
+  finish(): Uint8Array {
+    this.checkHead(true);
+    const chunks = this.chunks;
+    this.chunks = [];
+    if (chunks.length === 1) return chunks[0]!;
+    const out = new Uint8Array(this.total);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
+  }
+
+  drop(): void {
+    this.chunks = [];
+  }
+
+  private checkHead(end: boolean): void {
+    const h = this.head;
+    const n = this.headLen;
+    // BTF's magic 0xeb9f in either byte order (2 bytes), or ELF's \x7fELF (4 bytes); before the end a
+    // prefix of either is still fine.
+    const btf = n >= 2 ? (h[0] === 0x9f && h[1] === 0xeb) || (h[0] === 0xeb && h[1] === 0x9f) : n === 1 && (h[0] === 0x9f || h[0] === 0xeb);
+    const elf = ELF_MAGIC.slice(0, n).every((b, i) => h[i] === b);
+    if (end ? (btf && n >= 2) || (elf && n === HEAD) : btf || elf) return;
+    this.drop();
+    if (n === 0) throw new InputError(0, `${this.kind} data inflates to nothing`);
+    const shown = [...h.subarray(0, n)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new InputError(0, `${this.kind} data inflates to neither ELF nor BTF (it starts with ${shown}): not read further`);
+  }
+}
+
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
