@@ -33,7 +33,7 @@ export async function decompress(bytes: Uint8Array, kind: Compression, limits: I
         await unzstdInto(bytes, sink, limits);
         break;
     }
-    return sink.finish();
+    return await sink.finish();
   } finally {
     sink.drop();
   }

@@ -9,7 +9,7 @@ import { type InputLimits, bytesText, limitText } from './limits';
 
 /** One read(2) at most: Node takes no more than 2^31-1 bytes per call. */
 const MAX_READ_CALL = 1 << 30;
-const YIELD_EVERY = 16 << 20;
+const YIELD_EVERY = 4 << 20;
 
 /**
  * The whole file, read to end of file, with a turn of the event loop every few megabytes (the server
@@ -33,9 +33,9 @@ export async function readWhole(fd: number, sizeHint: number, limits: InputLimit
       grown.set(buf);
       buf = grown;
     }
-    const n = readChunk(fd, buf, got, Math.min(MAX_READ_CALL, buf.length - got), got);
+    const n = readChunk(fd, buf, got, Math.min(YIELD_EVERY, buf.length - got), got);
     if (n === 0) break;
-    if (Math.floor((got + n) / YIELD_EVERY) !== Math.floor(got / YIELD_EVERY)) await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
     got += n;
   }
   return got === buf.length ? buf : buf.subarray(0, got);

@@ -7,7 +7,7 @@
 import { InputError } from './input-error';
 import type { OutputSink } from './output-sink';
 
-const YIELD_EVERY = 4 << 20;
+const YIELD_EVERY = 1 << 20;
 /** xz-embedded reports "no progress" after two empty calls; bound it anyway. */
 const MAX_EMPTY_PULLS = 64;
 

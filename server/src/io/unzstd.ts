@@ -12,8 +12,8 @@ import { ZSTD_MAGIC, ZSTD_MAX_BLOCK, type ZstdFrame, zstdFrames } from './zstd-f
 
 type Fzstd = typeof import('fzstd');
 
-/** Blocks handed to the streaming decoder per turn (≤ 2 MiB of output). */
-const BLOCKS_PER_TURN = 16;
+/** Blocks handed to the streaming decoder per turn (≤ 1 MiB of output). */
+const BLOCKS_PER_TURN = 8;
 
 export async function unzstdInto(data: Uint8Array, sink: OutputSink, limits: InputLimits): Promise<void> {
   const frames = zstdFrames(data).filter((f) => !f.skippable);
