@@ -162,9 +162,20 @@ describe('the language server among hostile files', { skip: !unix && 'FIFOs and 
     assert.ok(growth < 400, `resident memory grew by ${growth.toFixed(0)} MiB`);
   });
 
-  test(`shutdown answers within ${MAX_LATENCY_MS} ms`, async () => {
+  test(`shutdown answers within ${MAX_LATENCY_MS} ms, just after a FIFO appears`, { skip: !haveFifo && 'no mkfifo here' }, async () => {
+    // Idle first (a change to nothing: the index answers with its status).
+    const idle = s.nextReady();
+    s.client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: s.uri('build/gone.o'), type: 3 }] });
+    await idle;
+    const late = s.path('build/late.o');
+    mkfifo(late);
+    const unjam = fifoWatchdog([late], 3000);
     const t = performance.now();
+    s.client.sendNotification('workspace/didChangeWatchedFiles', { changes: [{ uri: s.uri('build/late.o'), type: 1 }] });
+    await new Promise((r) => setTimeout(r, 20)); // the server takes the notification first
     await s.client.sendRequest('shutdown');
-    assert.ok(performance.now() - t < MAX_LATENCY_MS);
+    const ms = performance.now() - t;
+    void unjam.terminate();
+    assert.ok(ms < MAX_LATENCY_MS, `shutdown answered after ${ms.toFixed(0)} ms`);
   });
 });
