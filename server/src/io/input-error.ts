@@ -41,9 +41,3 @@ const OS_TEXT: Record<string, string> = {
   EOVERFLOW: 'file too large for this system',
   ESTALE: 'stale file handle',
 };
-
-/** The problem text for anything thrown while reading an input: ours as said, the OS's in one line. */
-export function inputErrorText(e: unknown): { offset: number; message: string } {
-  if (e instanceof InputError) return { offset: e.offset, message: e.message };
-  return { offset: 0, message: osErrorText(e) };
-}
