@@ -1,7 +1,9 @@
 /**
  * Where a decompressor's output goes: counted against the limit as it arrives, its first bytes checked
- * for ELF or BTF (a bomb of zeros is refused after its first block, not after a gigabyte), and joined
- * into one buffer only at the end. On refusal the chunks are dropped, so memory returns to where it was.
+ * for ELF or BTF (a bomb of zeros is refused after its first block, not after a gigabyte), copied into
+ * slabs of 64 MiB and joined into one buffer only at the end. The slabs are what makes memory return to
+ * where it was after a refusal: buffers this large are mmap'ed and given back to the system when freed,
+ * where the decompressors' small chunks, kept, would stay in malloc's heap (1 GB resident after a bomb).
  */
 import { InputError } from './input-error';
 import { type InputLimits, limitText } from './limits';
@@ -10,10 +12,13 @@ export type Compression = 'gzip' | 'xz' | 'zstd';
 
 const HEAD = 4;
 const JOIN_YIELD_EVERY = 4 << 20;
-const EMPTY = new Uint8Array(0);
+/** Above glibc's largest mmap threshold (32 MiB): always a mapping of its own. */
+const SLAB = 64 << 20;
 
 export class OutputSink {
+  /** Full slabs, then the one being filled (`fill` bytes of it used). */
   private chunks: Uint8Array[] = [];
+  private fill = 0;
   private head = new Uint8Array(HEAD);
   private headLen = 0;
   total = 0;
@@ -37,7 +42,19 @@ export class OutputSink {
       this.drop();
       throw new InputError(0, `${this.kind} data inflates to more than ${limitText(this.limits)}: not read`);
     }
-    this.chunks.push(chunk);
+    let at = 0;
+    while (at < chunk.length) {
+      let slab = this.chunks[this.chunks.length - 1];
+      if (!slab || this.fill === slab.length) {
+        // Pages are touched only as they are written: a slab costs what it holds.
+        this.chunks.push((slab = new Uint8Array(Math.min(SLAB, this.limits.maxInputBytes))));
+        this.fill = 0;
+      }
+      const n = Math.min(chunk.length - at, slab.length - this.fill);
+      slab.set(chunk.subarray(at, at + n), this.fill);
+      this.fill += n;
+      at += n;
+    }
   }
 
   /** Checks what the output will start with (a first block decoded on its own), keeping nothing. */
@@ -59,28 +76,27 @@ export class OutputSink {
    */
   async finish(): Promise<Uint8Array> {
     this.checkHead(true);
-    const chunks = this.chunks;
+    const slabs = this.chunks;
     this.chunks = [];
-    if (chunks.length === 1) return chunks[0]!;
+    // One slab: copied out at its size (a kept 64 MiB mapping per module would weigh on V8's accounting).
+    if (slabs.length <= 1) return slabs[0] ? slabs[0].slice(0, this.total) : new Uint8Array(0);
     const out = new Uint8Array(this.total);
     let at = 0;
-    let sinceYield = 0;
-    for (let i = 0; i < chunks.length; i++) {
-      const c = chunks[i]!;
-      out.set(c, at);
-      at += c.length;
-      chunks[i] = EMPTY; // let it go as soon as it is copied
-      sinceYield += c.length;
-      if (sinceYield >= JOIN_YIELD_EVERY) {
-        sinceYield = 0;
+    for (let i = 0; i < slabs.length; i++) {
+      const slab = slabs[i]!.subarray(0, Math.min(SLAB, this.total - at));
+      for (let o = 0; o < slab.length; o += JOIN_YIELD_EVERY) {
+        out.set(slab.subarray(o, o + JOIN_YIELD_EVERY), at + o);
         await new Promise((r) => setImmediate(r));
       }
+      at += slab.length;
+      slabs[i] = new Uint8Array(0); // let it go as soon as it is copied
     }
     return out;
   }
 
   drop(): void {
     this.chunks = [];
+    this.fill = 0;
   }
 
   private checkHead(end: boolean): void {
