@@ -56,7 +56,8 @@ describe('the language server among hostile files', { skip: !unix && 'FIFOs and 
         const h = join(root, 'hostile');
         mkdirSync(h);
         haveFifo = mkfifo(join(h, 'fifo.btf'));
-        fifos.push(join(h, 'fifo.btf'), join(root, 'build/new.o'));
+        fifos.push(join(h, 'fifo.btf'), join(root, 'build/new.o'), join(root, 'src/fifo.c'));
+        mkfifo(join(root, 'src/fifo.c'));
         watchdog = fifoWatchdog(fifos, 8000);
         symlinkSync('fifo.btf', join(h, 'fifo-link.btf'));
         symlinkSync('/dev/zero', join(h, 'zero.btf'));
@@ -146,6 +147,14 @@ describe('the language server among hostile files', { skip: !unix && 'FIFOs and 
     oneLine('build/bomb2.ko.gz', /^gzip data inflates to neither ELF nor BTF/);
     oneLine('build/bomb2.ko.zst', /^zstd data inflates to neither ELF nor BTF/);
     oneLine('build/elfbomb.ko.gz', /^gzip data inflates to more than the limit of 134217728 bytes \(128 MiB\) per input \(BTF_LENS_MAX_INPUT\): not read$/);
+  });
+
+  test(`a hover on a C "source" that is a FIFO answers at once (nothing to show)`, { skip: !haveFifo && 'no mkfifo here' }, async () => {
+    const t = performance.now();
+    const h = await s.client.sendRequest('textDocument/hover', { textDocument: { uri: s.uri('src/fifo.c') }, position: { line: 0, character: 0 } });
+    const ms = performance.now() - t;
+    assert.equal(h, null);
+    assert.ok(ms < MAX_LATENCY_MS, `answered after ${ms.toFixed(0)} ms`);
   });
 
   test('an object rewritten as empty gets a diagnostic instead of vanishing', async () => {

@@ -59,6 +59,33 @@ export async function openFile(path: string, limits: InputLimits = inputLimits()
   }
 }
 
+/** Source files the server shows lines of are read whole; none is near this. */
+const TEXT_LIMIT = 64 << 20;
+
+/**
+ * A text file (a C source the server quotes), opened as every input is: a FIFO or device behind a source
+ * name is refused, not waited on, and a file over 64 MiB is not read. Throws InputError.
+ */
+export function readTextFile(path: string): string {
+  const { fd, size } = openRegular(path);
+  try {
+    if (size > BigInt(TEXT_LIMIT)) throw new InputError(0, `text file of ${bytesText(size)} is over the ${bytesText(TEXT_LIMIT)} read for a source`);
+    const buf = new Uint8Array(Math.max(Number(size), 4096));
+    let got = 0;
+    for (;;) {
+      if (got === buf.length) break; // at its size (a file growing meanwhile is read up to it)
+      const r = readSync(fd, buf, got, buf.length - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+    return new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf.subarray(0, got)); // as readFileSync(path, 'utf8')
+  } catch (e) {
+    throw e instanceof InputError ? e : new InputError(0, osErrorText(e));
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** The first `n` bytes of `path` (fewer for a shorter file), opened as openFile opens: for a look at a header. */
 export function readFileHead(path: string, n: number): Uint8Array {
   const { fd } = openRegular(path);

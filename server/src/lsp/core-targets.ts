@@ -5,7 +5,7 @@
  * Resolutions are cached per (object, target) and dropped when either file changes (object: its index
  * generation; target: mtime and size, checked on use).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
 import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
@@ -13,7 +13,7 @@ import { type CoreRelocation, type CoreResolution, type CoreTarget, resolveCoreR
 import { openBtfInput } from '../core/input';
 import { describeCoreRelo } from '../core/core-relo/spec';
 import { INSN_SIZE } from '../core/object/bpf-object';
-import { type OpenedFile, openFile } from '../io/files';
+import { type OpenedFile, openFile, readTextFile } from '../io/files';
 import { type LineGroup, reloLinesOf } from './lines';
 import { type IndexedFile, type ProgramModel, readProblem } from './model';
 import { SYS_VMLINUX, kernelBtfPath } from './settings';
@@ -322,7 +322,7 @@ export function coreDiagnostics(index: WorkspaceIndex, sourcePath: string, text?
       let src = text;
       if (src === undefined) {
         try {
-          src = readFileSync(sourcePath, 'utf8');
+          src = readTextFile(sourcePath);
         } catch {
           src = '';
         }

@@ -2,7 +2,8 @@
  * The language server over any connection (IPC and stdio from server.ts, a pair of streams in tests):
  * LSP features and the custom `btf/...` requests wired to the workspace index.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readTextFile } from '../io/files';
 import { resolve } from 'node:path';
 import {
   type CancellationToken, type ClientCapabilities, type Hover, type HoverParams, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
@@ -80,7 +81,7 @@ export function startServer(connection: Connection): ServerHandle {
     if (doc) return doc.getText();
     const path = uriToPath(uri);
     try {
-      return path ? readFileSync(path, 'utf8') : undefined;
+      return path ? readTextFile(path) : undefined; // through the opener: a FIFO named .c is not waited on
     } catch {
       return undefined;
     }

@@ -4,7 +4,7 @@
  * frame every open of a file shares (readIndexedFile); which base a file gets is decided by its caller
  * (workspace.ts by settings, editor-docs.ts by the editor's chain).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Btf } from '../core/btf/btf';
 import { bpfRelocTypeName, type ListingReloc, type ListingSymbol, renderSection } from '../core/insn/objdump';
 import type { BtfInput } from '../core/input';
@@ -12,7 +12,7 @@ import { describeObject } from '../core/object/bpf-object';
 import { indexSlots } from '../core/object/insn-index';
 import { describeCoreRelo } from '../core/core-relo/spec';
 import type { ByteSource } from '../core/util/source';
-import { type OpenedFile, openFile } from '../io/files';
+import { type OpenedFile, openFile, readTextFile } from '../io/files';
 import { InputError, osErrorText } from '../io/input-error';
 import { type BpfObject, INSN_SIZE, type ProgramSection } from '../core/object/bpf-object';
 import type { SlotIndex } from '../core/object/insn-index';
@@ -228,7 +228,7 @@ export function sourceLineReader(pathOf: (name: string) => string | undefined): 
     if (!target) return undefined;
     if (!files.has(target)) {
       try {
-        files.set(target, readFileSync(target, 'utf8').split('\n'));
+        files.set(target, readTextFile(target).split('\n'));
       } catch {
         files.set(target, undefined);
       }
