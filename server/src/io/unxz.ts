@@ -44,9 +44,22 @@ export async function unxzInto(bytes: Uint8Array, sink: OutputSink): Promise<voi
   }
 }
 
+/** xz-embedded's return codes (enum xz_ret), as the library passes them on. */
+const XZ_CODES: Record<string, string> = {
+  '2': 'an integrity check of an unsupported kind',
+  '3': 'out of memory',
+  '4': 'its dictionary is larger than the decoder allows',
+  '5': 'not in the xz format',
+  '6': 'compression options the decoder does not support',
+  '7': 'corrupt data',
+  '8': 'the input ends early',
+};
+
 function xzReason(e: unknown): string {
   const m = String((e as Error)?.message ?? e);
+  const code = /error code (\d+)/.exec(m)?.[1];
+  if (code && XZ_CODES[code]) return XZ_CODES[code]!;
   // The library's own words for a short input are a TypeError on a missing buffer.
-  if (/null|undefined/.test(m)) return 'input ends early';
+  if (/null|undefined/.test(m)) return 'the input ends early';
   return m.split('\n')[0]!;
 }
