@@ -243,13 +243,9 @@ export class WorkspaceIndex {
         const rel = relDir ? `${relDir}/${e.name}` : e.name;
         if (this.exclude.matches(rel)) continue;
         if (e.isDirectory()) await walk(abs, rel, depth + 1);
-        else if (!e.isFile() && !e.isSymbolicLink()) {
-          // A FIFO, socket or device named like an input: listed, so that it gets the opener's diagnostic.
-          if (this.include.matches(rel)) found.push(abs);
-        } else {
-          if (this.include.matches(rel)) found.push(abs);
-          else if (SOURCE_EXT.test(e.name)) this.sources.add(abs);
-        }
+        // A FIFO, socket or device named like an input is listed too: it gets the opener's diagnostic.
+        else if (this.include.matches(rel)) found.push(abs);
+        else if ((e.isFile() || e.isSymbolicLink()) && SOURCE_EXT.test(e.name)) this.sources.add(abs);
       }
     };
     for (const f of this.folders) await walk(f, '', 0);
