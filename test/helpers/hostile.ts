@@ -58,6 +58,26 @@ export function zstdBomb(total: number, opts: { head?: Uint8Array; declare?: boo
   return Buffer.from(out);
 }
 
+/** `bytes` as one zstd frame of raw blocks (no compression: Node has no zstd encoder), its size declared. */
+export function zstdFrameOf(bytes: Uint8Array): Buffer {
+  const out: Buffer[] = [];
+  const header = Buffer.alloc(14);
+  header.writeUInt32LE(0xfd2fb528, 0);
+  header[4] = 0xc0; // 8-byte content size, not single-segment
+  header[5] = 10 << 3; // window 2^20
+  header.writeBigUInt64LE(BigInt(bytes.length), 6);
+  out.push(header);
+  const BLOCK = 128 * 1024;
+  for (let at = 0; at < bytes.length || at === 0; at += BLOCK) {
+    const piece = bytes.subarray(at, at + BLOCK);
+    const last = at + BLOCK >= bytes.length;
+    const h = (piece.length << 3) | (last ? 1 : 0);
+    out.push(Buffer.from([h & 0xff, (h >> 8) & 0xff, (h >> 16) & 0xff]), Buffer.from(piece));
+    if (last) break;
+  }
+  return Buffer.concat(out);
+}
+
 /** mkfifo(1); false where there is none (Node has no mkfifo). */
 export function mkfifo(path: string): boolean {
   const r = spawnSync('mkfifo', [path]);
