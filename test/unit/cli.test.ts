@@ -65,7 +65,7 @@ describe('btf-lens CLI', () => {
   it('a missing file: one line', () => {
     const r = run('dump', join(tmp, 'nope.btf'));
     assert.equal(r.status, 1);
-    assert.equal(r.stderr, `btf-lens: ${join(tmp, 'nope.btf')}: no such file\n`);
+    assert.equal(r.stderr, `btf-lens: ${join(tmp, 'nope.btf')}: offset 0 (0x0): no such file (ENOENT)\n`);
   });
   it('gzip input is read', () => {
     const f = join(tmp, 'x.btf.gz');

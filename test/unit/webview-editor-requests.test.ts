@@ -224,7 +224,7 @@ describe('editor requests over test/workspace', () => {
     assert.deepEqual(ov.problems, [{ severity: 'error', offset: 0, message: 'neither BTF (magic eb9f) nor ELF: not a file BTF Lens can read' }]);
     await assert.rejects(req('btf/editor/rows', { doc: ov.doc, scope: 'own', offset: 0, limit: 1 }), /has no readable BTF/);
     const missing = await req('btf/editor/open', { uri: s.uri('no/such.btf') });
-    assert.match(missing.problems[0]!.message, /^cannot read: ENOENT/);
+    assert.match(missing.problems[0]!.message, /^no such file \(ENOENT\)$/);
     await assert.rejects(req('btf/editor/open', { uri: 'untitled:foo' }), /not a file URI/);
   });
 });

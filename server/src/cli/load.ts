@@ -2,11 +2,13 @@ import { existsSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
 import { checkSplitAgainstBase } from '../core/btf/base-check';
 import type { Btf } from '../core/btf/btf';
+import type { ByteSource } from '../core/util/source';
 import { type BtfInput, openBtfInput } from '../core/input';
 import { isOsError } from '../core/util/problems';
 import { openFile } from '../io/files';
 import { findVmlinux } from '../kernels/known-places';
 import { describeRelease, releaseOfFile, releaseOfInput } from '../kernels/release';
+import { InputError, osErrorText } from '../io/input-error';
 
 /** A user's mistake or an unusable input: one line on stderr (and the usage after it when `withUsage`), exit 1. */
 export class CliError extends Error {
@@ -76,14 +78,41 @@ async function loadOne(file: string, base: Btf | undefined): Promise<BtfInput> {
   try {
     opened = await openFile(file);
   } catch (e) {
-    throw new CliError(`${file}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message}`);
+    throw asCliError(file, e);
   }
+  // Left open: the core reads sections as commands ask for them, and the process ends after one command.
+  const src = opened.source;
+  const source: ByteSource = {
+    size: src.size,
+    read(offset, length) {
+      try {
+        return src.read(offset, length);
+      } catch (e) {
+        throw asCliError(file, e); // a range over the limit, or a failing read, in the same words
+      }
+    },
+  };
   try {
-    return openBtfInput(opened.source, { file, base });
+    return openBtfInput(source, { file, base });
   } catch (e) {
-    // The core does not throw on bad input: an OS error from a ranged read, or a bug of ours (cli.ts words it).
-    if (isOsError(e)) throw new CliError(`${file}: cannot be read: ${(e as Error).message}`);
+    // The core does not throw on bad input: a read the opener refused (already a CliError), or a bug of ours.
+    if (e instanceof CliError) throw e;
     throw new InternalError(file, e);
   }
+}
+
+/** What the opener and its reads throw, as `FILE: offset N (0xN): what`; anything else (a bug) unchanged. */
+function asCliError(file: string, e: unknown): unknown {
+  let offset = 0;
+  let what: string;
+  if (e instanceof InputError) {
+    offset = e.offset;
+    what = e.message;
+  } else if (isOsError(e)) {
+    what = osErrorText(e);
+  } else {
+    return e;
+  }
+  return new CliError(`${file}: offset ${offset} (0x${offset.toString(16)}): ${what}`);
 }
 

@@ -1,12 +1,23 @@
-import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { gunzipSync } from 'node:zlib';
+/**
+ * The one way BTF Lens opens an input (the CLI, the index, the type tree, CO-RE targets): a regular file
+ * only, reached through a bounded number of links and opened without waiting (regular-file.ts); read
+ * whole when small, compressed or raw BTF, in ranges when a large ELF (reads.ts); inflated as a capped
+ * stream when compressed (decompress.ts). Everything refused is an InputError: one line, with an offset.
+ */
+import { closeSync, readSync } from 'node:fs';
 import type { ByteSource } from '../core/util/source';
 import { bufferSource } from '../core/util/source';
+import { type Compression, decompress, detectCompression } from './decompress';
+import { InputError, osErrorText } from './input-error';
+import { type InputLimits, bytesText, inputLimits, limitText } from './limits';
+import { openRegular } from './regular-file';
+import { rangedSource, readWhole } from './reads';
 
-export type Compression = 'gzip' | 'xz' | 'zstd';
+export { type Compression, decompress, detectCompression };
 
-/** Files larger than this are read range by range instead of whole (a vmlinux ELF with DWARF is ~500 MB). */
+/** Larger plain files are read range by range instead of whole (a vmlinux ELF with DWARF is ~500 MB). */
 const WHOLE_FILE_LIMIT = 64 << 20;
+const HEAD = 6;
 
 export interface OpenedFile {
   source: ByteSource;
@@ -14,65 +25,88 @@ export interface OpenedFile {
   close(): void;
 }
 
-export function detectCompression(head: Uint8Array): Compression | undefined {
-  if (head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
-  if (head[0] === 0xfd && head[1] === 0x37 && head[2] === 0x7a && head[3] === 0x58 && head[4] === 0x5a && head[5] === 0x00) return 'xz';
-  if (head[0] === 0x28 && head[1] === 0xb5 && head[2] === 0x2f && head[3] === 0xfd) return 'zstd';
-  return undefined;
-}
-
-export async function decompress(bytes: Uint8Array, c: Compression): Promise<Uint8Array> {
-  switch (c) {
-    case 'gzip':
-      return gunzipSync(bytes);
-    // Loaded on first use: most runs never decompress, and the xz decoder carries a wasm module.
-    case 'zstd':
-      return (await import('fzstd')).decompress(bytes);
-    case 'xz': {
-      const { XzReadableStream } = await import('xz-decompress');
-      const out = new XzReadableStream(new Blob([bytes]).stream());
-      return new Uint8Array(await new Response(out).arrayBuffer());
+/**
+ * Opens `path` for the core. Throws InputError (never waits, never reads past the limit): not a regular
+ * file, a link loop or dangling link, an OS error, over the limit, or compressed data that is corrupt,
+ * inflates too far or inflates to neither ELF nor BTF.
+ */
+export async function openFile(path: string, limits: InputLimits = inputLimits()): Promise<OpenedFile> {
+  const { fd, size: statSize } = openRegular(path);
+  let closeFd = true;
+  try {
+    if (statSize > BigInt(Number.MAX_SAFE_INTEGER)) throw new InputError(0, `file of ${bytesText(statSize)} is larger than BTF Lens can address`);
+    const size = Number(statSize);
+    const head = readHead(fd, HEAD);
+    const compression = detectCompression(head);
+    const rawBtf = head.length >= 2 && ((head[0] === 0x9f && head[1] === 0xeb) || (head[0] === 0xeb && head[1] === 0x9f));
+    if (!compression && !rawBtf && size > WHOLE_FILE_LIMIT) {
+      closeFd = false;
+      const src = rangedSource(fd, size, limits);
+      return { source: src, close: () => src.close() };
     }
+    // Raw BTF is parsed from one buffer (as libbpf reads it): a file over the limit is refused unread.
+    if (size > limits.maxInputBytes) {
+      const what = compression ? `${compression}-compressed file` : rawBtf ? 'raw BTF file (read whole)' : 'file';
+      throw new InputError(0, `${what} of ${bytesText(size)} is over ${limitText(limits)}`);
+    }
+    let bytes = await readWhole(fd, size, limits);
+    closeSync(fd);
+    closeFd = false;
+    if (compression) bytes = await decompress(bytes, compression, limits);
+    return { source: bufferSource(bytes), compression, close: () => {} };
+  } finally {
+    if (closeFd) closeSync(fd);
   }
 }
+
+/** Source files the server shows lines of are read whole; none is near this. */
+const TEXT_LIMIT = 64 << 20;
 
 /**
- * Opens a file for the core: compressed files (.gz/.xz/.zst, told by their magic) are inflated in
- * memory; large plain files are read in ranges through one descriptor; the rest is read whole.
- * Throws only the OS's errors (ENOENT, EACCES), which the caller reports.
+ * A text file (a C source the server quotes), opened as every input is: a FIFO or device behind a source
+ * name is refused, not waited on, and a file over 64 MiB is not read. Throws InputError.
  */
-export async function openFile(path: string): Promise<OpenedFile> {
-  const fd = openSync(path, 'r');
-  let size = fstatSync(fd).size;
-  // sysfs files report size 4096 or 0 regardless of content: read them whole.
-  const sysfs = path.startsWith('/sys/');
-  if (!sysfs && size > WHOLE_FILE_LIMIT) {
-    const head = new Uint8Array(6);
-    readSync(fd, head, 0, 6, 0);
-    if (!detectCompression(head)) {
-      return {
-        source: {
-          size,
-          read(offset, length) {
-            const n = Math.max(0, Math.min(length, size - offset));
-            const buf = new Uint8Array(n);
-            let got = 0;
-            while (got < n) {
-              const r = readSync(fd, buf, got, n - got, offset + got);
-              if (r === 0) break;
-              got += r;
-            }
-            return got === n ? buf : buf.subarray(0, got);
-          },
-        },
-        close: () => closeSync(fd),
-      };
+export function readTextFile(path: string): string {
+  const { fd, size } = openRegular(path);
+  try {
+    if (size > BigInt(TEXT_LIMIT)) throw new InputError(0, `text file of ${bytesText(size)} is over the ${bytesText(TEXT_LIMIT)} read for a source`);
+    const buf = new Uint8Array(Math.max(Number(size), 4096));
+    let got = 0;
+    for (;;) {
+      if (got === buf.length) break; // at its size (a file growing meanwhile is read up to it)
+      const r = readSync(fd, buf, got, buf.length - got, got);
+      if (r === 0) break;
+      got += r;
     }
+    return new TextDecoder('utf-8', { ignoreBOM: true }).decode(buf.subarray(0, got)); // as readFileSync(path, 'utf8')
+  } catch (e) {
+    throw e instanceof InputError ? e : new InputError(0, osErrorText(e));
+  } finally {
+    closeSync(fd);
   }
-  closeSync(fd);
-  let bytes: Uint8Array = readFileSync(path);
-  size = bytes.length;
-  const compression = detectCompression(bytes);
-  if (compression) bytes = await decompress(bytes, compression);
-  return { source: bufferSource(bytes), compression, close: () => {} };
+}
+
+/** The first `n` bytes of `path` (fewer for a shorter file), opened as openFile opens: for a look at a header. */
+export function readFileHead(path: string, n: number): Uint8Array {
+  const { fd } = openRegular(path);
+  try {
+    return readHead(fd, n);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function readHead(fd: number, n: number): Uint8Array {
+  const head = new Uint8Array(n);
+  let got = 0;
+  try {
+    while (got < n) {
+      const r = readSync(fd, head, got, n - got, got);
+      if (r === 0) break;
+      got += r;
+    }
+  } catch (e) {
+    throw new InputError(got, `read failed: ${osErrorText(e)}`);
+  }
+  return head.subarray(0, got);
 }

@@ -3,13 +3,13 @@
  * vmlinux's banner (core/elf/kernel-release.ts), /sys/kernel/btf/vmlinux is the running kernel, and the
  * places distributions keep kernels (`…/boot/vmlinux-R`, `…/lib/modules/R/…`). Read once per file version.
  */
-import { closeSync, openSync, readSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { release as osRelease } from 'node:os';
 import { basename, dirname, sep } from 'node:path';
 import { Elf, isElf } from '../core/elf/elf';
 import { kernelRelease } from '../core/elf/kernel-release';
 import type { BtfInput } from '../core/input';
-import { detectCompression, openFile } from '../io/files';
+import { detectCompression, openFile, readFileHead } from '../io/files';
 
 export const SYS_VMLINUX = '/sys/kernel/btf/vmlinux';
 
@@ -84,12 +84,6 @@ export async function releaseOfFile(path: string): Promise<FileRelease | undefin
 
 /** The first bytes are ELF's magic or a compressor's (whose content may be ELF). */
 function mayBeElf(path: string): boolean {
-  const fd = openSync(path, 'r');
-  try {
-    const head = new Uint8Array(6);
-    const n = readSync(fd, head, 0, 6, 0);
-    return n >= 4 && (isElf(head) || !!detectCompression(head));
-  } finally {
-    closeSync(fd);
-  }
+  const head = readFileHead(path, 6); // the one opener: never blocks on a FIFO swapped in after the stat
+  return head.length >= 4 && (isElf(head) || !!detectCompression(head));
 }

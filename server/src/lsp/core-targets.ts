@@ -5,18 +5,17 @@
  * Resolutions are cached per (object, target) and dropped when either file changes (object: its index
  * generation; target: mtime and size, checked on use).
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
-import { gunzipSync } from 'node:zlib';
 import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
 import { type CoreRelocation, type CoreResolution, type CoreTarget, resolveCoreRelocations } from '../core/core-relo/resolve';
-import { openBtfBytes } from '../core/input';
+import { openBtfInput } from '../core/input';
 import { CoreReloKind, describeCoreRelo, isExistence, isFieldBased } from '../core/core-relo/spec';
 import { INSN_SIZE } from '../core/object/bpf-object';
-import { detectCompression } from '../io/files';
+import { type OpenedFile, openFile, readTextFile } from '../io/files';
 import { type LineGroup, reloLinesOf } from './lines';
-import type { IndexedFile, ProgramModel } from './model';
+import { type IndexedFile, type ProgramModel, readProblem } from './model';
 import { SYS_VMLINUX, kernelBtfPath } from './settings';
 import { uriToPath } from './uri';
 import type { WorkspaceIndex } from './workspace';
@@ -28,6 +27,8 @@ export interface TargetKernel {
   error?: string;
   /** mtime and size when loaded: a change reloads it. */
   stamp: string;
+  /** Not read yet (being read in the background). */
+  loading?: boolean;
 }
 
 /** What a relocation comes to on one target, in a sentence. */
@@ -74,45 +75,36 @@ function stampOf(path: string): string {
   }
 }
 
-function loadTarget(path: string, label: string): TargetKernel {
-  const t: TargetKernel = { label, path, stamp: stampOf(path) };
+/** One target read through the opener (regular files only, capped decompression of any kind), off the request path. */
+async function loadTarget(path: string, label: string, stamp: string): Promise<TargetKernel> {
+  const t: TargetKernel = { label, path, stamp };
   try {
     if (statSync(path).isDirectory()) {
       t.error = `${path}: no BTF files (*.btf, vmlinux*) in this directory`;
       return t;
     }
   } catch {
-    // reported by the read below
+    // reported by the open below
   }
-  let bytes: Uint8Array;
+  let opened: OpenedFile | undefined;
   try {
-    bytes = readFileSync(path);
-  } catch (e) {
-    t.error = `cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`;
-    return t;
-  }
-  const c = detectCompression(bytes);
-  if (c === 'gzip') {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch {
-      t.error = `${path}: gzip data is corrupt`;
+    opened = await openFile(path);
+    const input = openBtfInput(opened.source, { file: path });
+    if (!input.btf || !input.btf.ok) {
+      t.error = `${path}: no usable BTF${input.problems[0] ? ` (${input.problems[0].message})` : ''}`;
       return t;
     }
-  } else if (c) {
-    t.error = `${path}: ${c}-compressed: decompress it to use it as a CO-RE target`;
-    return t;
+    if (input.btf.startId > 1 || input.problems.some((p) => p.severity === 'error' && /split BTF/.test(p.message))) {
+      t.error = `${path}: split BTF (a module's): not a kernel BTF`;
+      return t;
+    }
+    t.target = { vmlinux: input.btf, modules: [] };
+  } catch (e) {
+    const p = readProblem(path, e);
+    t.error = `${path}: offset ${p.offset} (0x${p.offset.toString(16)}): ${p.message}`;
+  } finally {
+    opened?.close();
   }
-  const input = openBtfBytes(bytes, { file: path });
-  if (!input.btf || !input.btf.ok) {
-    t.error = `${path}: no usable BTF${input.problems[0] ? ` (${input.problems[0].message})` : ''}`;
-    return t;
-  }
-  if (input.btf.startId > 1 || input.problems.some((p) => p.severity === 'error' && /split BTF/.test(p.message))) {
-    t.error = `${path}: split BTF (a module's): not a kernel BTF`;
-    return t;
-  }
-  t.target = { vmlinux: input.btf, modules: [] };
   return t;
 }
 
@@ -132,8 +124,36 @@ export class CoreTargets {
 
   constructor(private readonly index: WorkspaceIndex) {}
 
-  /** The configured targets, (re)loaded when the setting or a file changed. */
+  private loading: Promise<void> | undefined;
+  private readonly loadedListeners: (() => void)[] = [];
+
+  /**
+   * The configured targets as loaded so far. A target new or changed on disk is (re)read in the background
+   * (the opener inflates and reads asynchronously; hovers must not wait on a disk): until then it keeps
+   * its previous reading, or says it is loading. `ready()` waits for them.
+   */
   targets(): TargetKernel[] {
+    this.refresh();
+    return this.list;
+  }
+
+  /** Resolves once every target is read as it is on disk now (or after `timeoutMs`, answering with what is read). */
+  async ready(timeoutMs = 5000): Promise<void> {
+    this.refresh();
+    const until = Date.now() + timeoutMs;
+    while (this.loading && Date.now() < until) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.loading, new Promise((r) => (timer = setTimeout(r, until - Date.now())))]);
+      clearTimeout(timer);
+    }
+  }
+
+  /** Called after targets were (re)read, so that what depends on them (source warnings) is published again. */
+  onLoaded(listener: () => void): void {
+    this.loadedListeners.push(listener);
+  }
+
+  private refresh(): void {
     const s = this.index.settings;
     const kernel = kernelBtfPath(s);
     const items = s.coreTargets ?? (kernel ? [kernel] : []);
@@ -161,15 +181,29 @@ export class CoreTargets {
           let label = typeof item !== 'string' && item.label && !isDir ? item.label : targetLabel(p);
           for (let n = 2; labels.has(label); n++) label = `${targetLabel(p)} (${n})`;
           labels.add(label);
-          this.list.push({ label, path: p, stamp: '' });
+          this.list.push({ label, path: p, stamp: '', loading: true });
         }
       }
     }
-    for (let i = 0; i < this.list.length; i++) {
-      const t = this.list[i]!;
-      if (t.stamp !== stampOf(t.path)) this.list[i] = loadTarget(t.path, t.label);
+    if (!this.loading && this.list.some((t) => t.stamp !== stampOf(t.path))) {
+      this.loading = this.loadStale().finally(() => {
+        this.loading = undefined;
+        for (const l of this.loadedListeners) l();
+      });
     }
-    return this.list;
+  }
+
+  /** Reads every target whose file changed, one at a time; again if the list changed meanwhile. */
+  private async loadStale(): Promise<void> {
+    for (;;) {
+      const list = this.list;
+      const stale = list.map((t, i) => ({ t, i, stamp: stampOf(t.path) })).filter((x) => x.t.stamp !== x.stamp);
+      if (!stale.length) return;
+      for (const { t, i, stamp } of stale) {
+        const loaded = await loadTarget(t.path, t.label, stamp);
+        if (this.list === list) list[i] = loaded;
+      }
+    }
   }
 
   /** The resolution of `file` against `t` (undefined when either cannot be used). */
@@ -190,6 +224,7 @@ export class CoreTargets {
   /** The outcome of relocation `index` of `section` in `file` on `t`. */
   outcome(file: IndexedFile, section: string, index: number, t: TargetKernel): TargetOutcome {
     if (t.error) return { text: `cannot be read (${t.error})`, fails: false };
+    if (t.loading) return { text: 'target kernel still loading', fails: false };
     const e = this.entry(file, t);
     if (!e) return { text: 'not resolved', fails: false };
     const r = e.byRecord.get(`${section}#${index}`);
@@ -297,7 +332,7 @@ export function coreDiagnostics(index: WorkspaceIndex, sourcePath: string, text?
       let src = text;
       if (src === undefined) {
         try {
-          src = readFileSync(sourcePath, 'utf8');
+          src = readTextFile(sourcePath);
         } catch {
           src = '';
         }

@@ -9,9 +9,10 @@ import { basename, dirname, resolve } from 'node:path';
 import type { Btf } from '../core/btf/btf';
 import { type BtfInput, openBtfInput } from '../core/input';
 import { openFile } from '../io/files';
+import { osErrorText } from '../io/input-error';
 import type { EditorChainLink, IndexedFileKind } from '../protocol/requests';
 import { checkSplitAgainstBase } from '../core/btf/base-check';
-import { type IndexedFile, readIndexedFile } from './model';
+import { type IndexedFile, readIndexedFile, readProblem } from './model';
 import { SYS_VMLINUX } from './settings';
 import { pathToUri } from './uri';
 import { type WorkspaceIndex, hideOnWrongBase } from './workspace';
@@ -144,7 +145,7 @@ export class EditorDocs {
     try {
       mtimeMs = statSync(path).mtimeMs;
     } catch (e) {
-      into.problems.push({ file: path, offset: 0, severity: 'error', message: `base BTF cannot be read: ${(e as Error).message}` });
+      into.problems.push({ file: path, offset: 0, severity: 'error', message: `base BTF cannot be read: ${osErrorText(e)}` });
       return base;
     }
     // A base the index holds unchanged (a vmlinux.btf in the workspace) is shared, not read again.
@@ -160,7 +161,8 @@ export class EditorDocs {
     try {
       opened = await openFile(path);
     } catch (e) {
-      into.problems.push({ file: path, offset: 0, severity: 'error', message: `base BTF cannot be read: ${(e as Error).message}` });
+      const p = readProblem(path, e);
+      into.problems.push({ ...p, message: `base BTF cannot be read: ${p.message}` });
       return base;
     }
     try {

@@ -2,10 +2,11 @@
  * The language server over any connection (IPC and stdio from server.ts, a pair of streams in tests):
  * LSP features and the custom `btf/...` requests wired to the workspace index.
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { readTextFile } from '../io/files';
 import { resolve } from 'node:path';
 import {
-  type ClientCapabilities, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
+  type ClientCapabilities, type Hover, type HoverParams, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
   type InitializeResult, type Location, type SymbolInformation, TextDocumentSyncKind, TextDocuments,
   type WorkDoneProgressServerReporter, type WorkspaceSymbol,
 } from 'vscode-languageserver';
@@ -84,7 +85,7 @@ export function startServer(connection: Connection): ServerHandle {
     if (doc) return doc.getText();
     const path = uriToPath(uri);
     try {
-      return path ? readFileSync(path, 'utf8') : undefined;
+      return path ? readTextFile(path) : undefined; // through the opener: a FIFO named .c is not waited on
     } catch {
       return undefined;
     }
@@ -228,6 +229,8 @@ export function startServer(connection: Connection): ServerHandle {
       status: sendStatus,
       log,
     });
+    // Source warnings depend on the CO-RE targets, read in the background: published again once read.
+    coreTargetsOf(index).onLoaded(() => publishAll([]));
     index.setProgressFactory(async (): Promise<IndexProgress | undefined> => {
       if (!caps.window?.workDoneProgress) return undefined;
       const r: WorkDoneProgressServerReporter = await connection.window.createWorkDoneProgress();
@@ -311,13 +314,18 @@ export function startServer(connection: Connection): ServerHandle {
     }
   };
 
-  connection.onHover((p) => guard(() => {
+  connection.onHover(async (p) => {
+    // CO-RE target kernels are read in the background; a hover waits for them (bounded), not the other way round.
+    if (index) await coreTargetsOf(index).ready(2000);
+    return hover(p);
+  });
+  const hover = (p: HoverParams): Hover | null => guard<Hover | null>(() => {
     if (!index) return null;
     const path = uriToPath(p.textDocument.uri);
     if (!path) return null;
     const md = hoverMarkdown(index, path, p.position.line, p.position.character, linesOf(p.textDocument.uri));
     return md ? { contents: { kind: 'markdown', value: md } } : null;
-  }, null));
+  }, null);
 
   const definition = (uri: string, line: number, character: number, typeDef: boolean): Location[] => {
     if (!index) return [];
@@ -374,7 +382,10 @@ export function startServer(connection: Connection): ServerHandle {
   on(UsedByRequest.method, (p) => req.usedBy(index!, p));
   on(SearchRequest.method, (p) => req.search(symbolIndex(), p));
   on(DocumentRequest.method, (p) => req.document(index!, p));
-  on(CoreMatrixRequest.method, (p) => coreMatrix(index!, p));
+  on(CoreMatrixRequest.method, async (p) => {
+    await coreTargetsOf(index!).ready();
+    return coreMatrix(index!, p);
+  });
   on(SettingsRequest.method, () => ({
     ...received, effective: { ...index!.settings }, kernel: kernelBtfPath(index!.settings),
     coreTargets: coreTargetsOf(index!).targets().map((t) => (t.error ? { label: t.label, path: t.path, error: t.error } : { label: t.label, path: t.path })),

@@ -4,7 +4,7 @@
  * frame every open of a file shares (readIndexedFile); which base a file gets is decided by its caller
  * (workspace.ts by settings, editor-docs.ts by the editor's chain).
  */
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import type { Btf } from '../core/btf/btf';
 import { bpfRelocTypeName, type ListingReloc, type ListingSymbol, renderSection } from '../core/insn/objdump';
 import type { BtfInput } from '../core/input';
@@ -12,7 +12,8 @@ import { describeObject } from '../core/object/bpf-object';
 import { indexSlots } from '../core/object/insn-index';
 import { describeCoreRelo } from '../core/core-relo/spec';
 import type { ByteSource } from '../core/util/source';
-import { type OpenedFile, openFile } from '../io/files';
+import { type OpenedFile, openFile, readTextFile } from '../io/files';
+import { InputError, osErrorText } from '../io/input-error';
 import { type BpfObject, INSN_SIZE, type ProgramSection } from '../core/object/bpf-object';
 import type { SlotIndex } from '../core/object/insn-index';
 import { type Problem, internalErrorMessage, isOsError } from '../core/util/problems';
@@ -152,10 +153,14 @@ export async function readIndexedFile(f: IndexedFile, decode: (source: ByteSourc
   let opened: OpenedFile;
   try {
     f.mtimeMs = statSync(f.path).mtimeMs; // sync: a thread-pool round trip per file costs more than the call
+  } catch {
+    // a dangling link or a file gone: the open below says which
+  }
+  try {
     opened = await openFile(f.path);
   } catch (e) {
     f.state = 'failed';
-    f.problems.push({ file: f.path, offset: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
+    f.problems.push(readProblem(f.path, e));
     return f;
   }
   try {
@@ -164,19 +169,24 @@ export async function readIndexedFile(f: IndexedFile, decode: (source: ByteSourc
     if (input.kind === 'bpf-object' && input.btf) f.object = objectModel(input);
     f.state = f.btf ? 'indexed' : 'failed';
   } catch (e) {
-    // The core does not throw on bad input; this is a bug, reported on the file rather than crashing the
-    // server: one line for the user, the stack in the server's log (console.error: the client's output channel).
     f.state = 'failed';
-    if (isOsError(e)) {
-      f.problems.push({ file: f.path, offset: 0, severity: 'error', message: `cannot read: ${(e as Error).message}` });
-      return f;
-    }
-    f.problems.push({ file: f.path, offset: 0, severity: 'error', message: internalErrorMessage(f.label) });
-    console.error(`${internalErrorMessage(f.path)}: ${(e as Error)?.stack ?? e}`);
+    f.problems.push(readProblem(f.path, e, f.label));
   } finally {
     opened.close();
   }
   return f;
+}
+
+/**
+ * A read that failed as a problem on the file: the opener's reasons (InputError: not a regular file, over
+ * the limit, a range that cannot be read) and the OS's in one line; anything else is a bug of ours (the
+ * core does not throw on bad input): one line for the user, the stack in the server's log.
+ */
+export function readProblem(path: string, e: unknown, label = path): Problem {
+  if (e instanceof InputError) return { file: path, offset: e.offset, severity: 'error', message: e.message };
+  if (isOsError(e)) return { file: path, offset: 0, severity: 'error', message: osErrorText(e) };
+  console.error(`${internalErrorMessage(path)}: ${(e as Error)?.stack ?? e}`);
+  return { file: path, offset: 0, severity: 'error', message: internalErrorMessage(label) };
 }
 
 /** One line of a function's listing with its source: what llvm-objdump -S shows, plus CO-RE notes. */
@@ -222,7 +232,7 @@ export function sourceLineReader(pathOf: (name: string) => string | undefined): 
     if (!target) return undefined;
     if (!files.has(target)) {
       try {
-        files.set(target, readFileSync(target, 'utf8').split('\n'));
+        files.set(target, readTextFile(target).split('\n'));
       } catch {
         files.set(target, undefined);
       }

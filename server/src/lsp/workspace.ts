@@ -3,7 +3,7 @@
  * their base (chooseBase), line_info file names mapped to workspace sources. Loads in the background (one file
  * per turn of the event loop, so requests are answered in between), reloads on change.
  */
-import { type Dirent, openSync, readSync, closeSync, existsSync, readdirSync, statSync } from 'node:fs';
+import { type Dirent, existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { basename, dirname, isAbsolute, join, resolve, sep } from 'node:path';
 import { Kind } from '../core/btf/kinds';
@@ -16,7 +16,8 @@ import { findVmlinux } from '../kernels/known-places';
 import { moduleBaseFor } from '../kernels/module-bases';
 import { type FileRelease, describeRelease, releaseOfFile, releaseOfInput } from '../kernels/release';
 import { GlobSet } from './glob';
-import { type IndexedFile, readIndexedFile } from './model';
+import { type IndexedFile, readIndexedFile, readProblem } from './model';
+import { readFileHead } from '../io/files';
 import { SYS_VMLINUX, type Settings, kernelBtfPath } from './settings';
 import { pathToUri, uriToPath } from './uri';
 
@@ -267,10 +268,11 @@ export class WorkspaceIndex {
         const rel = relDir ? `${relDir}/${e.name}` : e.name;
         if (this.exclude.matches(rel)) continue;
         if (e.isDirectory()) await walk(abs, rel, depth + 1);
-        else if (e.isFile() || e.isSymbolicLink()) {
-          if (VMLINUX_NAME.test(e.name)) this.vmlinuxFiles.add(abs);
+        else {
+          if ((e.isFile() || e.isSymbolicLink()) && VMLINUX_NAME.test(e.name)) this.vmlinuxFiles.add(abs);
+          // A FIFO, socket or device named like an input is listed too: it gets the opener's diagnostic.
           if (this.include.matches(rel)) found.push(abs);
-          else if (SOURCE_EXT.test(e.name)) this.sources.add(abs);
+          else if ((e.isFile() || e.isSymbolicLink()) && SOURCE_EXT.test(e.name)) this.sources.add(abs);
         }
       }
     };
@@ -379,18 +381,28 @@ export class WorkspaceIndex {
   /** Loads (or reloads) one workspace file; undefined when it is not a BTF-bearing file after all. */
   private async load(path: string): Promise<IndexedFile | undefined> {
     const prev = this.files.get(path);
-    if (path.endsWith('.o') && !isBpfElf(path)) {
-      if (prev) this.files.delete(path);
-      return prev;
-    }
-    if (!existsSync(path)) {
+    // Gone: dropped. A dangling link or a link loop is still there, and gets the opener's diagnostic.
+    if (!pathEntryExists(path)) {
       this.files.delete(path);
       return prev;
     }
-    const f = await this.open(path, 'workspace');
+    const head = path.endsWith('.o') ? objectHead(path) : 'bpf';
+    if (head === 'other') {
+      if (prev) this.files.delete(path);
+      return prev;
+    }
+    const f = head === 'bpf' ? await this.open(path, 'workspace') : this.unreadable(path, head);
     f.generation = (prev?.generation ?? 0) + 1;
     this.files.set(path, f);
     return f;
+  }
+
+  /** A workspace file that cannot be opened, with the reason as its diagnostic. */
+  private unreadable(path: string, problem: Problem): IndexedFile {
+    return {
+      path, uri: pathToUri(path), label: this.labelFor(path), kind: 'raw-btf', state: 'failed', generation: 1, mtimeMs: 0,
+      missingBase: false, problems: [problem],
+    };
   }
 
   private async open(path: string, role: 'workspace' | 'kernel'): Promise<IndexedFile> {
@@ -571,23 +583,36 @@ function commonPrefix(a: string, b: string): number {
   return i;
 }
 
-/** A `.o` worth opening: an ELF whose e_machine is BPF (the 20 header bytes only). */
-export function isBpfElf(path: string): boolean {
-  let fd: number | undefined;
+/**
+ * What a `.o` is, from its 20-byte ELF header (opened as every input is: a FIFO or device is refused, not
+ * waited on): a BPF object, another object (skipped without a word: the workspace's host objects), or a
+ * problem worth a diagnostic (an empty file, as a rebuild leaves it for a moment; a truncated ELF header;
+ * a file that cannot be opened).
+ */
+export function objectHead(path: string): 'bpf' | 'other' | Problem {
+  let h: Uint8Array;
   try {
-    fd = openSync(path, 'r');
-    const h = new Uint8Array(20);
-    const n = readSync(fd, h, 0, 20, 0);
-    if (n < 20 || h[0] !== 0x7f || h[1] !== 0x45 || h[2] !== 0x4c || h[3] !== 0x46) return false;
-    const machine = h[5] === 2 ? (h[18]! << 8) | h[19]! : h[18]! | (h[19]! << 8);
-    return machine === EM_BPF;
-  } catch {
-    return false;
-  } finally {
-    if (fd !== undefined) closeSync(fd);
+    h = readFileHead(path, 20);
+  } catch (e) {
+    return readProblem(path, e);
   }
+  if (h.length === 0) return { file: path, offset: 0, severity: 'error', message: 'empty file (0 bytes): not an ELF object (yet?)' };
+  const elf = h[0] === 0x7f && h[1] === 0x45 && h[2] === 0x4c && h[3] === 0x46;
+  if (!elf) return 'other';
+  if (h.length < 20) return { file: path, offset: 0, severity: 'error', message: `ELF header truncated: ${h.length} bytes, need 20 to tell the machine` };
+  const machine = h[5] === 2 ? (h[18]! << 8) | h[19]! : h[18]! | (h[19]! << 8);
+  return machine === EM_BPF ? 'bpf' : 'other';
 }
 
+/** True when something (even a dangling link) is at `path`. */
+function pathEntryExists(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Named-type kinds (what workspace symbols and name look-ups consider). */
 export function isNamedKind(kind: number): boolean {

@@ -1,0 +1,117 @@
+/**
+ * Where a decompressor's output goes: counted against the limit as it arrives, its first bytes checked
+ * for ELF or BTF (a bomb of zeros is refused after its first block, not after a gigabyte), copied into
+ * slabs of 64 MiB and joined into one buffer only at the end. The slabs are what makes memory return to
+ * where it was after a refusal: buffers this large are mmap'ed and given back to the system when freed,
+ * where the decompressors' small chunks, kept, would stay in malloc's heap (1 GB resident after a bomb).
+ */
+import { InputError } from './input-error';
+import { type InputLimits, limitText } from './limits';
+
+export type Compression = 'gzip' | 'xz' | 'zstd';
+
+const HEAD = 4;
+const JOIN_YIELD_EVERY = 4 << 20;
+/** Above glibc's largest mmap threshold (32 MiB): always a mapping of its own. */
+const SLAB = 64 << 20;
+
+export class OutputSink {
+  /** Full slabs, then the one being filled (`fill` bytes of it used). */
+  private chunks: Uint8Array[] = [];
+  private fill = 0;
+  private head = new Uint8Array(HEAD);
+  private headLen = 0;
+  total = 0;
+
+  constructor(
+    private readonly kind: Compression,
+    private readonly limits: InputLimits,
+  ) {}
+
+  /** Takes one piece of output; throws InputError once the output is over the limit or not ELF/BTF. */
+  push(chunk: Uint8Array): void {
+    if (!chunk.length) return;
+    if (this.headLen < HEAD) {
+      const take = Math.min(HEAD - this.headLen, chunk.length);
+      this.head.set(chunk.subarray(0, take), this.headLen);
+      this.headLen += take;
+      this.checkHead(false);
+    }
+    this.total += chunk.length;
+    if (this.total > this.limits.maxInputBytes) {
+      this.drop();
+      throw new InputError(0, `${this.kind} data inflates to more than ${limitText(this.limits)}: not read`);
+    }
+    let at = 0;
+    while (at < chunk.length) {
+      let slab = this.chunks[this.chunks.length - 1];
+      if (!slab || this.fill === slab.length) {
+        // Pages are touched only as they are written: a slab costs what it holds.
+        this.chunks.push((slab = new Uint8Array(Math.min(SLAB, this.limits.maxInputBytes))));
+        this.fill = 0;
+      }
+      const n = Math.min(chunk.length - at, slab.length - this.fill);
+      slab.set(chunk.subarray(at, at + n), this.fill);
+      this.fill += n;
+      at += n;
+    }
+  }
+
+  /** Checks what the output will start with (a first block decoded on its own), keeping nothing. */
+  checkStart(start: Uint8Array): void {
+    if (this.headLen) return;
+    const n = Math.min(HEAD, start.length);
+    this.head.set(start.subarray(0, n));
+    this.headLen = n;
+    try {
+      this.checkHead(false);
+    } finally {
+      this.headLen = 0;
+    }
+  }
+
+  /**
+   * The whole output, joined with a turn of the event loop every few megabytes: first touching the pages
+   * of a large buffer costs real time (a third of a second for 64 MB on a busy machine).
+   */
+  async finish(): Promise<Uint8Array> {
+    this.checkHead(true);
+    const slabs = this.chunks;
+    this.chunks = [];
+    // One slab: copied out at its size (a kept 64 MiB mapping per module would weigh on V8's accounting).
+    if (slabs.length <= 1) return slabs[0] ? slabs[0].slice(0, this.total) : new Uint8Array(0);
+    const out = new Uint8Array(this.total);
+    let at = 0;
+    for (let i = 0; i < slabs.length; i++) {
+      const slab = slabs[i]!.subarray(0, Math.min(SLAB, this.total - at));
+      for (let o = 0; o < slab.length; o += JOIN_YIELD_EVERY) {
+        out.set(slab.subarray(o, o + JOIN_YIELD_EVERY), at + o);
+        await new Promise((r) => setImmediate(r));
+      }
+      at += slab.length;
+      slabs[i] = new Uint8Array(0); // let it go as soon as it is copied
+    }
+    return out;
+  }
+
+  drop(): void {
+    this.chunks = [];
+    this.fill = 0;
+  }
+
+  private checkHead(end: boolean): void {
+    const h = this.head;
+    const n = this.headLen;
+    // BTF's magic 0xeb9f in either byte order (2 bytes), or ELF's \x7fELF (4 bytes); before the end a
+    // prefix of either is still fine.
+    const btf = n >= 2 ? (h[0] === 0x9f && h[1] === 0xeb) || (h[0] === 0xeb && h[1] === 0x9f) : n === 1 && (h[0] === 0x9f || h[0] === 0xeb);
+    const elf = ELF_MAGIC.slice(0, n).every((b, i) => h[i] === b);
+    if (end ? (btf && n >= 2) || (elf && n === HEAD) : btf || elf) return;
+    this.drop();
+    if (n === 0) throw new InputError(0, `${this.kind} data inflates to nothing`);
+    const shown = [...h.subarray(0, n)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
+    throw new InputError(0, `${this.kind} data inflates to neither ELF nor BTF (it starts with ${shown}): not read further`);
+  }
+}
+
+const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
