@@ -1,7 +1,7 @@
 /**
  * The editor's type requests over an EditorDoc: overview, filtered pages of rows (any ID of the chain,
  * with the BTF that stores it), children, text, "used by" and pahole-style layout. Rows, children and
- * "used by" are the same answers the `btf/types…` requests give (requests.ts), plus the chain level.
+ * "used by" come from type-rows.ts (as the `btf/types…` requests' do), plus the chain level.
  */
 import { Kind } from '../core/btf/kinds';
 import { cDefinition } from '../core/format/c';
@@ -17,14 +17,9 @@ import type { EditorDoc } from './editor-docs';
 import type { IndexedFile } from './model';
 import { kindNameOf, kindSet } from './names';
 import { RequestError } from './request-errors';
-import { typeChildren, typeRow, usedBy } from './requests';
+import { typeChildren, typeRow, usedBy } from './type-rows';
 import { cName, pointerSizeOf, typeUri } from './typedoc';
 import type { WorkspaceIndex } from './workspace';
-
-/** The shared handlers look files up in an index; this one knows just the doc's file. */
-function soloIndex(file: IndexedFile): WorkspaceIndex {
-  return { fileByUri: () => file } as unknown as WorkspaceIndex;
-}
 
 export function overview(doc: EditorDoc): EditorOverview {
   const f = doc.file;
@@ -89,8 +84,7 @@ export function levelOf(doc: EditorDoc, id: number): number {
 
 export function row(doc: EditorDoc, id: number): EditorRow {
   const btf = btfOf(doc);
-  const { file: _f, ...r } = typeRow(doc.file, btf, id);
-  const out: EditorRow = { ...r, level: levelOf(doc, id) };
+  const out: EditorRow = { ...typeRow(doc.file, btf, id), level: levelOf(doc, id) };
   const k = btf.kind(id);
   if (k === Kind.FUNC || k === Kind.VAR || k === Kind.TYPEDEF) {
     const target = btf.sizeOrType(id);
@@ -189,7 +183,7 @@ export function locate(doc: EditorDoc, p: EditorLocateRequest.Params): EditorLoc
 export function children(doc: EditorDoc, p: EditorChildrenRequest.Params): EditorChildrenRequest.Result {
   const btf = btfOf(doc);
   if (!btf.owner(p.id)) return { children: [] };
-  const r = typeChildren(soloIndex(doc.file), { file: doc.file.uri, id: p.id });
+  const r = typeChildren(doc.file, btf, p.id);
   const kids: EditorChild[] = r.children.map((c) => (c.typeId ? { ...c, level: levelOf(doc, c.typeId) } : c));
   return { type: row(doc, p.id), children: kids };
 }
@@ -215,9 +209,8 @@ export function typeText(doc: EditorDoc, index: WorkspaceIndex | undefined, p: E
 }
 
 export function usedByRows(doc: EditorDoc, p: EditorUsedByRequest.Params): EditorUsedByRequest.Result {
-  btfOf(doc);
-  const r = usedBy(soloIndex(doc.file), { file: doc.file.uri, id: p.id, limit: p.limit ?? 500 });
-  return { rows: r.rows.map(({ file: _f, ...x }) => ({ ...x, level: levelOf(doc, x.id) })), truncated: r.truncated };
+  const r = usedBy(doc.file, btfOf(doc), p.id, Math.max(1, p.limit ?? 500));
+  return { rows: r.rows.map((x) => ({ ...x, level: levelOf(doc, x.id) })), truncated: r.truncated };
 }
 
 export function layout(doc: EditorDoc, p: EditorLayoutRequest.Params): EditorLayoutRequest.Result {

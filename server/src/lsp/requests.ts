@@ -1,25 +1,19 @@
 /**
- * Handlers of the custom `btf/...` requests (server/src/protocol/requests.ts): what the type tree and
- * dump views ask for, in pages.
+ * Handlers of the custom `btf/...` requests (server/src/protocol/requests.ts) over the workspace index:
+ * files, types in pages (rows from type-rows.ts, named by file), text, search, documents.
  */
-import type { Btf } from '../core/btf/btf';
-import { Kind } from '../core/btf/kinds';
-import { forEachTypeRef } from '../core/btf/records';
-import { resolveSize } from '../core/btf/resolve';
-import { typeById } from '../core/btf/types';
 import { formatRawToString } from '../core/format/raw';
-import { lowerBound } from '../core/util/sorted';
 import type {
-  DocumentRequest, FileInfo, FilesRequest, SearchRequest, TypeChild, TypeChildrenRequest, TypeRow, TypesRequest, TypeTextRequest, UsedByRequest,
+  DocumentRequest, FileInfo, FileTypeRow, FilesRequest, SearchRequest, TypeChildrenRequest, TypesRequest, TypeTextRequest, UsedByRequest,
 } from '../protocol/requests';
 import type { IndexedFile } from './model';
-import { RequestError } from './request-errors';
 import { type SymbolIndex, kindNameOf, kindSet } from './names';
 import { disasmText } from './navigation';
-import { cName, renderType, typeUri } from './typedoc';
+import { RequestError } from './request-errors';
+import * as rows from './type-rows';
+import { renderType, typeUri } from './typedoc';
 import { parseVirtualUri } from './uri';
 import type { WorkspaceIndex } from './workspace';
-
 
 function fileOf(index: WorkspaceIndex, uri: string): IndexedFile {
   const f = index.fileByUri(uri);
@@ -45,39 +39,6 @@ export function files(index: WorkspaceIndex): FilesRequest.Result {
   return { files: out, indexing: index.indexing };
 }
 
-export function typeRow(file: IndexedFile, btf: Btf, id: number): TypeRow {
-  const kind = btf.kind(id);
-  const size = resolveSize(btf, id);
-  const row: TypeRow = {
-    file: file.uri, id, kind: kindNameOf(kind), name: btf.name(id), label: labelOf(file, btf, id),
-    vlen: btf.vlen(id), hasChildren: hasChildren(btf, id),
-  };
-  if (size >= 0 && kind !== Kind.FUNC) row.size = size;
-  return row;
-}
-
-function labelOf(file: IndexedFile, btf: Btf, id: number): string {
-  const k = btf.kind(id);
-  if (k === Kind.TYPEDEF || k === Kind.FUNC || k === Kind.VAR || k === Kind.DATASEC || k === Kind.DECL_TAG) return btf.name(id);
-  try {
-    return cName(file, btf, id);
-  } catch {
-    return btf.name(id);
-  }
-}
-
-function hasChildren(btf: Btf, id: number): boolean {
-  switch (btf.kind(id)) {
-    case Kind.STRUCT: case Kind.UNION: case Kind.ENUM: case Kind.ENUM64: case Kind.FUNC_PROTO: case Kind.DATASEC:
-      return btf.vlen(id) > 0 || btf.kind(id) === Kind.FUNC_PROTO;
-    case Kind.PTR: case Kind.TYPEDEF: case Kind.VOLATILE: case Kind.CONST: case Kind.RESTRICT: case Kind.TYPE_TAG:
-    case Kind.FUNC: case Kind.VAR: case Kind.ARRAY: case Kind.DECL_TAG:
-      return true;
-    default:
-      return false;
-  }
-}
-
 export function types(index: WorkspaceIndex, p: TypesRequest.Params): TypesRequest.Result {
   const file = fileOf(index, p.file);
   const btf = file.btf!;
@@ -85,7 +46,7 @@ export function types(index: WorkspaceIndex, p: TypesRequest.Params): TypesReque
   const q = p.name?.toLowerCase();
   const offset = Math.max(0, p.offset ?? 0);
   const limit = Math.min(5000, Math.max(1, p.limit ?? 200));
-  const rows: TypeRow[] = [];
+  const out: FileTypeRow[] = [];
   let total = 0;
   for (let id = btf.startId, end = btf.typeCount; id < end; id++) {
     if (kinds && !kinds.has(btf.kind(id))) continue;
@@ -94,47 +55,16 @@ export function types(index: WorkspaceIndex, p: TypesRequest.Params): TypesReque
       if (!name && !p.includeAnonymous) continue;
       if (q && !name.toLowerCase().includes(q)) continue;
     }
-    if (total >= offset && rows.length < limit) rows.push(typeRow(file, btf, id));
+    if (total >= offset && out.length < limit) out.push({ file: file.uri, ...rows.typeRow(file, btf, id) });
     total++;
   }
-  return { total, rows };
+  return { total, rows: out };
 }
 
 export function typeChildren(index: WorkspaceIndex, p: TypeChildrenRequest.Params): TypeChildrenRequest.Result {
   const file = fileOf(index, p.file);
-  const btf = file.btf!;
-  const t = typeById(btf, p.id);
-  if (!t) return { children: [] };
-  const ref = (name: string, typeId: number, extra: Partial<TypeChild> = {}): TypeChild => {
-    const size = typeId ? resolveSize(btf, typeId) : -1;
-    const c: TypeChild = { name, typeId, typeLabel: typeId ? labelOf(file, btf, typeId) : 'void', hasChildren: typeId ? hasChildren(btf, typeId) : false, ...extra };
-    if (size >= 0) c.size = size;
-    return c;
-  };
-  let children: TypeChild[];
-  switch (t.kind) {
-    case 'STRUCT': case 'UNION':
-      children = t.members.map((m) => ref(m.name, m.type, { bitOffset: m.bitsOffset, ...(m.bitfieldSize ? { bitfieldSize: m.bitfieldSize } : {}) }));
-      break;
-    case 'ENUM': case 'ENUM64':
-      children = t.values.map((v) => ({ name: v.name, value: String(v.value), hasChildren: false }));
-      break;
-    case 'FUNC_PROTO':
-      children = [ref('return', t.returnType), ...t.params.map((x, i) => ref(x.name || (x.type === 0 ? '...' : `arg${i}`), x.type))];
-      break;
-    case 'DATASEC':
-      children = t.vars.map((v) => ref(btf.name(v.type), v.type, { bitOffset: v.offset * 8, size: v.size }));
-      break;
-    case 'ARRAY':
-      children = [ref(`[${t.nelems}]`, t.type)];
-      break;
-    case 'PTR': case 'TYPEDEF': case 'VOLATILE': case 'CONST': case 'RESTRICT': case 'TYPE_TAG': case 'FUNC': case 'VAR': case 'DECL_TAG':
-      children = [ref('type', t.type)];
-      break;
-    default:
-      children = [];
-  }
-  return { type: typeRow(file, btf, p.id), children };
+  const r = rows.typeChildren(file, file.btf!, p.id);
+  return r.type ? { type: { file: file.uri, ...r.type }, children: r.children } : { children: r.children };
 }
 
 export function typeText(index: WorkspaceIndex, p: TypeTextRequest.Params): TypeTextRequest.Result {
@@ -145,54 +75,10 @@ export function typeText(index: WorkspaceIndex, p: TypeTextRequest.Params): Type
   return { text, uri: typeUri(owner, p.id) };
 }
 
-const usedByCache = new WeakMap<Btf, { from: Uint32Array; to: Uint32Array }>();
-
-/** Every (referrer, referenced) edge of a BTF's own types, sorted by referenced ID; built on first use. */
-function edges(btf: Btf): { from: Uint32Array; to: Uint32Array } {
-  const hit = usedByCache.get(btf);
-  if (hit) return hit;
-  const pairs: number[] = [];
-  let referrer = 0;
-  const add = (t: number) => pairs.push(t, referrer);
-  for (let id = btf.startId, end = btf.typeCount; id < end; id++) {
-    referrer = id;
-    forEachTypeRef(btf, id, add);
-  }
-  const count = pairs.length / 2;
-  const order = new Uint32Array(count).map((_, i) => i);
-  order.sort((a, b) => pairs[a * 2]! - pairs[b * 2]! || pairs[a * 2 + 1]! - pairs[b * 2 + 1]!);
-  const to = new Uint32Array(count);
-  const from = new Uint32Array(count);
-  for (let i = 0; i < count; i++) {
-    to[i] = pairs[order[i]! * 2]!;
-    from[i] = pairs[order[i]! * 2 + 1]!;
-  }
-  const e = { from, to };
-  usedByCache.set(btf, e);
-  return e;
-}
-
 export function usedBy(index: WorkspaceIndex, p: UsedByRequest.Params): UsedByRequest.Result {
   const file = fileOf(index, p.file);
-  const limit = Math.max(1, p.limit ?? 500);
-  const rows: TypeRow[] = [];
-  let truncated = false;
-  // References come from this file's own types and, for base types, from the base's.
-  for (let b: Btf | undefined = file.btf; b; b = b.base) {
-    const { from, to } = edges(b);
-    let last = -1;
-    for (let i = lowerBound(to, p.id); i < to.length && to[i] === p.id; i++) {
-      if (from[i] === last) continue;
-      last = from[i]!;
-      if (rows.length >= limit) {
-        truncated = true;
-        break;
-      }
-      rows.push(typeRow(file, file.btf!, last));
-    }
-    if (p.id >= b.startId) break; // an own type of b is not referenced by b's base
-  }
-  return { rows, truncated };
+  const r = rows.usedBy(file, file.btf!, p.id, Math.max(1, p.limit ?? 500));
+  return { rows: r.rows.map((x) => ({ file: file.uri, ...x })), truncated: r.truncated };
 }
 
 export function search(symbols: SymbolIndex, p: SearchRequest.Params): SearchRequest.Result {

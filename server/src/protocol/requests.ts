@@ -40,18 +40,23 @@ export interface FileInfo {
 }
 
 /** One type as a row of a list or tree. */
+/** One type as a row of a list or tree: the shape every type request answers (the editor's adds `level`). */
 export interface TypeRow {
-  file: string;
   id: number;
   kind: BtfKindName;
   /** '' for anonymous types. */
   name: string;
-  /** C spelling: `struct task_struct`, `int *`, `typedef __u32` → `__u32`. */
+  /** C spelling: `struct task_struct`, `int *`; the name for typedefs, funcs, vars, sections and decl tags. */
   label: string;
   /** Byte size when the kind has one. */
   size?: number;
   vlen: number;
   hasChildren: boolean;
+}
+
+/** A row of `btf/types` and `btf/usedBy`: a type of an indexed file, named by the file's URI. */
+export interface FileTypeRow extends TypeRow {
+  file: string;
 }
 
 /** One member, parameter, enumerator, variable in a section, or the referenced type of a modifier. */
@@ -100,7 +105,7 @@ export namespace TypesRequest {
   export interface Result {
     /** Matching types in all pages. */
     total: number;
-    rows: TypeRow[];
+    rows: FileTypeRow[];
   }
 }
 
@@ -112,7 +117,7 @@ export namespace TypeChildrenRequest {
     id: number;
   }
   export interface Result {
-    type?: TypeRow;
+    type?: FileTypeRow;
     children: TypeChild[];
   }
 }
@@ -141,7 +146,7 @@ export namespace UsedByRequest {
     limit?: number;
   }
   export interface Result {
-    rows: TypeRow[];
+    rows: FileTypeRow[];
     truncated: boolean;
   }
 }
@@ -316,32 +321,15 @@ export interface EditorOverview {
 }
 
 /** One type as a row of the editor's tree. */
-export interface EditorRow {
-  id: number;
-  kind: BtfKindName;
-  name: string;
-  /** C spelling (`struct task_struct`, `int *`), or the name for typedefs, funcs, vars, sections. */
-  label: string;
-  size?: number;
-  vlen: number;
-  hasChildren: boolean;
+export interface EditorRow extends TypeRow {
   /** Which BTF of the chain stores it (0: the file's own). */
   level: number;
   /** What the label leaves out, as C: a FUNC's prototype, a VAR's or TYPEDEF's type. */
   detail?: string;
 }
 
-export interface EditorChild {
-  /** Member/param/enumerator name; for modifiers and pointers the role (`type`). */
-  name: string;
-  typeId?: number;
-  typeLabel?: string;
-  /** Bits from the start of the parent (members; section variables ×8). */
-  bitOffset?: number;
-  bitfieldSize?: number;
-  size?: number;
-  value?: string;
-  hasChildren: boolean;
+export interface EditorChild extends TypeChild {
+  /** Which BTF of the chain stores `typeId`. */
   level?: number;
 }
 
