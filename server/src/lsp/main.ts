@@ -2,8 +2,6 @@
  * The language server over any connection (IPC and stdio from server.ts, a pair of streams in tests):
  * LSP features and the custom `btf/...` requests wired to the workspace index.
  */
-import { statSync } from 'node:fs';
-import { readTextFile } from '../io/files';
 import { resolve } from 'node:path';
 import {
   type ClientCapabilities, type Hover, type HoverParams, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
@@ -17,18 +15,20 @@ import {
 } from '../protocol/requests';
 import { coreMatrix } from './core-matrix';
 import { coreTargetsOf } from './core-targets';
-import { fileDiagnostics, sourceDiagnostics } from './diagnostics';
+import { DiagnosticsPublisher } from './diagnostics-publisher';
 import { hoverMarkdown } from './hover';
-import { lineGroups } from './lines';
-import { type IndexedFile, insnLines } from './model';
-import { SymbolIndex } from './names';
+import type { IndexedFile } from './model';
+import type { SymbolIndex } from './names';
 import { codeLenses, docDefinition, docSymbols, sourceDefinition, sourceSymbols, symbolKindOf } from './navigation';
 import { registerEditorRequests } from './editor-requests';
 import { type Handler, onRequest } from './request-errors';
 import * as req from './requests';
 import { type Settings, kernelBtfPath, readSettings } from './settings';
+import { SourceTexts } from './source-texts';
+import { SymbolTable } from './symbol-table';
 import { typeUri } from './typedoc';
-import { parseVirtualUri, pathToUri, uriToPath } from './uri';
+import { parseVirtualUri, uriToPath } from './uri';
+import { warmSource } from './warm-up';
 import { watchFolders } from './watch';
 import { type IndexProgress, WorkspaceIndex } from './workspace';
 
@@ -45,131 +45,16 @@ export function startServer(connection: Connection): ServerHandle {
   const documents = new TextDocuments(TextDocument);
   let index: WorkspaceIndex | undefined;
   let caps: ClientCapabilities = {};
-  let symbols: SymbolIndex | undefined;
-  /** Files changed since `symbols` was built; while indexing, the old table answers (rebuilt once at the end). */
-  let symbolsStale = false;
-  let symbolsTimer: NodeJS.Timeout | undefined;
-  const published = new Set<string>();
   let firstIndexDone!: () => void;
   const firstIndex = new Promise<void>((r) => (firstIndexDone = r));
 
   const log = (m: string) => connection.console.log(m);
-
-  /** Split sources by URI, with what they were split from (document version, or file mtime and size). */
-  const splitCache = new Map<string, { key: string; get: (n: number) => string }>();
-  /** Line getter over a source's text: the open document's, else the file on disk (split once per version). */
-  const linesOf = (uri: string): ((n: number) => string) => {
-    const doc = documents.get(uri);
-    let key: string;
-    if (doc) key = `v${doc.version}`;
-    else {
-      const path = uriToPath(uri);
-      try {
-        const st = path ? statSync(path) : undefined;
-        key = st ? `${st.mtimeMs}:${st.size}` : 'none';
-      } catch {
-        key = 'none';
-      }
-    }
-    let hit = splitCache.get(uri);
-    if (!hit || hit.key !== key) {
-      if (splitCache.size > 64) splitCache.clear();
-      const lines = (fullText(uri) ?? '').split(/\r?\n/);
-      // One getter per version: lines.ts caches what it computes from a source by the getter's identity.
-      splitCache.set(uri, (hit = { key, get: (n) => lines[n] ?? '' }));
-    }
-    return hit.get;
-  };
-  const fullText = (uri: string): string | undefined => {
-    const doc = documents.get(uri);
-    if (doc) return doc.getText();
-    const path = uriToPath(uri);
-    try {
-      return path ? readTextFile(path) : undefined; // through the opener: a FIFO named .c is not waited on
-    } catch {
-      return undefined;
-    }
-  };
-
-  let symbolsBuild: Promise<SymbolIndex> | undefined;
-  /**
-   * Starts (or joins) a rebuild of the name table in the background, a file at a time with requests
-   * answered in between (over 4000 modules it takes a good part of a second); the old table answers meanwhile.
-   */
-  const rebuildSymbols = (): Promise<SymbolIndex> => {
-    if (symbolsBuild) return symbolsBuild;
-    symbolsStale = false;
-    symbolsBuild = SymbolIndex.build(index ? index.btfFiles() : []).then(
-      (built) => {
-        symbols = built;
-        symbolsBuild = undefined;
-        // Files changed while it was built: once more.
-        if (symbolsStale && !index?.indexing) void rebuildSymbols();
-        return built;
-      },
-      (e: unknown) => {
-        symbolsBuild = undefined;
-        log(`name table build failed: ${(e as Error).stack ?? e}`);
-        return (symbols ??= new SymbolIndex([]));
-      },
-    );
-    return symbolsBuild;
-  };
-  /** The name table now (a stale one while a rebuild runs; built on the spot when there is none yet). */
-  const symbolIndex = (): SymbolIndex => {
-    if (symbolsStale && !index?.indexing) void rebuildSymbols();
-    if (!symbols) {
-      symbols = new SymbolIndex(index ? index.btfFiles() : []);
-      symbolsStale = false;
-    }
-    return symbols;
-  };
-  /** The up-to-date name table: waits for a rebuild in progress (other requests are answered meanwhile). */
-  const symbolIndexReady = async (): Promise<SymbolIndex> => {
-    if (symbolsStale && !index?.indexing) void rebuildSymbols();
-    return symbolsBuild ?? symbols ?? rebuildSymbols();
-  };
-
-  const publishAll = (changedFiles: IndexedFile[]) => {
-    if (!index) return;
-    const seen = new Set<string>();
-    for (const f of index.allFiles()) {
-      seen.add(f.uri);
-      const diags = fileDiagnostics(f);
-      if (diags.length || published.has(f.uri)) {
-        connection.sendDiagnostics({ uri: f.uri, diagnostics: diags });
-        if (diags.length) published.add(f.uri);
-        else published.delete(f.uri);
-      }
-    }
-    for (const f of changedFiles) {
-      if (!seen.has(f.uri) && published.has(f.uri)) {
-        connection.sendDiagnostics({ uri: f.uri, diagnostics: [] });
-        published.delete(f.uri);
-      }
-    }
-    // Sources: those objects map to, and those open.
-    for (const p of index.mappedSources()) publishSource(p);
-    for (const d of documents.all()) {
-      const path = uriToPath(d.uri);
-      if (path && /\.(c|h)$/.test(path) && !index.objectsFor(path).length) publishSource(path, d.uri);
-    }
-  };
-  const publishSource = (path: string, uri?: string) => {
-    if (!index) return;
-    const u = uri ?? documentUriFor(path);
-    const text = documents.get(u)?.getText();
-    const diags = sourceDiagnostics(index, path, text);
-    if (diags.length || published.has(u)) {
-      connection.sendDiagnostics({ uri: u, diagnostics: diags });
-      if (diags.length) published.add(u);
-      else published.delete(u);
-    }
-  };
-  const documentUriFor = (path: string): string => {
-    for (const d of documents.all()) if (uriToPath(d.uri) === path) return d.uri;
-    return pathToUri(path);
-  };
+  const texts = new SourceTexts(documents);
+  const { linesOf, fullText } = texts;
+  const symbolTable = new SymbolTable(() => (index ? index.btfFiles() : []), () => !!index?.indexing, log);
+  const diagnostics = new DiagnosticsPublisher(connection, documents, () => index);
+  const publishAll = (changed: IndexedFile[]) => diagnostics.publishAll(changed);
+  const publishSource = (path: string, uri?: string) => diagnostics.publishSource(path, uri);
 
   const sendStatus = (indexing: boolean) => {
     if (!index) return;
@@ -218,11 +103,7 @@ export function startServer(connection: Connection): ServerHandle {
     const settings: Settings = readSettings(init?.settings);
     index = new WorkspaceIndex(folders.map((f) => resolve(f)), settings, {
       changed: (files) => {
-        symbolsStale = true;
-        clearTimeout(symbolsTimer);
-        // Rebuild the name index off the request path, so the next Ctrl+T is fast — once indexing is
-        // over: rebuilding it after every batch of a 4000-module index would cost more than the index.
-        if (!index?.indexing) symbolsTimer = setTimeout(() => void rebuildSymbols(), 0);
+        symbolTable.changed();
         publishAll(files);
         if (caps.workspace?.codeLens?.refreshSupport) void connection.sendRequest(CodeLensRefreshRequest.type).catch(() => {});
       },
@@ -354,7 +235,7 @@ export function startServer(connection: Connection): ServerHandle {
   }, []));
 
   connection.onWorkspaceSymbol(async (p): Promise<SymbolInformation[] | WorkspaceSymbol[]> => {
-    const table = index ? await symbolIndexReady() : undefined;
+    const table = index ? await symbolTable.ready() : undefined;
     return guard(() => workspaceSymbols(table, p.query), []);
   });
   const workspaceSymbols = (table: SymbolIndex | undefined, query: string): SymbolInformation[] => {
@@ -380,7 +261,7 @@ export function startServer(connection: Connection): ServerHandle {
   on(TypeChildrenRequest.method, (p) => req.typeChildren(index!, p));
   on(TypeTextRequest.method, (p) => req.typeText(index!, p));
   on(UsedByRequest.method, (p) => req.usedBy(index!, p));
-  on(SearchRequest.method, (p) => req.search(symbolIndex(), p));
+  on(SearchRequest.method, (p) => req.search(symbolTable.now(), p));
   on(DocumentRequest.method, (p) => req.document(index!, p));
   on(CoreMatrixRequest.method, async (p) => {
     await coreTargetsOf(index!).ready();
@@ -392,27 +273,12 @@ export function startServer(connection: Connection): ServerHandle {
   }));
   registerEditorRequests(connection, () => index); // the type-tree editor's btf/editor/* requests
 
-  /**
-   * A source opened: in the background, one program per turn of the event loop, render the listings of
-   * the objects built from it and map its lines, so its first hover does not pay for a whole section.
-   */
-  const warm = (path: string, uri: string) => {
-    const work: (() => void)[] = [];
-    for (const { file } of index?.objectsFor(path) ?? []) for (const prog of file.object?.programs ?? []) work.push(() => void insnLines(file, prog));
-    work.push(() => void lineGroups(index!, path, 0, linesOf(uri)));
-    const step = () => {
-      const job = work.shift();
-      if (!job || !documents.get(uri)) return;
-      guard(job, undefined);
-      setImmediate(step);
-    };
-    setImmediate(step);
-  };
   documents.onDidOpen((e) => {
     const path = uriToPath(e.document.uri);
     if (index && path && /\.(c|h)$/.test(path)) {
       publishSource(path, e.document.uri);
-      warm(path, e.document.uri);
+      const uri = e.document.uri;
+      warmSource(index, path, () => linesOf(uri), () => !!documents.get(uri), (job) => guard(job, undefined));
     }
   });
   documents.listen(connection);
