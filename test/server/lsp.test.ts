@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { CodeLens, DocumentSymbol, Hover, Location, SymbolInformation } from 'vscode-languageserver/node';
-import type { FilesRequest, SearchRequest, TypeChildrenRequest, TypeTextRequest, TypesRequest, UsedByRequest } from '../../server/src/protocol/requests';
+import type { FilesRequest, ParamsOf, RequestMethod, ResultOf, SearchRequest, TypeTextRequest } from '../../server/src/protocol/requests';
 import { golden } from '../helpers/paths';
 import { type TestServer, startTestServer } from './harness';
 
@@ -238,24 +238,28 @@ describe('language server over test/workspace', () => {
     for (let i = 1; i < kids.length; i++) assert.equal(kids[i - 1]!.range.end.line, kids[i]!.range.start.line - 1);
   });
 
-  test('btf/types pages, btf/typeChildren, btf/typeText (bpftool raw), btf/usedBy, btf/search', async () => {
+  test('btf/editor rows in pages, children, typeText (bpftool raw), usedBy; btf/typeText, btf/search', async () => {
+    const req = <M extends RequestMethod>(method: M, params: ParamsOf<M>) => s.client.sendRequest(method, params) as Promise<ResultOf<M>>;
     const file = s.uri('build/core.bpfel.o');
-    const all = (await s.client.sendRequest('btf/types', { file, kinds: ['STRUCT'], limit: 3 })) as TypesRequest.Result;
+    const { doc } = await req('btf/editor/open', { uri: file });
+    const all = await req('btf/editor/rows', { doc, scope: 'own', kinds: ['STRUCT'], namedOnly: true, offset: 0, limit: 3 });
     assert.ok(all.total >= 8);
     assert.equal(all.rows.length, 3);
-    const page2 = (await s.client.sendRequest('btf/types', { file, kinds: ['STRUCT'], offset: 3, limit: 3 })) as TypesRequest.Result;
+    const page2 = await req('btf/editor/rows', { doc, scope: 'own', kinds: ['STRUCT'], namedOnly: true, offset: 3, limit: 3 });
     assert.notDeepEqual(page2.rows.map((r) => r.id), all.rows.map((r) => r.id));
-    const named = (await s.client.sendRequest('btf/types', { file, name: 'TASK_STRUCT' })) as TypesRequest.Result;
+    const named = await req('btf/editor/rows', { doc, scope: 'own', name: 'TASK_STRUCT', offset: 0, limit: 100 });
     assert.deepEqual(named.rows.map((r) => [r.id, r.kind, r.label]), [
       [22, 'STRUCT', 'struct task_struct'], [46, 'STRUCT', 'struct task_struct___pre514'], [48, 'STRUCT', 'struct task_struct___nonexistent'],
     ]);
-    const kids = (await s.client.sendRequest('btf/typeChildren', { file, id: 22 })) as TypeChildrenRequest.Result;
-    assert.deepEqual(kids.children.slice(2, 3), [{ name: 'pid', typeId: 2, typeLabel: 'int', hasChildren: false, bitOffset: 64, size: 4 }]);
-    assert.deepEqual(kids.children[8], { name: 'in_iowait', typeId: 9, typeLabel: 'unsigned int', hasChildren: false, bitOffset: 385, bitfieldSize: 1, size: 4 });
-    const raw = (await s.client.sendRequest('btf/typeText', { file, id: 22, format: 'raw' })) as TypeTextRequest.Result;
+    const kids = await req('btf/editor/children', { doc, id: 22 });
+    assert.deepEqual(kids.children.slice(2, 3), [{ name: 'pid', typeId: 2, typeLabel: 'int', hasChildren: false, bitOffset: 64, size: 4, level: 0 }]);
+    assert.deepEqual(kids.children[8], { name: 'in_iowait', typeId: 9, typeLabel: 'unsigned int', hasChildren: false, bitOffset: 385, bitfieldSize: 1, size: 4, level: 0 });
     const bpftool = readFileSync(join(golden, 'raw/core.bpfel.o.txt'), 'utf8');
     const start = bpftool.indexOf('[22] STRUCT');
-    assert.equal(raw.text, bpftool.slice(start, bpftool.indexOf('\n[', start) + 1));
+    const dump22 = bpftool.slice(start, bpftool.indexOf('\n[', start) + 1);
+    assert.equal((await req('btf/editor/typeText', { doc, id: 22 })).raw, dump22);
+    const raw = (await s.client.sendRequest('btf/typeText', { file, id: 22, format: 'raw' })) as TypeTextRequest.Result;
+    assert.equal(raw.text, dump22);
     // Used-by from bpftool's dump: each type whose line or member/param/var lines say type_id=ID (or
     // ret_type_id=ID; an array's index type is not a use), once, in ID order. __u32 [8] is named 25 times
     // by 5 types, so a list that is not deduplicated differs.
@@ -270,7 +274,7 @@ describe('language server over test/workspace', () => {
       return [...out];
     };
     for (const id of [22, 8]) {
-      const used = (await s.client.sendRequest('btf/usedBy', { file, id })) as UsedByRequest.Result;
+      const used = await req('btf/editor/usedBy', { doc, id });
       assert.deepEqual(used.rows.map((r) => [r.id, r.kind]), referrers(id), `used by [${id}]`);
     }
     assert.equal(referrers(8).length, 5);

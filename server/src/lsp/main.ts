@@ -11,7 +11,7 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   CoreMatrixRequest, DocumentRequest, FilesRequest, type RequestMethod, SearchRequest, SettingsRequest, StatusNotification,
-  TypeChildrenRequest, TypeTextRequest, TypesRequest, UsedByRequest,
+  TypeTextRequest,
 } from '../protocol/requests';
 import { coreMatrix } from './core-matrix';
 import { coreTargetsOf } from './core-targets';
@@ -257,10 +257,7 @@ export function startServer(connection: Connection): ServerHandle {
 
   const on = <M extends RequestMethod>(method: M, handler: Handler<M>) => onRequest(connection, method, handler, { log, ready: () => !!index });
   on(FilesRequest.method, () => req.files(index!));
-  on(TypesRequest.method, (p) => req.types(index!, p));
-  on(TypeChildrenRequest.method, (p) => req.typeChildren(index!, p));
   on(TypeTextRequest.method, (p) => req.typeText(index!, p));
-  on(UsedByRequest.method, (p) => req.usedBy(index!, p));
   on(SearchRequest.method, (p) => req.search(symbolTable.now(), p));
   on(DocumentRequest.method, (p) => req.document(index!, p));
   on(CoreMatrixRequest.method, async (p) => {

@@ -1,16 +1,15 @@
 /**
  * Handlers of the custom `btf/...` requests (server/src/protocol/requests.ts) over the workspace index:
- * files, types in pages (rows from type-rows.ts, named by file), text, search, documents.
+ * files, a type's text and document, search, `btf-lens:` documents (types as rows are the editor's).
  */
 import { formatRawToString } from '../core/format/raw';
 import type {
-  DocumentRequest, FileInfo, FileTypeRow, FilesRequest, SearchRequest, TypeChildrenRequest, TypesRequest, TypeTextRequest, UsedByRequest,
+  DocumentRequest, FileInfo, FilesRequest, SearchRequest, TypeTextRequest,
 } from '../protocol/requests';
 import type { IndexedFile } from './model';
 import { type SymbolIndex, kindNameOf, kindSet } from './names';
 import { disasmText } from './navigation';
 import { RequestError } from './request-errors';
-import * as rows from './type-rows';
 import { renderType, typeUri } from './typedoc';
 import { parseVirtualUri } from './uri';
 import type { WorkspaceIndex } from './workspace';
@@ -39,46 +38,12 @@ export function files(index: WorkspaceIndex): FilesRequest.Result {
   return { files: out, indexing: index.indexing };
 }
 
-export function types(index: WorkspaceIndex, p: TypesRequest.Params): TypesRequest.Result {
-  const file = fileOf(index, p.file);
-  const btf = file.btf!;
-  const kinds = kindSet(p.kinds);
-  const q = p.name?.toLowerCase();
-  const offset = Math.max(0, p.offset ?? 0);
-  const limit = Math.min(5000, Math.max(1, p.limit ?? 200));
-  const out: FileTypeRow[] = [];
-  let total = 0;
-  for (let id = btf.startId, end = btf.typeCount; id < end; id++) {
-    if (kinds && !kinds.has(btf.kind(id))) continue;
-    if (q !== undefined || !p.includeAnonymous) {
-      const name = btf.name(id);
-      if (!name && !p.includeAnonymous) continue;
-      if (q && !name.toLowerCase().includes(q)) continue;
-    }
-    if (total >= offset && out.length < limit) out.push({ file: file.uri, ...rows.typeRow(file, btf, id) });
-    total++;
-  }
-  return { total, rows: out };
-}
-
-export function typeChildren(index: WorkspaceIndex, p: TypeChildrenRequest.Params): TypeChildrenRequest.Result {
-  const file = fileOf(index, p.file);
-  const r = rows.typeChildren(file, file.btf!, p.id);
-  return r.type ? { type: { file: file.uri, ...r.type }, children: r.children } : { children: r.children };
-}
-
 export function typeText(index: WorkspaceIndex, p: TypeTextRequest.Params): TypeTextRequest.Result {
   const f = fileOf(index, p.file);
   const owner = index.ownerOf(f, p.id);
   if (!owner.btf?.owner(p.id)) throw new RequestError(`no type [${p.id}] in ${f.label}`);
   const text = p.format === 'raw' ? formatRawToString(owner.btf, [p.id]) : renderType(owner, p.id).text;
   return { text, uri: typeUri(owner, p.id) };
-}
-
-export function usedBy(index: WorkspaceIndex, p: UsedByRequest.Params): UsedByRequest.Result {
-  const file = fileOf(index, p.file);
-  const r = rows.usedBy(file, file.btf!, p.id, Math.max(1, p.limit ?? 500));
-  return { rows: r.rows.map((x) => ({ file: file.uri, ...x })), truncated: r.truncated };
 }
 
 export function search(symbols: SymbolIndex, p: SearchRequest.Params): SearchRequest.Result {

@@ -1,7 +1,6 @@
 /**
- * Types as rows and trees, the one implementation behind `btf/types…` (requests.ts) and the type-tree
- * editor (editor-types.ts): a row per type, its children, the types that refer to it. Each takes the
- * file and its BTF; the callers find those their own way (the index, an editor doc).
+ * Types as rows and trees for the type-tree editor (editor-types.ts): a row per type, its children, the
+ * types that refer to it. Each takes the file and its BTF (an editor doc's), never an index.
  */
 import type { Btf } from '../core/btf/btf';
 import { Kind } from '../core/btf/kinds';

@@ -40,7 +40,7 @@ export interface FileInfo {
 }
 
 /** One type as a row of a list or tree. */
-/** One type as a row of a list or tree: the shape every type request answers (the editor's adds `level`). */
+/** One type as a row of a list or tree (the editor's EditorRow adds the chain level). */
 export interface TypeRow {
   id: number;
   kind: BtfKindName;
@@ -52,11 +52,6 @@ export interface TypeRow {
   size?: number;
   vlen: number;
   hasChildren: boolean;
-}
-
-/** A row of `btf/types` and `btf/usedBy`: a type of an indexed file, named by the file's URI. */
-export interface FileTypeRow extends TypeRow {
-  file: string;
 }
 
 /** One member, parameter, enumerator, variable in a section, or the referenced type of a modifier. */
@@ -88,40 +83,6 @@ export namespace FilesRequest {
   }
 }
 
-export namespace TypesRequest {
-  /** client → server: one page of the types of a file (its own types; not its base's). */
-  export const method = 'btf/types' as const;
-  export interface Params {
-    file: string;
-    /** Case-insensitive substring of the name. */
-    name?: string;
-    kinds?: BtfKindName[];
-    /** Anonymous types are listed only when true. */
-    includeAnonymous?: boolean;
-    offset?: number;
-    /** Default 200, at most 5000. */
-    limit?: number;
-  }
-  export interface Result {
-    /** Matching types in all pages. */
-    total: number;
-    rows: FileTypeRow[];
-  }
-}
-
-export namespace TypeChildrenRequest {
-  /** client → server: the members/params/enumerators/target of one type. */
-  export const method = 'btf/typeChildren' as const;
-  export interface Params {
-    file: string;
-    id: number;
-  }
-  export interface Result {
-    type?: FileTypeRow;
-    children: TypeChild[];
-  }
-}
-
 export namespace TypeTextRequest {
   /** client → server: one type as text: C (offsets in comments) or bpftool's raw lines. */
   export const method = 'btf/typeText' as const;
@@ -134,20 +95,6 @@ export namespace TypeTextRequest {
     text: string;
     /** The `btf-lens:` URI of the read-only document showing the same type. */
     uri: string;
-  }
-}
-
-export namespace UsedByRequest {
-  /** client → server: the types that refer to a type (members, pointers, typedefs, params, variables…). */
-  export const method = 'btf/usedBy' as const;
-  export interface Params {
-    file: string;
-    id: number;
-    limit?: number;
-  }
-  export interface Result {
-    rows: FileTypeRow[];
-    truncated: boolean;
   }
 }
 
@@ -564,10 +511,7 @@ export const VIRTUAL_SCHEME = 'btf-lens' as const;
 /** Request method → [params, result]: lets a client or server helper check a reply against its request. */
 export interface RequestMap {
   [FilesRequest.method]: [FilesRequest.Params, FilesRequest.Result];
-  [TypesRequest.method]: [TypesRequest.Params, TypesRequest.Result];
-  [TypeChildrenRequest.method]: [TypeChildrenRequest.Params, TypeChildrenRequest.Result];
   [TypeTextRequest.method]: [TypeTextRequest.Params, TypeTextRequest.Result];
-  [UsedByRequest.method]: [UsedByRequest.Params, UsedByRequest.Result];
   [SearchRequest.method]: [SearchRequest.Params, SearchRequest.Result];
   [DocumentRequest.method]: [DocumentRequest.Params, DocumentRequest.Result];
   [CoreMatrixRequest.method]: [CoreMatrixRequest.Params, CoreMatrixRequest.Result];
