@@ -8,7 +8,7 @@ import { CodeLens, DocumentSymbol, type Location, Range, SymbolKind } from 'vsco
 import { lineGroups, memberAccesses } from './lines';
 import { type IndexedFile, coreRelosIn, countInsns, functionListing, functionsOf, insnLines, sourceLineReader } from './model';
 import { findTypeByName } from './names';
-import { type RenderedMember, namedTarget, renderType, resolveWordInDoc, typeTitle, typeUri, wordAt } from './typedoc';
+import { type RenderedMember, escapeRegExp, namedTarget, renderType, resolveWordInDoc, typeTitle, typeUri, wordAt } from './typedoc';
 import { disasmDocUri, parseVirtualUri } from './uri';
 import type { WorkspaceIndex } from './workspace';
 
@@ -163,7 +163,8 @@ export function codeLenses(index: WorkspaceIndex, sourcePath: string, text: stri
 
 /** The line declaring `name(` at or above the first line the function's code maps to. */
 function functionLine(lines: string[], name: string, from: number): number {
-  const re = new RegExp(`\\b${name}\\s*\\(`);
+  // names come from the file: a `(` or `[` in one is text, not a regular expression
+  const re = new RegExp(`\\b${escapeRegExp(name)}\\s*\\(`);
   for (let i = Math.min(from, lines.length - 1); i >= 0 && i >= from - 40; i--) if (re.test(lines[i]!)) return i;
   return Math.max(0, from);
 }

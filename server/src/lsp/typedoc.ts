@@ -95,7 +95,7 @@ function locateMembers(btf: Btf, t: BtfType, lines: string[], from: number): Ren
   let cursor = from;
   const find = (name: string): number => {
     if (!name) return -1;
-    const re = new RegExp(`\\b${name}\\b`);
+    const re = new RegExp(`\\b${escapeRegExp(name)}\\b`); // a name from the file is text, not a pattern
     for (let i = cursor; i < lines.length; i++) {
       if (re.test(lines[i]!.replace(/\/\*.*?\*\//g, ''))) {
         cursor = i + 1;
@@ -104,6 +104,7 @@ function locateMembers(btf: Btf, t: BtfType, lines: string[], from: number): Ren
     }
     return -1;
   };
+  const open = new Set<number>();
   const walk = (tt: BtfType, depth: number): RenderedMember[] => {
     const out: RenderedMember[] = [];
     if (tt.kind === 'STRUCT' || tt.kind === 'UNION') {
@@ -116,8 +117,11 @@ function locateMembers(btf: Btf, t: BtfType, lines: string[], from: number): Ren
         // Anonymous member: its fields follow inline.
         const start = cursor;
         const inner = skipModsAndTypedefs(btf, mem.type);
-        const it = inner > 0 && depth < 8 ? typeById(btf, inner) : undefined;
+        // A type inlined in itself (forged BTF) is walked once: else each level multiplies the work by vlen.
+        const it = inner > 0 && depth < 8 && !open.has(inner) ? typeById(btf, inner) : undefined;
+        open.add(inner);
         const children = it && (it.kind === 'STRUCT' || it.kind === 'UNION') ? walk(it, depth + 1) : [];
+        open.delete(inner);
         out.push({ name: '', line: start, type: mem.type, children, kind: 'member' });
       }
     } else if (tt.kind === 'ENUM' || tt.kind === 'ENUM64') {
@@ -200,3 +204,8 @@ function isMemberOnLine(file: IndexedFile, docId: number, line: number, word: st
 }
 
 export { typeById };
+
+/** `s` matched literally inside a regular expression. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

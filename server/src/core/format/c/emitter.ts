@@ -35,6 +35,8 @@ export class CEmitter {
   private sp = 0;
   /** Declarations being written inside one another (prototype parameters, inline struct members). */
   private nesting = 0;
+  /** Anonymous structs/unions whose body is being written: a forged one inlined in itself is written once (else 2^depth bodies). */
+  private readonly inlining = new Set<number>();
   /** The declarator name when a caller gives one as text (name offset -1). */
   private literal = '';
 
@@ -254,8 +256,14 @@ export class CEmitter {
           break;
         case Kind.STRUCT: case Kind.UNION:
           cnt = this.mods(base, cnt);
-          if (t.nameOff(id) === 0 && !this.skipAnonDefs) this.structDef(id, lvl);
-          else this.structFwd(id);
+          if (t.nameOff(id) === 0 && !this.skipAnonDefs) {
+            if (this.inlining.has(id)) w.ascii('/* ... */');
+            else {
+              this.inlining.add(id);
+              this.structDef(id, lvl);
+              this.inlining.delete(id);
+            }
+          } else this.structFwd(id);
           break;
         case Kind.ENUM: case Kind.ENUM64:
           cnt = this.mods(base, cnt);
@@ -536,6 +544,14 @@ export class CEmitter {
       }
       cur = newOff;
     }
+    if (next - cur > MAX_PADDING_BITS) {
+      // A forged member offset (up to 2^32 bits): libbpf would write 64 million `long: 64;` lines.
+      this.newline(lvl);
+      w.ascii('/* ');
+      w.dec(next - cur);
+      w.ascii(' bits of padding */');
+      return;
+    }
     while (cur !== next) {
       const bits = Math.min(next - cur, padBits);
       if (bits !== padBits) {
@@ -557,6 +573,9 @@ export class CEmitter {
     }
   }
 }
+
+/** More padding than any struct has (512 KiB): written as one comment, not a line per 8 bytes. */
+const MAX_PADDING_BITS = 1 << 22;
 
 /** Deeper nesting of declarations than any C source has: taken for a loop. */
 const MAX_NESTING = 256;
