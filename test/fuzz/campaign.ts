@@ -26,7 +26,10 @@ export interface CampaignOptions {
   /** Where failing inputs are written; none: not written. */
   out?: string;
   log?: (line: string) => void;
-  /** Also run these (regression fixtures) first. */
+  logEveryMs?: number;
+  /** The language server's entry points on every n-th input only (default 1: all); the CLI's run on all. */
+  lspEvery?: number;
+  /** Also run these (regression fixtures) first, through every entry point. */
   extra?: FuzzInput[];
 }
 
@@ -65,7 +68,8 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignStats> {
   const t0 = performance.now();
   let lastLog = t0;
   const one = async (input: FuzzInput, index: number) => {
-    const r = await pool.run(input.name, input.bytes, input.base);
+    const lsp = index < 0 || index % (o.lspEvery ?? 1) === 0;
+    const r = await pool.run(input.name, input.bytes, input.base, lsp);
     stats.inputs++;
     if (r.kind === 'ok' || r.kind === 'crash') {
       for (const e of r.reached) stats.reached[e]!++;
@@ -83,9 +87,9 @@ export async function runCampaign(o: CampaignOptions): Promise<CampaignStats> {
       if (o.out) f.saved = await save(o.out, await shrink(pool, f), o.seed);
     }
     const now = performance.now();
-    if (o.log && now - lastLog > 30_000) {
+    if (o.log && now - lastLog > (o.logEveryMs ?? 30_000)) {
       lastLog = now;
-      o.log(`${stats.inputs} inputs, ${(stats.inputs / ((now - t0) / 1000)).toFixed(1)}/s, ${stats.failures.length} failures (${stats.distinct.size} distinct), ${pool.restarts} restarts`);
+      o.log(`${stats.inputs} inputs, ${(stats.inputs / ((now - t0) / 1000)).toFixed(1)}/s, ${stats.failures.length} failures (${stats.distinct.size} distinct), ${pool.restarts} restarts, worker heap ${pool.heapMb.toFixed(0)} MB`);
     }
   };
   try {
@@ -114,7 +118,7 @@ async function shrink(pool: FuzzPool, f: Failure): Promise<Failure> {
   if (f.kind !== 'crash') return f;
   const sig = signature(f);
   const fails = async (n: number) => {
-    const r = await pool.run(f.input.name, f.input.bytes.subarray(0, n), f.input.base);
+    const r = await pool.run(f.input.name, f.input.bytes.subarray(0, n), f.input.base, true);
     return r.kind === 'crash' && r.crashes.some((c) => signature({ kind: 'crash', entry: c.entry, error: c.error }) === sig);
   };
   let lo = 0;

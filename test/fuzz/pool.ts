@@ -11,10 +11,12 @@ export interface WorkerData {
   kernelKey?: string;
   stage: SharedArrayBuffer;
 }
-export type WorkerRequest = { type: 'run'; id: number; name: string; bytes: Uint8Array; base?: string } | { type: 'quit' };
+export type WorkerRequest = { type: 'run'; id: number; name: string; bytes: Uint8Array; base?: string; lsp: boolean } | { type: 'quit' };
 export interface WorkerReply extends RunResult {
   id: number;
   ms: number;
+  /** The worker's V8 heap in use after the input. */
+  heapMb: number;
 }
 
 export type Outcome =
@@ -38,6 +40,8 @@ export class FuzzPool {
   private readonly stage = new SharedArrayBuffer(4);
   private next = 1;
   restarts = 0;
+  /** The worker's heap after the last input, MB. */
+  heapMb = 0;
 
   constructor(private readonly opts: PoolOptions) {}
 
@@ -65,7 +69,7 @@ export class FuzzPool {
     return ENTRY_POINTS[i] ?? 'start';
   }
 
-  async run(name: string, bytes: Uint8Array, base?: string): Promise<Outcome> {
+  async run(name: string, bytes: Uint8Array, base?: string, lsp = true): Promise<Outcome> {
     this.ready ??= this.start();
     await this.ready;
     const w = this.worker!;
@@ -91,6 +95,7 @@ export class FuzzPool {
       };
       const ms = () => performance.now() - t0;
       const onMsg = (m: WorkerReply) => {
+        if (m.id === id) this.heapMb = m.heapMb;
         if (m.id === id) finish({ kind: m.crashes.length ? 'crash' : 'ok', crashes: m.crashes, reached: m.reached, times: m.times, ms: m.ms } as Outcome, false);
       };
       const onError = (e: Error) => {
@@ -106,7 +111,7 @@ export class FuzzPool {
       w.on('message', onMsg);
       w.on('error', onError);
       w.on('exit', onExit);
-      w.postMessage({ type: 'run', id, name, bytes, base } satisfies WorkerRequest);
+      w.postMessage({ type: 'run', id, name, bytes, base, lsp } satisfies WorkerRequest);
     });
   }
 

@@ -2,6 +2,7 @@
  * The fuzz worker thread: runs every entry point on each input it is sent. The running entry point is
  * kept in shared memory, so the watchdog can name it when the worker has to be terminated.
  */
+import { getHeapStatistics } from 'node:v8';
 import { parentPort, workerData } from 'node:worker_threads';
 import { ENTRY_POINTS, EntryPoints } from './entry-points';
 import type { WorkerData, WorkerReply, WorkerRequest } from './pool';
@@ -20,9 +21,9 @@ async function main(): Promise<void> {
     }
     const t0 = performance.now();
     Atomics.store(stage, 0, -1);
-    eps.run(m.name, m.bytes, m.base).then(
-      (r) => parentPort!.postMessage({ id: m.id, ...r, ms: performance.now() - t0 } satisfies WorkerReply),
-      (e: unknown) => parentPort!.postMessage({ id: m.id, crashes: [{ entry: 'open', error: String((e as Error)?.stack ?? e) }], reached: [], times: {}, ms: performance.now() - t0 } satisfies WorkerReply),
+    eps.run(m.name, m.bytes, m.base, m.lsp).then(
+      (r) => parentPort!.postMessage({ id: m.id, ...r, ms: performance.now() - t0, heapMb: getHeapStatistics().used_heap_size / 2 ** 20 } satisfies WorkerReply),
+      (e: unknown) => parentPort!.postMessage({ id: m.id, crashes: [{ entry: 'open', error: String((e as Error)?.stack ?? e) }], reached: [], times: {}, ms: performance.now() - t0, heapMb: 0 } satisfies WorkerReply),
     );
   });
   parentPort!.postMessage({ ready: true });
