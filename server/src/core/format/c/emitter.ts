@@ -35,6 +35,9 @@ export class CEmitter {
   private sp = 0;
   /** Declarations being written inside one another (prototype parameters, inline struct members). */
   private nesting = 0;
+  private chainDepth = 0;
+  /** Prototypes being written (see the FUNC_PROTO case of chainLevel). */
+  private readonly protos = new Set<number>();
   /** Anonymous structs/unions whose body is being written: a forged one inlined in itself is written once (else 2^depth bodies). */
   private readonly inlining = new Set<number>();
   /** The declarator name when a caller gives one as text (name offset -1). */
@@ -237,6 +240,18 @@ export class CEmitter {
    * function prototypes wrap what is left of the frame in parentheses.
    */
   private chain(base: number, cnt: number, nameOff: number, sfx: number, lvl: number): void {
+    // Arrays and prototypes recurse once per level: a forged prototype returning itself is 4096 levels
+    // deep, more than the stack holds.
+    if (this.chainDepth >= MAX_NESTING) {
+      this.w.ascii('/* ... */');
+      return;
+    }
+    this.chainDepth++;
+    this.chainLevel(base, cnt, nameOff, sfx, lvl);
+    this.chainDepth--;
+  }
+
+  private chainLevel(base: number, cnt: number, nameOff: number, sfx: number, lvl: number): void {
     const t = this.t;
     const w = this.w;
     let lastWasPtr = true;
@@ -315,6 +330,12 @@ export class CEmitter {
           return;
         }
         case Kind.FUNC_PROTO: {
+          // A forged prototype returning or taking itself: written once (each level would write it again per parameter).
+          if (this.protos.has(id)) {
+            w.ascii('/* ... */');
+            return;
+          }
+          this.protos.add(id);
           // GCC marks noreturn function pointers volatile; dropped like array qualifiers.
           cnt = this.dropMods(base, cnt);
           if (cnt > 0) {
@@ -325,6 +346,7 @@ export class CEmitter {
             this.declName(nameOff, sfx, lastWasPtr);
           }
           this.params(id, lvl);
+          this.protos.delete(id);
           return;
         }
         default:
