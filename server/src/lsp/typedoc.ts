@@ -90,13 +90,16 @@ export function renderType(file: IndexedFile, id: number): RenderedType {
   return r;
 }
 
+/** Members located, and lines looked at for one, at most. */
+const MAX_LOCATED = 4096;
+
 /** Finds each member's line, in order (anonymous members' fields are rendered inline). */
 function locateMembers(btf: Btf, t: BtfType, lines: string[], from: number): RenderedMember[] {
   let cursor = from;
   const find = (name: string): number => {
     if (!name) return -1;
     const re = new RegExp(`\\b${escapeRegExp(name)}\\b`); // a name from the file is text, not a pattern
-    for (let i = cursor; i < lines.length; i++) {
+    for (let i = cursor, end = Math.min(lines.length, cursor + MAX_LOCATED); i < end; i++) {
       if (re.test(lines[i]!.replace(/\/\*.*?\*\//g, ''))) {
         cursor = i + 1;
         return i;
@@ -105,10 +108,15 @@ function locateMembers(btf: Btf, t: BtfType, lines: string[], from: number): Ren
     return -1;
   };
   const open = new Set<number>();
+  // A real struct has hundreds of members with its inline ones; forged anonymous types nesting each
+  // other vlen-fold would make it vlen^8.
+  let budget = MAX_LOCATED;
   const walk = (tt: BtfType, depth: number): RenderedMember[] => {
     const out: RenderedMember[] = [];
+    if (--budget < 0) return out;
     if (tt.kind === 'STRUCT' || tt.kind === 'UNION') {
       for (const mem of tt.members) {
+        if (--budget < 0) break;
         if (mem.name) {
           const line = find(mem.name);
           out.push({ name: mem.name, line: line < 0 ? from : line, type: mem.type, children: [], kind: 'member' });
