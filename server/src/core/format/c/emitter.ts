@@ -36,6 +36,8 @@ export class CEmitter {
   /** Declarations being written inside one another (prototype parameters, inline struct members). */
   private nesting = 0;
   private chainDepth = 0;
+  /** Padding bits written in the struct being written (bounded: see MAX_PADDING_BITS). */
+  private padded = 0;
   /** Prototypes being written (see the FUNC_PROTO case of chainLevel). */
   private readonly protos = new Set<number>();
   /** Anonymous structs/unions whose body is being written: a forged one inlined in itself is written once (else 2^depth bodies). */
@@ -462,6 +464,8 @@ export class CEmitter {
     const size = t.third(id);
     const packed = isStruct && t.isPacked(id);
     w.ascii(isStruct ? 'struct' : 'union');
+    const outerPadded = this.padded;
+    this.padded = 0;
     if (t.nameOff(id) !== 0) {
       w.byte(32);
       this.typeName(id);
@@ -505,6 +509,7 @@ export class CEmitter {
     }
     w.byte(125);
     if (packed) w.ascii(' __attribute__((packed))');
+    this.padded = outerPadded;
   }
 
   /** True when a member of this type is written as an inline anonymous struct/union body. */
@@ -566,8 +571,9 @@ export class CEmitter {
       }
       cur = newOff;
     }
-    if (next - cur > MAX_PADDING_BITS) {
-      // A forged member offset (up to 2^32 bits): libbpf would write 64 million `long: 64;` lines.
+    this.padded += next - cur;
+    if (this.padded > MAX_PADDING_BITS) {
+      // Forged member offsets (up to 2^32 bits, a gap per member): libbpf would write 64 million `long: 64;` lines.
       this.newline(lvl);
       w.ascii('/* ');
       w.dec(next - cur);
@@ -596,7 +602,7 @@ export class CEmitter {
   }
 }
 
-/** More padding than any struct has (512 KiB): written as one comment, not a line per 8 bytes. */
+/** More padding than any struct has (512 KiB in all): the rest is written as one comment per gap, not a line per 8 bytes. */
 const MAX_PADDING_BITS = 1 << 22;
 
 /** Deeper nesting of declarations than any C source has: taken for a loop. */
