@@ -13,6 +13,7 @@ import type { BtfInput } from './core/input';
 import { describeObject, kindCounts } from './core/object/bpf-object';
 import { disasmObject } from './core/object/disasm';
 import { coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
+import { diffBtf, diffJson, formatDiffText } from './core/diff/index';
 import { type Problem, formatProblem } from './core/util/problems';
 import { ByteWriter } from './core/util/writer';
 import { CliError, loadWithBases } from './cli/load';
@@ -24,6 +25,7 @@ const USAGE = `usage:
   btf-lens disasm FILE.o [--section NAME] [--no-show-raw-insn] [--objdump]
   btf-lens info FILE [--base FILE]...
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
+  btf-lens diff OLD NEW [--base-old FILE]... [--base-new FILE]... [--format text|json]
 
 FILE: raw BTF (/sys/kernel/btf/*, *.btf, optionally .gz/.xz/.zst) or an ELF with .BTF
 (BPF object, kernel module .ko[.xz|.zst|.gz], vmlinux). --base names the BTF a split BTF
@@ -82,12 +84,18 @@ async function main(argv: string[]): Promise<number> {
       all: { type: 'boolean' },
       'no-show-raw-insn': { type: 'boolean' },
       objdump: { type: 'boolean' },
+      'base-old': { type: 'string', multiple: true },
+      'base-new': { type: 'string', multiple: true },
     },
   });
   const file = positionals[0];
   if (cmd === 'layout') {
     if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)\n${USAGE}`);
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
+  }
+  if (cmd === 'diff') {
+    if (positionals.length !== 2) throw new CliError(`diff: expects OLD and NEW\n${USAGE}`);
+    return diffCmd(positionals[0]!, positionals[1]!, values['base-old'] ?? [], values['base-new'] ?? [], values.format);
   }
   if (!file || positionals.length > 1) throw new CliError(`${cmd}: expects exactly one FILE\n${USAGE}`);
   const bases = values.base ?? [];
@@ -199,6 +207,30 @@ async function coreCmd(file: string, targets: string[], targetBase: string | und
   const failed = report([...input.problems.filter((p) => p.severity === 'error'), ...res.problems], file);
   if (!res.ok && !res.problems.length) process.stderr.write(`btf-lens: ${file}: CO-RE relocation fails against ${vmlinuxFile} (error ${res.error}): libbpf would not load this object\n`);
   return failed || !res.ok ? 1 : 0;
+}
+
+/**
+ * `diff OLD NEW`: what changed between two BTFs (two kernels, two builds of a module each on its
+ * own base, two builds of an object), by kind and name; see README ("Diff JSON schema").
+ */
+async function diffCmd(oldFile: string, newFile: string, oldBases: string[], newBases: string[], format: string | undefined): Promise<number> {
+  if (format !== 'json' && format !== 'text' && format !== 'raw' && format !== undefined) throw new CliError(`unknown --format ${format} (text, json)`);
+  const { input: a } = await loadWithBases(oldFile, oldBases);
+  const { input: b } = await loadWithBases(newFile, newBases);
+  const problems = (i: BtfInput, f: string) => i.btf ? i.problems : [...i.problems, { file: f, offset: 0, severity: 'error' as const, message: 'no BTF in this file' }];
+  if (!a.btf || !b.btf) {
+    report(problems(a, oldFile), oldFile);
+    report(problems(b, newFile), newFile);
+    return 1;
+  }
+  const d = diffBtf(a.btf, b.btf, { oldName: oldFile, newName: newFile });
+  const out = new Out();
+  if (format === 'json') out.line(JSON.stringify(diffJson(d), undefined, 1));
+  else out.w.text(formatDiffText(d, a.btf, b.btf));
+  out.end();
+  const failedA = report(a.problems, oldFile);
+  const failedB = report(b.problems, newFile);
+  return failedA || failedB ? 1 : 0;
 }
 
 function jsonBigInt(_k: string, v: unknown): unknown {
