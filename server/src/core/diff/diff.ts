@@ -45,13 +45,13 @@ function compare(kind: DiffKind, sa: Side, a: number, sb: Side, b: number): Diff
   const tb = sb.t;
   switch (kind) {
     case 'STRUCT': case 'UNION':
-      if (!sameComposite(sa, a, sb, b)) compareComposite(sa, a, sb, b, out);
+      compareComposite(sa, a, sb, b, out);
       break;
     case 'ENUM': case 'ENUM64':
-      if (!sameEnum(sa, a, sb, b)) compareEnum(sa, a, sb, b, out);
+      compareEnum(sa, a, sb, b, out);
       break;
     case 'FUNC':
-      if (ta.vlen(a) !== tb.vlen(b) || !sameType(sa, ta.third(a), sb, tb.third(b))) compareFunc(sa, a, sb, b, out);
+      compareFunc(sa, a, sb, b, out);
       break;
     case 'TYPEDEF': {
       const x = ta.third(a);
@@ -85,17 +85,27 @@ function compare(kind: DiffKind, sa: Side, a: number, sb: Side, b: number): Diff
 export function diffBtf(oldBtf: Btf, newBtf: Btf, opts: DiffOptions = {}): BtfDiffResult {
   const sa = new Side(oldBtf);
   const sb = new Side(newBtf);
-  const changes: DiffEntry[] = [];
+  const byKind: DiffEntry[][] = DIFF_KINDS.map(() => []);
   const groups = new NameGroups([sa, sb]);
   for (let g = 0; g < groups.count; g++) {
-    const kind = KIND_OF[groups.kind[g]!]!;
+    const code = groups.kind[g]!;
+    const kind = KIND_OF[code]!;
+    const changes = byKind[RANK.get(kind)!]!;
     const a1 = groups.first0[g]!;
     const b1 = groups.first1[g]!;
-    // Decoded only for the groups that change (most do not).
-    const name = () => (a1 ? sa.name(a1) : sb.name(b1));
-    if (groups.n0[g] === 1 && groups.n1[g] === 1) {
+    const n0 = groups.n0[g]!;
+    const n1 = groups.n1[g]!;
+    if (n0 === 1 && n1 === 1) {
+      if (unchanged(code, sa, a1, sb, b1)) continue;
       const details = compare(kind, sa, a1, sb, b1);
-      if (details.length) changes.push({ kind, name: name(), change: 'changed', details, oldId: a1, newId: b1 });
+      if (details.length) changes.push({ kind, name: sa.name(a1), change: 'changed', details, oldId: a1, newId: b1 });
+      continue;
+    }
+    // Names are decoded only for the groups that change (most do not).
+    const name = n0 ? sa.name(a1) : sb.name(b1);
+    if (n0 === 0 || n1 === 0) {
+      for (const a of groups.ids(g, 0)) changes.push({ kind, name, change: 'removed', details: [], oldId: a });
+      for (const b of groups.ids(g, 1)) changes.push({ kind, name, change: 'added', details: [], newId: b });
       continue;
     }
     const olds = groups.ids(g, 0);
@@ -103,24 +113,42 @@ export function diffBtf(oldBtf: Btf, newBtf: Btf, opts: DiffOptions = {}): BtfDi
     const taken = new Set<number>();
     const rest: number[] = [];
     for (const a of olds) {
-      const b = news.find((b) => !taken.has(b) && compare(kind, sa, a, sb, b).length === 0);
+      const b = news.find((b) => !taken.has(b) && (unchanged(code, sa, a, sb, b) || compare(kind, sa, a, sb, b).length === 0));
       if (b === undefined) rest.push(a);
       else taken.add(b);
     }
     const left = news.filter((b) => !taken.has(b));
     rest.forEach((a, i) => {
       const b = left[i];
-      if (b === undefined) changes.push({ kind, name: name(), change: 'removed', details: [], oldId: a });
-      else changes.push({ kind, name: name(), change: 'changed', details: compare(kind, sa, a, sb, b), oldId: a, newId: b });
+      if (b === undefined) changes.push({ kind, name, change: 'removed', details: [], oldId: a });
+      else changes.push({ kind, name, change: 'changed', details: compare(kind, sa, a, sb, b), oldId: a, newId: b });
     });
-    for (const b of left.slice(rest.length)) changes.push({ kind, name: name(), change: 'added', details: [], newId: b });
+    for (const b of left.slice(rest.length)) changes.push({ kind, name, change: 'added', details: [], newId: b });
   }
   // Stable: same-named entries keep the order above (changed, removed, added).
-  const rank = new Map(changes.map((c) => [c, RANK.get(c.kind)!]));
-  changes.sort((x, y) => rank.get(x)! - rank.get(y)! || (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  for (const list of byKind) list.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  const changes = byKind.flat();
   const summary = { added: 0, removed: 0, changed: 0 };
   for (const c of changes) summary[c.change]++;
   return { old: opts.oldName ?? oldBtf.file ?? 'old', new: opts.newName ?? newBtf.file ?? 'new', changes, summary };
+}
+
+/** The quick structural checks of equal.ts: true when `compare` would find nothing (false: look). */
+function unchanged(code: number, sa: Side, a: number, sb: Side, b: number): boolean {
+  const ta = sa.t;
+  const tb = sb.t;
+  switch (code) {
+    case Kind.STRUCT: case Kind.UNION:
+      return sameComposite(sa, a, sb, b);
+    case Kind.ENUM: case Kind.ENUM64:
+      return sameEnum(sa, a, sb, b);
+    case Kind.FUNC:
+      return ta.vlen(a) === tb.vlen(b) && tb.kind(tb.third(b)) === Kind.FUNC_PROTO && sameType(sa, ta.third(a), sb, tb.third(b));
+    case Kind.VAR:
+      return sameType(sa, ta.third(a), sb, tb.third(b));
+    default:
+      return false;
+  }
 }
 
 /** The result as `--format json` writes it: the README's schema, without the type IDs. */
