@@ -56,6 +56,61 @@ describe('diff: the reference script on bpftool JSON agrees', () => {
   });
 });
 
+describe('diff: bad input is normal input', () => {
+  // Raw BTF (old.btf) with bytes of its type section flipped, and cut short: every view of it is diffed
+  // both ways against the intact one and itself. Must not throw; hostile loops end at the bounds.
+  const good = readFileSync(join(fixtures, 'old.btf'));
+  const intact = load('old.btf');
+  const variants = (): Uint8Array[] => {
+    const out: Uint8Array[] = [];
+    let seed = 12345;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8);
+    for (let i = 0; i < 300; i++) {
+      const b = Uint8Array.from(good);
+      for (let k = 0; k < 1 + (i % 4); k++) b[24 + (rnd() % (b.length - 24))] = rnd() & 0xff;
+      out.push(b);
+    }
+    for (let n = 24; n < good.length; n += 13) out.push(good.subarray(0, n));
+    return out;
+  };
+  it('flipped and truncated type sections, both ways, no throw', () => {
+    for (const bytes of variants()) {
+      const bad = openBtfBytes(bytes, { file: 'bad.btf' }).btf;
+      if (!bad) continue;
+      diffBtf(intact, bad);
+      diffBtf(bad, intact);
+      diffBtf(bad, bad);
+    }
+  });
+  it('a prototype that takes a pointer to itself, a struct that holds itself: bounded', () => {
+    // Hand-made hostile BTF: [1] int, [2] PTR -> 3, [3] FUNC_PROTO int (2 a), [4] FUNC f -> 3,
+    // [5] STRUCT s { anon member of type 6 }, [6] anonymous STRUCT holding itself as an unnamed member.
+    const strs = '\0int\0a\0f\0s\0';
+    const words = [
+      1, 0x01000000, 4, 0x20,             // [1] INT int, 32 bits
+      0, 0x02000000, 3,                   // [2] PTR -> 3
+      0, 0x0d000001, 1, 5, 2,             // [3] FUNC_PROTO ret 1, (a: 2)
+      7, 0x0c000001, 3,                   // [4] FUNC f -> 3, global
+      9, 0x04000001, 4, 0, 6, 0,          // [5] STRUCT s size 4 { (anon): 6 @0 }
+      0, 0x04000001, 4, 0, 6, 0,          // [6] STRUCT (anon) size 4 { (anon): 6 @0 }
+    ];
+    const types = new Uint8Array(new Uint32Array(words).buffer);
+    const str = new TextEncoder().encode(strs);
+    const hdr = new Uint32Array([0, 24, 0, types.length, types.length, str.length]);
+    new DataView(hdr.buffer).setUint16(0, 0xeb9f, true);
+    new DataView(hdr.buffer).setUint8(2, 1);
+    const bytes = new Uint8Array(24 + types.length + str.length);
+    bytes.set(new Uint8Array(hdr.buffer), 0);
+    bytes.set(types, 24);
+    bytes.set(str, 24 + types.length);
+    const hostile = Btf.parse(bytes);
+    assert.equal(hostile.problems.filter((p) => p.severity === 'error').length, 0);
+    assert.deepEqual(diffBtf(hostile, hostile).changes, []);
+    const d = diffBtf(intact, hostile);
+    assert.ok(d.changes.some((c) => c.kind === 'STRUCT' && c.name === 's' && c.change === 'added'));
+  });
+});
+
 describe('diff: the Debian 6.1 kernel against 6.18', { skip: hasCorpus ? false : `no corpus at ${sharedCorpus}` }, () => {
   it('every named struct, union, enum, typedef, func and var as the reference finds it', async () => {
     const old = Btf.parse(readFileSync(join(sharedCorpus, 'vmlinux-6.1.btf')));
