@@ -50,6 +50,9 @@ describe('diff: the reference script on bpftool JSON agrees', () => {
   it('a module split on each build: its own types only', () => {
     assert.deepEqual(ours('mod-old.btf', 'mod-new.btf', ['old.btf', 'new.btf']), expected('module.json'));
   });
+  it('same-named functions and structs (bpftool gen object): equal ones paired first, not by ID order', () => {
+    assert.deepEqual(ours('dups-old.bpf.o', 'dups-new.bpf.o'), expected('dups.json'));
+  });
   it('a type diffed with itself: nothing', () => {
     const a = load('old.bpf.o');
     assert.deepEqual(diffBtf(a, load('old.bpf.o')).changes, []);
