@@ -27,19 +27,41 @@ export class Side {
   spell(id: number): string {
     const have = this.spelled.get(id);
     if (have !== undefined) return have;
+    const s = this.capture(() => this.e.decl(this.t.valid(id) ? id : 0, 0, 0, 0));
+    this.spelled.set(id, s);
+    return s;
+  }
+
+  /**
+   * The declaration of named type `id` as render.ts's cDeclaration writes it (`static int f(int a)`,
+   * `typedef int myint_t`, `struct foo`), through this side's one emitter: a report declares thousands.
+   */
+  declare(id: number): string {
+    const t = this.t;
+    const k = t.kind(id);
+    const linkage = (l: number) => (l === 0 ? 'static ' : l === 2 ? 'extern ' : '');
+    switch (k) {
+      case Kind.FUNC:
+        return linkage(t.vlen(id)) + this.capture(() => this.e.declNamed(t.third(id), this.name(id), 0));
+      case Kind.VAR:
+        return linkage(t.u32(id, 0)) + this.capture(() => this.e.declNamed(t.third(id), this.name(id), 0));
+      case Kind.TYPEDEF:
+        return this.capture(() => this.e.typedefDef(id, 0));
+      default:
+        return this.spell(id);
+    }
+  }
+
+  /** What `write` puts in the writer, as a string. */
+  private capture(write: () => void): string {
     const w = this.w;
     const buf = w.buf;
     w.pos = 0;
-    this.e.decl(this.t.valid(id) ? id : 0, 0, 0, 0);
-    let s: string;
-    if (w.buf === buf) {
-      s = decoder.decode(buf.subarray(0, w.pos));
-    } else {
-      // Spilled (a spelling longer than the buffer): take it all and start a fresh writer.
-      s = w.toString();
-      this.e.w = this.w = new ByteWriter(undefined, 1 << 16);
-    }
-    this.spelled.set(id, s);
+    write();
+    if (w.buf === buf) return decoder.decode(buf.subarray(0, w.pos));
+    // Spilled (longer than the buffer): take it all and start a fresh writer.
+    const s = w.toString();
+    this.e.w = this.w = new ByteWriter(undefined, 1 << 16);
     return s;
   }
 

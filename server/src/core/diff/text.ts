@@ -1,7 +1,7 @@
 import type { Btf } from '../btf/btf';
-import { cDeclaration } from '../format/c/render';
 import type { BtfDiffResult } from './diff';
 import { DIFF_KINDS, type DiffDetail, type DiffKind } from './model';
+import { Side } from './side';
 
 /**
  * The diff for people: one group per kind, one line per type added (`+`), removed (`-`) or
@@ -16,6 +16,7 @@ import { DIFF_KINDS, type DiffDetail, type DiffKind } from './model';
  * Added and removed types show their declaration (a function's prototype, a typedef's definition).
  */
 export function formatDiffText(d: BtfDiffResult, oldBtf: Btf, newBtf: Btf): string {
+  const sides = [new Side(oldBtf), new Side(newBtf)] as const;
   const lines: string[] = [`--- ${d.old}`, `+++ ${d.new}`];
   for (const kind of DIFF_KINDS) {
     const group = d.changes.filter((c) => c.kind === kind);
@@ -25,8 +26,8 @@ export function formatDiffText(d: BtfDiffResult, oldBtf: Btf, newBtf: Btf): stri
       .filter(([, k]) => k).map(([w, k]) => `${k} ${w}`).join(', ');
     lines.push('', `${kind}: ${counts}`);
     for (const c of group) {
-      if (c.change === 'added') lines.push(`+ ${declaration(newBtf, c.newId, kind, c.name)}`);
-      else if (c.change === 'removed') lines.push(`- ${declaration(oldBtf, c.oldId, kind, c.name)}`);
+      if (c.change === 'added') lines.push(`+ ${declaration(sides[1], c.newId, kind, c.name)}`);
+      else if (c.change === 'removed') lines.push(`- ${declaration(sides[0], c.oldId, kind, c.name)}`);
       else {
         lines.push(`~ ${KEYWORD[kind]} ${c.name}`);
         for (const x of c.details) lines.push(`    ${detailText(x)}`);
@@ -42,9 +43,8 @@ const KEYWORD: Record<DiffKind, string> = {
   STRUCT: 'struct', UNION: 'union', ENUM: 'enum', ENUM64: 'enum', TYPEDEF: 'typedef', FUNC: 'func', VAR: 'var',
 };
 
-function declaration(btf: Btf, id: number | undefined, kind: DiffKind, name: string): string {
-  if (id === undefined) return `${KEYWORD[kind]} ${name}`;
-  return cDeclaration(btf, id);
+function declaration(s: Side, id: number | undefined, kind: DiffKind, name: string): string {
+  return id === undefined ? `${KEYWORD[kind]} ${name}` : s.declare(id);
 }
 
 function detailText(x: DiffDetail): string {
