@@ -125,32 +125,12 @@ export function diffBtf(oldBtf: Btf, newBtf: Btf, opts: DiffOptions = {}): BtfDi
     });
     for (const b of left.slice(rest.length)) changes.push({ kind, name, change: 'added', details: [], newId: b });
   }
-  const changes = byKind.flatMap(byName);
+  // Stable: same-named entries keep the order above (changed, removed, added).
+  for (const list of byKind) list.sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0));
+  const changes = byKind.flat();
   const summary = { added: 0, removed: 0, changed: 0 };
   for (const c of changes) summary[c.change]++;
   return { old: opts.oldName ?? oldBtf.file ?? 'old', new: opts.newName ?? newBtf.file ?? 'new', changes, summary };
-}
-
-/**
- * `list` ordered by name (UTF-16 code units, as `<` compares), same-named entries in the order they
- * come (changed, removed, added). The names are sorted by the default sort, which calls no JS per
- * comparison: several times faster than a comparator on 50,000 entries.
- */
-function byName(list: DiffEntry[]): DiffEntry[] {
-  const byName = new Map<string, DiffEntry | DiffEntry[]>();
-  for (const c of list) {
-    const have = byName.get(c.name);
-    if (have === undefined) byName.set(c.name, c);
-    else if (Array.isArray(have)) have.push(c);
-    else byName.set(c.name, [have, c]);
-  }
-  const out: DiffEntry[] = [];
-  for (const name of [...byName.keys()].sort()) {
-    const e = byName.get(name)!;
-    if (Array.isArray(e)) out.push(...e);
-    else out.push(e);
-  }
-  return out;
 }
 
 /** The quick structural checks of equal.ts: true when `compare` would find nothing (false: look). */
