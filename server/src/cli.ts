@@ -218,7 +218,8 @@ async function diffCmd(oldFile: string, newFile: string, oldBases: string[], new
   const { input: a } = await loadWithBases(oldFile, oldBases);
   const { input: b } = await loadWithBases(newFile, newBases);
   const problems = (i: BtfInput, f: string) => i.btf ? i.problems : [...i.problems, { file: f, offset: 0, severity: 'error' as const, message: 'no BTF in this file' }];
-  if (!a.btf || !b.btf) {
+  // A split BTF read without its base has no names to match: say so rather than print an empty diff.
+  if (!a.btf || !b.btf || a.missingBase || b.missingBase) {
     report(problems(a, oldFile), oldFile);
     report(problems(b, newFile), newFile);
     return 1;

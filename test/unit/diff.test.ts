@@ -157,6 +157,10 @@ describe('diff: the CLI', { skip: existsSync(cliPath) ? false : `${cliPath} not 
     const r = run('mod-old.btf', 'nothing-here.btf');
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^btf-lens: .*\n$/);
+    const m = run('mod-old.btf', 'mod-new.btf', '--base-new', 'new.btf');
+    assert.equal(m.status, 1);
+    assert.equal(m.stdout, '', 'no diff of a split BTF without its base');
+    assert.match(m.stderr, /mod-old\.btf: offset 0 \(0x0\): this is split BTF/);
     const s = run('old.bpf.o');
     assert.equal(s.status, 1);
     assert.match(s.stderr, /diff: expects OLD and NEW/);
