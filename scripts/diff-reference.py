@@ -10,7 +10,10 @@ schema of README.md ("Diff JSON schema"). The rules it implements are the README
 usage: diff-reference.py OLD NEW [--base-old F] [--base-new F] [--old-name S] [--new-name S]
                          [--bpftool PATH] [--json-old F.json] [--json-new F.json]
                          [--json-base-old F.json] [--json-base-new F.json]
+       diff-reference.py --check-spelling FILE [--bpftool PATH]
 --json-*: read bpftool's JSON from a file instead of running bpftool.
+--check-spelling: this script's C spelling against `bpftool btf dump file FILE format c`, member by member
+(the structs and unions whose members print one per line and whose name is unique); exit 1 on a difference.
 """
 import argparse
 import json
@@ -382,7 +385,47 @@ def diff(sa, sb):
     return changes, summary
 
 
+def check_spelling(bpftool, path):
+    import re
+    types = bpftool_json(bpftool, path)
+    s = Side(types, None)
+    text = subprocess.run([bpftool, 'btf', 'dump', 'file', path, 'format', 'c'], check=True, capture_output=True, text=True).stdout
+    bodies = {}
+    for m in re.finditer(r'^(struct|union) (\w+) \{\n(.*?)\n\}', text, re.S | re.M):
+        bodies[(m.group(1), m.group(2))] = m.group(3).split('\n')
+    counts = {}
+    for t in types:
+        if t['kind'] in ('STRUCT', 'UNION'):
+            key = (t['kind'].lower(), t['name'])
+            counts[key] = counts.get(key, 0) + 1
+    dup = {k for k, c in counts.items() if c > 1}
+    ok, bad = 0, []
+    for t in types:
+        key = (t['kind'].lower(), t['name'])
+        if t['kind'] not in ('STRUCT', 'UNION') or not nm(t) or key in dup or key not in bodies:
+            continue
+        lines = bodies[key]
+        simple = [l for l in lines if l.startswith('\t') and not l.startswith('\t\t')]
+        if len(simple) != len(t['members']) or any('{' in l or '}' in l or '___' in l for l in lines):
+            continue
+        for l, mb in zip(simple, t['members']):
+            want = re.sub(r': \d+$', '', l.strip().rstrip(';')) if 'bitfield_size' in mb else l.strip().rstrip(';')
+            got = s.decl(mb['type_id'], nm(mb))
+            if got == want:
+                ok += 1
+            else:
+                bad.append('%s %s: bpftool %r, here %r' % (key[0], key[1], want, got))
+    print('%s: %d members spelled as bpftool format c, %d differ' % (path, ok, len(bad)))
+    for b in bad[:20]:
+        print('  ' + b)
+    return 1 if bad or not ok else 0
+
+
 def main():
+    if '--check-spelling' in sys.argv:
+        argv = sys.argv
+        bt = argv[argv.index('--bpftool') + 1] if '--bpftool' in argv else 'bpftool'
+        sys.exit(check_spelling(bt, argv[argv.index('--check-spelling') + 1]))
     ap = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     ap.add_argument('old')
     ap.add_argument('new')
