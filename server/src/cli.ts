@@ -16,6 +16,7 @@ import { disasmObject } from './core/object/disasm';
 import { type CoreResolution, coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
 import { programsFailingAtPoison } from './core/core-relo/reach';
 import { type Problem, formatProblem, internalErrorMessage, oneLine } from './core/util/problems';
+import { diffBtf, diffJson, formatDiffText } from './core/diff/index';
 import { ByteWriter } from './core/util/writer';
 import { CliError, InternalError, loadWithBases } from './cli/load';
 
@@ -26,6 +27,7 @@ const USAGE = `usage:
   btf-lens disasm FILE.o [--section NAME] [--no-show-raw-insn] [--objdump]
   btf-lens info FILE [--base FILE]...
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
+  btf-lens diff OLD NEW [--base-old FILE]... [--base-new FILE]... [--format text|json]
 
 FILE: raw BTF (/sys/kernel/btf/*, *.btf, optionally .gz/.xz/.zst) or an ELF with .BTF
 (BPF object, kernel module .ko[.xz|.zst|.gz], vmlinux). --base names the BTF a split BTF
@@ -108,6 +110,8 @@ async function main(argv: string[]): Promise<number> {
       all: { type: 'boolean' },
       'no-show-raw-insn': { type: 'boolean' },
       objdump: { type: 'boolean' },
+      'base-old': { type: 'string', multiple: true },
+      'base-new': { type: 'string', multiple: true },
     },
   });
   const file = positionals[0];
@@ -115,6 +119,10 @@ async function main(argv: string[]): Promise<number> {
   if (cmd === 'layout') {
     if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)`, true);
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
+  }
+  if (cmd === 'diff') {
+    if (positionals.length !== 2) throw new CliError('diff: expects OLD and NEW', true);
+    return diffCmd(positionals[0]!, positionals[1]!, values['base-old'] ?? [], values['base-new'] ?? [], values.format);
   }
   if (!file || positionals.length > 1) throw new CliError(`${cmd}: expects exactly one FILE`, true);
   const bases = values.base ?? [];
@@ -254,6 +262,30 @@ function reachablePoison(input: BtfInput, res: CoreResolution, target: string): 
     message: `${hit.length} poisoned CO-RE instruction${hit.length > 1 ? 's' : ''} reachable against ${target}, the first in prog '${first.prog}' insn #${first.insn} `
       + `(${first.spec ?? first.access}): the kernel's verifier refuses ${names.length ? `prog ${names.join(', ')}` : 'the programs that reach them'}`,
   };
+}
+
+/**
+ * `diff OLD NEW`: what changed between two BTFs (two kernels, two builds of a module each on its
+ * own base, two builds of an object), by kind and name; see README ("Diff JSON schema").
+ */
+async function diffCmd(oldFile: string, newFile: string, oldBases: string[], newBases: string[], format: string | undefined): Promise<number> {
+  if (format !== 'json' && format !== 'text' && format !== 'raw' && format !== undefined) throw new CliError(`unknown --format ${format} (text, json)`);
+  const { input: a } = await loadWithBases(oldFile, oldBases);
+  const { input: b } = await loadWithBases(newFile, newBases);
+  const problems = (i: BtfInput, f: string) => i.btf ? i.problems : [...i.problems, { file: f, offset: 0, severity: 'error' as const, message: 'no BTF in this file' }];
+  // A split BTF read without its base has no names to match: say so rather than print an empty diff.
+  if (!a.btf || !b.btf || a.missingBase || b.missingBase) {
+    report(problems(a, oldFile), oldFile);
+    report(problems(b, newFile), newFile);
+    return 1;
+  }
+  const d = diffBtf(a.btf, b.btf, { oldName: oldFile, newName: newFile });
+  // Megabytes of text for two kernels: encoded at once rather than char by char through the writer.
+  const text = format === 'json' ? `${JSON.stringify(diffJson(d), undefined, 1)}\n` : formatDiffText(d, a.btf, b.btf);
+  writeAll(1, Buffer.from(text));
+  const failedA = report(a.problems, oldFile);
+  const failedB = report(b.problems, newFile);
+  return failedA || failedB ? 1 : 0;
 }
 
 function jsonBigInt(_k: string, v: unknown): unknown {

@@ -71,17 +71,19 @@ export interface FunctionRange {
 export function functionsOf(btf: Btf | undefined, p: ProgramModel): FunctionRange[] {
   const s = p.section;
   if (s.funcInfo.length && btf) {
+    // Within the section: a forged insn_off must not make callers walk 2^29 slots.
+    const slot = (insnOff: number) => Math.min(s.slots, Math.floor(insnOff / INSN_SIZE));
     return s.funcInfo.map((f, i) => ({
       name: btf.name(f.typeId) || `func_${f.insnOff / INSN_SIZE}`,
       typeId: f.typeId,
-      start: Math.floor(f.insnOff / INSN_SIZE),
-      end: i + 1 < s.funcInfo.length ? Math.floor(s.funcInfo[i + 1]!.insnOff / INSN_SIZE) : s.slots,
+      start: slot(f.insnOff),
+      end: i + 1 < s.funcInfo.length ? Math.max(slot(f.insnOff), slot(s.funcInfo[i + 1]!.insnOff)) : s.slots,
     }));
   }
   return s.functions.map((f, i) => ({
     name: f.name,
-    start: f.start,
-    end: f.slots ? f.start + f.slots : i + 1 < s.functions.length ? s.functions[i + 1]!.start : s.slots,
+    start: Math.min(f.start, s.slots),
+    end: Math.min(s.slots, f.slots ? f.start + f.slots : i + 1 < s.functions.length ? s.functions[i + 1]!.start : s.slots),
   }));
 }
 

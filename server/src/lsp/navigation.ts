@@ -10,7 +10,7 @@ import { lineGroups } from './lines';
 import { accessesAt } from './member-place';
 import { type IndexedFile, coreRelosIn, countInsns, functionListing, functionsOf, insnLines, sourceLineReader } from './model';
 import { findTypeByName } from './names';
-import { type RenderedMember, namedTarget, renderType, resolveWordInDoc, typeTitle, typeUri, wordAt } from './typedoc';
+import { type RenderedMember, escapeRegExp, namedTarget, renderType, resolveWordInDoc, typeTitle, typeUri, wordAt } from './typedoc';
 import { disasmDocUri, parseVirtualUri } from './uri';
 import type { WorkspaceIndex } from './workspace';
 
@@ -238,7 +238,8 @@ function functionEnd(lines: string[], from: number): number {
 
 /** The line declaring `name(` at or above the first line the function's code maps to. */
 function functionLine(lines: string[], name: string, from: number): number {
-  const re = new RegExp(`\\b${name}\\s*\\(`);
+  // names come from the file: a `(` or `[` in one is text, not a regular expression
+  const re = new RegExp(`\\b${escapeRegExp(name)}\\s*\\(`);
   for (let i = Math.min(from, lines.length - 1); i >= 0 && i >= from - 40; i--) if (re.test(lines[i]!)) return i;
   return Math.max(0, from);
 }

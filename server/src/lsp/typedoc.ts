@@ -91,13 +91,16 @@ export function renderType(file: IndexedFile, id: number): RenderedType {
   return r;
 }
 
+/** Members located, and lines looked at for one, at most. */
+const MAX_LOCATED = 4096;
+
 /** Finds each member's line, in order (anonymous members' fields are rendered inline). */
 function locateMembers(btf: Btf, t: BtfType, lines: string[], from: number): RenderedMember[] {
   let cursor = from;
   const find = (name: string): number => {
     if (!name) return -1;
-    const re = new RegExp(`\\b${name}\\b`);
-    for (let i = cursor; i < lines.length; i++) {
+    const re = new RegExp(`\\b${escapeRegExp(name)}\\b`); // a name from the file is text, not a pattern
+    for (let i = cursor, end = Math.min(lines.length, cursor + MAX_LOCATED); i < end; i++) {
       if (re.test(lines[i]!.replace(/\/\*.*?\*\//g, ''))) {
         cursor = i + 1;
         return i;
@@ -105,10 +108,16 @@ function locateMembers(btf: Btf, t: BtfType, lines: string[], from: number): Ren
     }
     return -1;
   };
+  const open = new Set<number>();
+  // A real struct has hundreds of members with its inline ones; forged anonymous types nesting each
+  // other vlen-fold would make it vlen^8.
+  let budget = MAX_LOCATED;
   const walk = (tt: BtfType, depth: number): RenderedMember[] => {
     const out: RenderedMember[] = [];
+    if (--budget < 0) return out;
     if (tt.kind === 'STRUCT' || tt.kind === 'UNION') {
       for (const mem of tt.members) {
+        if (--budget < 0) break;
         if (mem.name) {
           const line = find(mem.name);
           out.push({ name: mem.name, line: line < 0 ? from : line, type: mem.type, children: [], kind: 'member' });
@@ -117,8 +126,11 @@ function locateMembers(btf: Btf, t: BtfType, lines: string[], from: number): Ren
         // Anonymous member: its fields follow inline.
         const start = cursor;
         const inner = skipModsAndTypedefs(btf, mem.type);
-        const it = inner > 0 && depth < 8 ? typeById(btf, inner) : undefined;
+        // A type inlined in itself (forged BTF) is walked once: else each level multiplies the work by vlen.
+        const it = inner > 0 && depth < 8 && !open.has(inner) ? typeById(btf, inner) : undefined;
+        open.add(inner);
         const children = it && (it.kind === 'STRUCT' || it.kind === 'UNION') ? walk(it, depth + 1) : [];
+        open.delete(inner);
         out.push({ name: '', line: start, type: mem.type, children, kind: 'member' });
       }
     } else if (tt.kind === 'ENUM' || tt.kind === 'ENUM64') {
@@ -199,3 +211,8 @@ function isMemberOnLine(file: IndexedFile, docId: number, line: number, word: st
 }
 
 export { typeById };
+
+/** `s` matched literally inside a regular expression. */
+export function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

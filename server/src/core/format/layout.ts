@@ -167,10 +167,15 @@ export function findStructs(btf: Btf, name: string, unions = false): number[] {
 }
 
 const MAX_NESTING = 32;
+/** Anonymous members inlined per listing at most: bounds forged BTF whose anonymous types repeat each other. */
+const MAX_INLINED = 4096;
 
 class Layouter {
   readonly natural = new Map<number, number>();
   private readonly paddingOf = new Map<number, number>();
+  /** Structs being laid out (the stack): a forged type inlined in itself is not expanded again. */
+  private readonly open = new Set<number>();
+  private inlined = 0;
 
   constructor(private readonly t: TypeTable, private readonly cacheline: number) {}
 
@@ -325,6 +330,7 @@ class Layouter {
 
   layout(id: number, depth: number): StructLayout {
     const t = this.t;
+    if (depth === 0) this.open.add(id);
     const isStruct = t.kind(id) === Kind.STRUCT;
     const size = t.third(id);
     const n = t.vlen(id);
@@ -379,8 +385,11 @@ class Layouter {
         dims.push(t.arrayLen(anon));
         anon = stripMods(t, t.arrayType(anon));
       }
-      if (depth < MAX_NESTING && t.nameOff(anon) === 0 && (t.kind(anon) === Kind.STRUCT || t.kind(anon) === Kind.UNION)) {
+      if (depth < MAX_NESTING && t.nameOff(anon) === 0 && (t.kind(anon) === Kind.STRUCT || t.kind(anon) === Kind.UNION) && !this.open.has(anon) && this.inlined < MAX_INLINED) {
+        this.inlined++;
+        this.open.add(anon);
         m.inner = this.layout(anon, depth + 1);
+        this.open.delete(anon);
         if (dims.length) m.dims = dims;
         if (pointers) m.pointers = pointers;
       }

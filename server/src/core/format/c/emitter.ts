@@ -35,6 +35,13 @@ export class CEmitter {
   private sp = 0;
   /** Declarations being written inside one another (prototype parameters, inline struct members). */
   private nesting = 0;
+  private chainDepth = 0;
+  /** Padding bits written in the struct being written (bounded: see MAX_PADDING_BITS). */
+  private padded = 0;
+  /** Prototypes being written (see the FUNC_PROTO case of chainLevel). */
+  private readonly protos = new Set<number>();
+  /** Anonymous structs/unions whose body is being written: a forged one inlined in itself is written once (else 2^depth bodies). */
+  private readonly inlining = new Set<number>();
   /** The declarator name when a caller gives one as text (name offset -1). */
   private literal = '';
 
@@ -243,6 +250,18 @@ export class CEmitter {
    * function prototypes wrap what is left of the frame in parentheses.
    */
   private chain(base: number, cnt: number, nameOff: number, sfx: number, lvl: number): void {
+    // Arrays behind pointers and prototypes recurse once per level (a pointer-array alternation of 6,000 links
+    // is 1,500 levels, which bpftool prints whole); past MAX_CHAIN_DEPTH the stack would not hold it.
+    if (this.chainDepth >= MAX_CHAIN_DEPTH) {
+      this.w.ascii('/* ... */');
+      return;
+    }
+    this.chainDepth++;
+    this.chainLevel(base, cnt, nameOff, sfx, lvl);
+    this.chainDepth--;
+  }
+
+  private chainLevel(base: number, cnt: number, nameOff: number, sfx: number, lvl: number): void {
     const t = this.t;
     const w = this.w;
     let lastWasPtr = true;
@@ -262,8 +281,14 @@ export class CEmitter {
           break;
         case Kind.STRUCT: case Kind.UNION:
           cnt = this.mods(base, cnt);
-          if (t.nameOff(id) === 0 && !this.skipAnonDefs) this.structDef(id, lvl);
-          else this.structFwd(id);
+          if (t.nameOff(id) === 0 && !this.skipAnonDefs) {
+            if (this.inlining.has(id)) w.ascii('/* ... */');
+            else {
+              this.inlining.add(id);
+              this.structDef(id, lvl);
+              this.inlining.delete(id);
+            }
+          } else this.structFwd(id);
           break;
         case Kind.ENUM: case Kind.ENUM64:
           cnt = this.mods(base, cnt);
@@ -332,6 +357,12 @@ export class CEmitter {
           return;
         }
         case Kind.FUNC_PROTO: {
+          // A forged prototype returning or taking itself: written once (each level would write it again per parameter).
+          if (this.protos.has(id)) {
+            w.ascii('/* ... */');
+            return;
+          }
+          this.protos.add(id);
           // GCC marks noreturn function pointers volatile; dropped like array qualifiers.
           cnt = this.dropMods(base, cnt);
           if (cnt > 0) {
@@ -342,6 +373,7 @@ export class CEmitter {
             this.declName(nameOff, sfx, lastWasPtr);
           }
           this.params(id, lvl);
+          this.protos.delete(id);
           return;
         }
         default:
@@ -457,6 +489,8 @@ export class CEmitter {
     const size = t.third(id);
     const packed = isStruct && t.isPacked(id);
     w.ascii(isStruct ? 'struct' : 'union');
+    const outerPadded = this.padded;
+    this.padded = 0;
     if (t.nameOff(id) !== 0) {
       w.byte(32);
       this.typeName(id);
@@ -502,6 +536,7 @@ export class CEmitter {
     }
     w.byte(125);
     if (packed) w.ascii(' __attribute__((packed))');
+    this.padded = outerPadded;
   }
 
   /** True when a member of this type is written as an inline anonymous struct/union body. */
@@ -563,6 +598,15 @@ export class CEmitter {
       }
       cur = newOff;
     }
+    this.padded += next - cur;
+    if (this.padded > MAX_PADDING_BITS) {
+      // Forged member offsets (up to 2^32 bits, a gap per member): libbpf would write 64 million `long: 64;` lines.
+      this.newline(lvl);
+      w.ascii('/* ');
+      w.dec(next - cur);
+      w.ascii(' bits of padding */');
+      return;
+    }
     while (cur !== next) {
       const bits = Math.min(next - cur, padBits);
       if (bits !== padBits) {
@@ -585,6 +629,11 @@ export class CEmitter {
   }
 }
 
+/** More padding than any struct has (512 KiB in all): the rest is written as one comment per gap, not a line per 8 bytes. */
+const MAX_PADDING_BITS = 1 << 22;
+
+/** Declarator levels written by recursion (array runs behind pointers, prototypes) before the stack runs out. */
+const MAX_CHAIN_DEPTH = 4096;
 /** Deeper nesting of declarations than any C source has: taken for a loop. */
 const MAX_NESTING = 256;
 /** Chains of modifiers, pointers and arrays longer than this are checked for loops as they are walked. */
