@@ -32,6 +32,7 @@ import { hoverMarkdown } from '../../server/src/lsp/hover';
 import type { IndexedFile } from '../../server/src/lsp/model';
 import { SymbolIndex } from '../../server/src/lsp/names';
 import { codeLenses, disasmText, docDefinition, docSymbols, sourceDefinition } from '../../server/src/lsp/navigation';
+import { RequestError } from '../../server/src/lsp/request-errors';
 import * as req from '../../server/src/lsp/requests';
 import { readSettings } from '../../server/src/lsp/settings';
 import { typeUri } from '../../server/src/lsp/typedoc';
@@ -138,7 +139,7 @@ export class EntryPoints {
     const times: RunResult['times'] = {};
     const failed = (e: EntryPoint, err: unknown) => {
       // A request refused in a sentence (invalid params: no BTF, no such type) is an answer, not a crash.
-      if (!(err instanceof req.RequestError)) crashes.push({ entry: e, error: (err as Error)?.stack ?? String(err) });
+      if (!(err instanceof RequestError)) crashes.push({ entry: e, error: (err as Error)?.stack ?? String(err) });
     };
     const step = <T>(e: EntryPoint, f: () => T): T | undefined => {
       this.onStage(e);
@@ -379,7 +380,7 @@ function tolerate(f: () => unknown): void {
   try {
     f();
   } catch (e) {
-    if (!(e instanceof req.RequestError)) throw e;
+    if (!(e instanceof RequestError)) throw e;
   }
 }
 
