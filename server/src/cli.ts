@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** btf-lens: the command line on the same core as the extension; dumps match bpftool byte for byte. */
 import './cli/v8-flags'; // first: V8 flags for a short run
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { kindName } from './core/btf/kinds';
 import { typeById } from './core/btf/types';
@@ -15,6 +15,7 @@ import { disasmObject } from './core/object/disasm';
 import { coreLogLines, coreResolutionJson, resolveCoreRelocations } from './core/core-relo/resolve';
 import { type Problem, formatProblem } from './core/util/problems';
 import { ByteWriter } from './core/util/writer';
+import { minCoreBtf } from './core/write/min-core-btf';
 import { CliError, loadWithBases } from './cli/load';
 
 const USAGE = `usage:
@@ -24,6 +25,7 @@ const USAGE = `usage:
   btf-lens disasm FILE.o [--section NAME] [--no-show-raw-insn] [--objdump]
   btf-lens info FILE [--base FILE]...
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
+  btf-lens gen min-core-btf TARGET OUT FILE.o...
 
 FILE: raw BTF (/sys/kernel/btf/*, *.btf, optionally .gz/.xz/.zst) or an ELF with .BTF
 (BPF object, kernel module .ko[.xz|.zst|.gz], vmlinux). --base names the BTF a split BTF
@@ -85,6 +87,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const file = positionals[0];
+  if (cmd === 'gen') return genCmd(positionals);
   if (cmd === 'layout') {
     if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)\n${USAGE}`);
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
@@ -199,6 +202,24 @@ async function coreCmd(file: string, targets: string[], targetBase: string | und
   const failed = report([...input.problems.filter((p) => p.severity === 'error'), ...res.problems], file);
   if (!res.ok && !res.problems.length) process.stderr.write(`btf-lens: ${file}: CO-RE relocation fails against ${vmlinuxFile} (error ${res.error}): libbpf would not load this object\n`);
   return failed || !res.ok ? 1 : 0;
+}
+
+/**
+ * `gen min-core-btf TARGET OUT OBJ...`: bpftool gen min_core_btf (BTFGen) — TARGET cut down to the types and
+ * members the objects' CO-RE relocations use, byte for byte what bpftool 7.1 writes.
+ */
+async function genCmd(args: string[]): Promise<number> {
+  const [what, target, outFile, ...objs] = args;
+  if (what !== 'min-core-btf' || !target || !outFile || objs.length === 0) throw new CliError(`gen: expects min-core-btf TARGET OUT OBJ...\n${USAGE}`);
+  const { input: t } = await loadWithBases(target, []);
+  if (!t.btf || !t.btf.ok) throw new CliError(`${target}: no usable BTF${t.problems[0] ? `: ${t.problems[0].message}` : ''}`);
+  if (t.missingBase) throw new CliError(`${target}: split BTF (a module's): gen min-core-btf takes a vmlinux BTF`);
+  const objects = [];
+  for (const o of objs) objects.push({ file: o, input: (await loadWithBases(o, [])).input });
+  const r = minCoreBtf(t.btf, objects);
+  if (r.error !== undefined) throw new CliError(r.error);
+  writeFileSync(outFile, r.bytes);
+  return 0;
 }
 
 function jsonBigInt(_k: string, v: unknown): unknown {

@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Btf } from '../../server/src/core/btf/btf';
+import { openBtfBytes } from '../../server/src/core/input';
+import { minCoreBtf } from '../../server/src/core/write/min-core-btf';
+import { golden, hasCorpus, repoRoot, sharedCorpus } from '../helpers/paths';
+
+/**
+ * `gen min-core-btf` against bpftool 7.1's `gen min_core_btf` (test/golden/min-core-btf/make.sh): the same
+ * bytes where bpftool writes a file, a failure where bpftool fails.
+ */
+const G = join(golden, 'min-core-btf');
+const cases = readFileSync(join(G, 'cases.tsv'), 'utf8').trim().split('\n').map((l) => {
+  const [name, target, objs] = l.split('\t');
+  return { name: name!, target: target!, objs: objs!.split(' ') };
+});
+
+const cache = new Map<string, Btf>();
+function target(path: string): Btf {
+  let b = cache.get(path);
+  if (!b) cache.set(path, (b = Btf.parse(new Uint8Array(readFileSync(path)), { file: path })));
+  return b;
+}
+
+describe('gen min-core-btf: byte for byte what bpftool writes', () => {
+  it('has the goldens', () => assert.ok(cases.length >= 100, `${cases.length} cases`));
+  for (const c of cases) {
+    const corpus = c.target.startsWith('$CORPUS');
+    const tpath = corpus ? c.target.replace('$CORPUS', sharedCorpus) : join(repoRoot, c.target);
+    it(c.name, { skip: corpus && !existsSync(tpath) ? `no corpus at ${sharedCorpus}` : false }, () => {
+      const objects = c.objs.map((o) => ({ file: o, input: openBtfBytes(new Uint8Array(readFileSync(join(repoRoot, o))), { file: o }) }));
+      const r = minCoreBtf(target(tpath), objects);
+      const fail = join(G, `${c.name}.fail`);
+      if (existsSync(fail)) {
+        const text = readFileSync(fail, 'utf8');
+        assert.equal(r.bytes, undefined, `bpftool fails: ${text}`);
+        // the failing object is named, as bpftool names it
+        const named = /error recording relocations for (\S+):/.exec(text)?.[1];
+        if (named) assert.ok(r.error.includes(named), `${r.error} names ${named}`);
+        return;
+      }
+      assert.equal(r.error, undefined);
+      const want = readFileSync(join(G, `${c.name}.btf`));
+      if (!Buffer.from(r.bytes!).equals(want)) {
+        // show the difference as types, then as bytes
+        const got = Btf.parse(r.bytes!);
+        const exp = Btf.parse(new Uint8Array(want));
+        assert.equal(got.typeCount, exp.typeCount, 'type count');
+        assert.deepEqual(Buffer.from(r.bytes!), want);
+      }
+    });
+  }
+});
+
+describe('gen min-core-btf: the corpus goldens are there', { skip: hasCorpus ? false : `no corpus at ${sharedCorpus}` }, () => {
+  it('both kernels', () => assert.ok(cases.some((c) => c.target === '$CORPUS/vmlinux-6.18.btf')));
+});
