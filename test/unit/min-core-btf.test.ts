@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Btf } from '../../server/src/core/btf/btf';
 import { openBtfBytes } from '../../server/src/core/input';
 import { minCoreBtf } from '../../server/src/core/write/min-core-btf';
-import { golden, hasCorpus, repoRoot, sharedCorpus } from '../helpers/paths';
+import { cliPath, golden, hasCorpus, repoRoot, sharedCorpus } from '../helpers/paths';
 
 /**
  * `gen min-core-btf` against bpftool 7.1's `gen min_core_btf` (test/golden/min-core-btf/make.sh): the same
@@ -56,4 +58,40 @@ describe('gen min-core-btf: byte for byte what bpftool writes', () => {
 
 describe('gen min-core-btf: the corpus goldens are there', { skip: hasCorpus ? false : `no corpus at ${sharedCorpus}` }, () => {
   it('both kernels', () => assert.ok(cases.some((c) => c.target === '$CORPUS/vmlinux-6.18.btf')));
+});
+
+describe('btf-lens gen min-core-btf (the CLI)', () => {
+  const run = (...args: string[]) => spawnSync(process.execPath, [cliPath, ...args], { encoding: 'utf8', cwd: repoRoot });
+  it('writes OUT, bpftool\'s bytes', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btf-lens-gen-'));
+    try {
+      const out = join(dir, 'out.btf');
+      const r = run('gen', 'min-core-btf', 'test/fixtures/core-targets/btf/same.btf', out, 'test/fixtures/obj/core.bpfel.o', 'test/fixtures/obj/progs.bpfel.o', 'test/fixtures/core-targets/obj/corex.bpfel.o');
+      assert.equal(r.stderr, '');
+      assert.equal(r.status, 0);
+      assert.ok(readFileSync(out).equals(readFileSync(join(G, 'multi__same.btf'))));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('where bpftool fails: one line naming the object and the relocation, exit 1, no OUT', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'btf-lens-gen-'));
+    try {
+      const out = join(dir, 'out.btf');
+      const r = run('gen', 'min-core-btf', 'test/fixtures/core-targets/btf/ambiguous.btf', out, 'test/fixtures/obj/core.bpfel.o');
+      assert.equal(r.status, 1);
+      assert.match(r.stderr, /^btf-lens: error recording relocations: test\/fixtures\/obj\/core\.bpfel\.o: section 'kprobe\/tcp_connect' relo #0 \(byte_off \[\d+\] \S+ \+ [0-9:]+\): libbpf fails this relocation \(EINVAL: .*\)\n$/);
+      assert.equal(existsSync(out), false);
+      const noext = run('gen', 'min-core-btf', 'test/fixtures/core-targets/btf/same.btf', out, 'test/fixtures/obj/types.noext.bpfel.o');
+      assert.equal(noext.status, 1);
+      assert.equal(noext.stderr, "btf-lens: error recording relocations: failed to parse BPF object 'test/fixtures/obj/types.noext.bpfel.o': section .BTF.ext not found\n");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  it('a split TARGET is refused with a sentence', () => {
+    const r = run('gen', 'min-core-btf', 'test/fixtures/core-targets/btf/module.btf', '/nonexistent/out', 'test/fixtures/obj/core.bpfel.o');
+    assert.equal(r.status, 1);
+    assert.match(r.stderr, /^btf-lens: .*module\.btf: .*\n$/);
+  });
 });
