@@ -41,6 +41,9 @@ describe('gen min-core-btf: byte for byte what bpftool writes', () => {
         // the failing object is named, as bpftool names it
         const named = /error recording relocations for (\S+):/.exec(text)?.[1];
         if (named) assert.ok(r.error.includes(named), `${r.error} names ${named}`);
+        // and says why as libbpf said it
+        const why = /^libbpf: (.*)$/m.exec(text)?.[1];
+        if (why) assert.ok(r.error.includes(why.trim()), `${r.error} says ${why}`);
         return;
       }
       assert.equal(r.error, undefined);
@@ -80,7 +83,7 @@ describe('btf-lens gen min-core-btf (the CLI)', () => {
       const out = join(dir, 'out.btf');
       const r = run('gen', 'min-core-btf', 'test/fixtures/core-targets/btf/ambiguous.btf', out, 'test/fixtures/obj/core.bpfel.o');
       assert.equal(r.status, 1);
-      assert.match(r.stderr, /^btf-lens: error recording relocations: test\/fixtures\/obj\/core\.bpfel\.o: section 'kprobe\/tcp_connect' relo #0 \(byte_off \[\d+\] \S+ \+ [0-9:]+\): libbpf fails this relocation \(EINVAL: .*\)\n$/);
+      assert.match(r.stderr, /^btf-lens: error recording relocations: test\/fixtures\/obj\/core\.bpfel\.o: section 'kprobe\/tcp_connect' relo #0 \(byte_off \[\d+\] \S+ \+ [0-9:]+\): libbpf fails this relocation \(EINVAL\): prog 'kprobe\/tcp_connect': relo #0: field offset ambiguity: 128 != 64\n$/);
       assert.equal(existsSync(out), false);
       const noext = run('gen', 'min-core-btf', 'test/fixtures/core-targets/btf/same.btf', out, 'test/fixtures/obj/types.noext.bpfel.o');
       assert.equal(noext.status, 1);

@@ -211,8 +211,12 @@ function recordObject(marks: Marks, target: Btf, obj: MinCoreObject): void {
           cache.set(rec.typeId, cands);
         }
       }
-      const r = calcReloInsn(sec.name, rec, i, ltv, cands, quiet);
-      if (r.err) throw new Failure(`${where()}: libbpf fails this relocation (${errnoText(r.err)})`);
+      let warning: string | undefined;
+      const r = calcReloInsn(sec.name, rec, i, ltv, cands, (level, text) => {
+        if (level === 'warn') warning ??= text.trim();
+      });
+      // libbpf's own warning says why (bpftool prints it too): ambiguity, a bitfield that cannot be read...
+      if (r.err) throw new Failure(`${where()}: libbpf fails this relocation (${errnoText(r.err)})${warning ? `: ${warning}` : ''}`);
       if (!r.targSpec) continue; // no match (or TYPE_ID_LOCAL): bpftool marks nothing
       try {
         marks.record(rec.kind, r.targSpec);
@@ -224,12 +228,9 @@ function recordObject(marks: Marks, target: Btf, obj: MinCoreObject): void {
   }
 }
 
+const ERRNO_NAMES: Record<number, string> = { 2: 'ENOENT', 7: 'E2BIG', 22: 'EINVAL', 95: 'EOPNOTSUPP' };
 function errnoText(err: number): string {
-  switch (-err) {
-    case 22: return 'EINVAL: invalid spec, or ambiguous candidates';
-    case 95: return 'EOPNOTSUPP: relocation of an anonymous type';
-    default: return `error ${err}`;
-  }
+  return ERRNO_NAMES[-err] ?? `error ${err}`;
 }
 
 /** btfgen_get_btf: the kept types in ID order, structs and unions with only their kept members, IDs remapped. */
