@@ -198,7 +198,8 @@ export class BtfBuilder {
     if (fwd === 'enum') return this.addRaw([this.nameOff(name), info(Kind.ENUM, 0, false), 4]);
     return this.addRaw([this.nameOff(name), info(Kind.FWD, 0, fwd === 'union'), 0]);
   }
-  addArray(elemType: number, indexType: number, nelems: number): number {
+  /** btf__add_array's order: index type first. */
+  addArray(indexType: number, elemType: number, nelems: number): number {
     return this.addRaw([0, info(Kind.ARRAY, 0, false), 0, elemType, indexType, nelems]);
   }
   /** A struct without members; add them with addField. */
@@ -234,11 +235,14 @@ export class BtfBuilder {
   addEnum64(name: string, byteSize: number, signed = false): number {
     return this.addRaw([this.nameOff(name), info(Kind.ENUM64, 0, signed), byteSize]);
   }
-  /** A value of the last type, an ENUM or ENUM64. */
+  /** A value of the last type, an ENUM (a negative value sets kflag, signed) or ENUM64. */
   addEnumValue(name: string, value: number | bigint): boolean {
     const last = this.lastKind();
-    if (last === Kind.ENUM) this.push([this.nameOff(name), Number(BigInt.asUintN(32, BigInt(value)))]);
-    else if (last === Kind.ENUM64) {
+    if (last === Kind.ENUM) {
+      this.push([this.nameOff(name), Number(BigInt.asUintN(32, BigInt(value)))]);
+      this.grow(1, value < 0); // libbpf: a negative value makes the enum signed
+      return true;
+    } else if (last === Kind.ENUM64) {
       const u = BigInt.asUintN(64, BigInt(value));
       this.push([this.nameOff(name), Number(u & 0xffffffffn), Number(u >> 32n)]);
     } else return false;
