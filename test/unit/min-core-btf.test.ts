@@ -98,3 +98,23 @@ describe('btf-lens gen min-core-btf (the CLI)', () => {
     assert.match(r.stderr, /^btf-lens: .*module\.btf: .*\n$/);
   });
 });
+
+describe('gen min-core-btf: bad input is an answer, never a throw', () => {
+  it('truncated and garbled objects and targets', () => {
+    const obj = new Uint8Array(readFileSync(join(repoRoot, 'test/fixtures/obj/core.bpfel.o')));
+    const tgt = new Uint8Array(readFileSync(join(repoRoot, 'test/fixtures/core-targets/btf/same.btf')));
+    for (let cut = 0; cut < obj.length; cut += 97) {
+      const bad = obj.slice(0, cut);
+      const r = minCoreBtf(Btf.parse(tgt), [{ file: 'cut.o', input: openBtfBytes(bad, { file: 'cut.o' }) }]);
+      assert.ok(r.bytes || r.error);
+    }
+    for (let i = 0; i < 200; i++) {
+      const t = tgt.slice();
+      // flip bytes in the type section: kinds, vlens and IDs that lie
+      for (let k = 0; k < 4; k++) t[24 + ((i * 7919 + k * 104729) % (t.length - 24))] ^= 0xff >> k;
+      const r = minCoreBtf(Btf.parse(t), [{ file: 'core.o', input: openBtfBytes(obj, { file: 'core.o' }) }]);
+      assert.ok(r.bytes || r.error);
+      assert.doesNotMatch(r.error ?? '', /internal error/);
+    }
+  });
+});

@@ -3,6 +3,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { Btf } from '../../server/src/core/btf/btf';
+import { KIND_LAYOUT } from '../../server/src/core/btf/kinds';
 import { typeById } from '../../server/src/core/btf/types';
 import { formatRawToString } from '../../server/src/core/format/raw';
 import { openBtfBytes } from '../../server/src/core/input';
@@ -113,4 +114,30 @@ describe('write: the corpus kernels', { skip: hasCorpus ? false : `no corpus at 
       assert.ok(back.stringsLength <= btf.stringsLength);
     });
   }
+});
+
+describe('write: the 32-byte header and kinds from the future', () => {
+  it('a BTF with a layout section and an unknown kind is copied word for word, layout included', () => {
+    const layout: [number, number][] = KIND_LAYOUT.map(([f, e]) => [Math.max(0, f), e]);
+    layout.push([8, 4]); // kind 20: 8 bytes, then 4 per vlen element
+    const b = new BtfBuilder({ layout });
+    b.addInt('int', 4, 'signed');
+    b.addRaw([b.addString('future'), (20 << 24) | 2, 0, 7, 7, 1, 2]);
+    b.addTypedef('after', 1);
+    const orig = Btf.parse(b.bytes());
+    assert.equal(orig.header!.hdrLen, 32);
+    assert.equal(orig.unknownKinds, 1);
+    const c = new BtfBuilder({ layout });
+    for (const id of orig.ownIds()) c.addType(orig, id);
+    assert.deepEqual(Buffer.from(c.bytes()), Buffer.from(orig.view.bytes));
+    assert.equal(Btf.parse(c.bytes()).name(3), 'after');
+  });
+  it('layout: true describes the known kinds as the decoder expects them (no warning)', () => {
+    const b = new BtfBuilder({ layout: true });
+    b.addInt('int', 4, 'signed');
+    const btf = Btf.parse(b.bytes());
+    assert.equal(btf.header!.hdrLen, 32);
+    assert.equal(btf.header!.layoutLen, 20 * 4);
+    assert.deepEqual(btf.problems, []);
+  });
 });
