@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Goldens for `btf-lens gen min-core-btf`: what `bpftool gen min_core_btf TARGET OUT OBJ...` (bpftool 7.1,
 # libbpf 1.1) writes for the committed objects with CO-RE relocations against every non-split target of
-# test/fixtures/core-targets/btf and, when present, the corpus kernels (CORPUS, default ../shared/corpus).
+# test/fixtures/core-targets/btf (and test/fixtures/min-core-btf's own fixtures) and, when present, the
+# corpus kernels (CORPUS, default ../shared/corpus).
 #   OBJ__TARGET.btf   bpftool's output, byte for byte
 #   OBJ__TARGET.fail  bpftool failed: its stderr (we must fail too)
 # plus a few cases for the error paths and several objects at once (listed at the end).
@@ -43,6 +44,11 @@ done
 # several objects at once: marks add up, one output
 gen "multi__same" "test/fixtures/core-targets/btf/same.btf" "test/fixtures/obj/core.bpfel.o" "test/fixtures/obj/progs.bpfel.o" "test/fixtures/core-targets/obj/corex.bpfel.o"
 [ -f "$CORPUS/vmlinux-6.1.btf" ] && gen "multi__vmlinux-6.1" "$CORPUS/vmlinux-6.1.btf" "test/fixtures/obj/core.bpfel.o" "test/fixtures/obj/progs.bpfeb.o" "test/fixtures/obj/progs.gcc.bpfel.o"
+# test/fixtures/min-core-btf (build.sh): one relocation family per object, against its target
+for o in test/fixtures/min-core-btf/obj/*.o; do
+  gen "$(basename "$o" .o)__target" test/fixtures/min-core-btf/btf/target.btf "$o"
+done
+gen "gen+match__target" test/fixtures/min-core-btf/btf/target.btf test/fixtures/min-core-btf/obj/gen.bpfel.o test/fixtures/min-core-btf/obj/match.bpfel.o
 # no CO-RE relocation: an empty BTF; no .BTF.ext, no .BTF, not BPF: bpftool fails
 for o in enums.bpfel types.noext.bpfel progs.nobtf.bpfel not_bpf.x86_64; do
   gen "${o}__same" "test/fixtures/core-targets/btf/same.btf" "test/fixtures/obj/$o.o"
