@@ -87,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const file = positionals[0];
-  if (cmd === 'gen') return genCmd(positionals);
+  if (cmd === 'gen') return genCmd(positionals, values.base ?? []);
   if (cmd === 'layout') {
     if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)\n${USAGE}`);
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
@@ -208,9 +208,10 @@ async function coreCmd(file: string, targets: string[], targetBase: string | und
  * `gen min-core-btf TARGET OUT OBJ...`: bpftool gen min_core_btf (BTFGen) — TARGET cut down to the types and
  * members the objects' CO-RE relocations use, byte for byte what bpftool 7.1 writes.
  */
-async function genCmd(args: string[]): Promise<number> {
+async function genCmd(args: string[], bases: string[]): Promise<number> {
   const [what, target, outFile, ...objs] = args;
   if (what !== 'min-core-btf' || !target || !outFile || objs.length === 0) throw new CliError(`gen: expects min-core-btf TARGET OUT OBJ...\n${USAGE}`);
+  if (bases.length) throw new CliError('gen min-core-btf: a split TARGET (--base) is not supported yet: give a vmlinux BTF');
   const { input: t } = await loadWithBases(target, []);
   if (!t.btf || !t.btf.ok) throw new CliError(`${target}: no usable BTF${t.problems[0] ? `: ${t.problems[0].message}` : ''}`);
   if (t.missingBase) throw new CliError(`${target}: split BTF (a module's): gen min-core-btf takes a vmlinux BTF`);
@@ -218,7 +219,11 @@ async function genCmd(args: string[]): Promise<number> {
   for (const o of objs) objects.push({ file: o, input: (await loadWithBases(o, [])).input });
   const r = minCoreBtf(t.btf, objects);
   if (r.error !== undefined) throw new CliError(r.error);
-  writeFileSync(outFile, r.bytes);
+  try {
+    writeFileSync(outFile, r.bytes);
+  } catch (e) {
+    throw new CliError(`${outFile}: ${(e as Error).message}`);
+  }
   return 0;
 }
 
