@@ -25,7 +25,7 @@ const USAGE = `usage:
   btf-lens disasm FILE.o [--section NAME] [--no-show-raw-insn] [--objdump]
   btf-lens info FILE [--base FILE]...
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
-  btf-lens gen min-core-btf TARGET OUT FILE.o...
+  btf-lens gen min-core-btf TARGET OUT FILE.o... [--base VMLINUX]
 
 FILE: raw BTF (/sys/kernel/btf/*, *.btf, optionally .gz/.xz/.zst) or an ELF with .BTF
 (BPF object, kernel module .ko[.xz|.zst|.gz], vmlinux). --base names the BTF a split BTF
@@ -205,16 +205,16 @@ async function coreCmd(file: string, targets: string[], targetBase: string | und
 }
 
 /**
- * `gen min-core-btf TARGET OUT OBJ...`: bpftool gen min_core_btf (BTFGen) — TARGET cut down to the types and
- * members the objects' CO-RE relocations use, byte for byte what bpftool 7.1 writes.
+ * `gen min-core-btf TARGET OUT OBJ... [--base VMLINUX]`: bpftool gen min_core_btf (BTFGen) — TARGET cut down to
+ * the types and members the objects' CO-RE relocations use, byte for byte what bpftool 7.1 writes. With --base,
+ * TARGET is a module's BTF and OUT one standalone BTF of what the objects need from it and its vmlinux.
  */
 async function genCmd(args: string[], bases: string[]): Promise<number> {
   const [what, target, outFile, ...objs] = args;
   if (what !== 'min-core-btf' || !target || !outFile || objs.length === 0) throw new CliError(`gen: expects min-core-btf TARGET OUT OBJ...\n${USAGE}`);
-  if (bases.length) throw new CliError('gen min-core-btf: a split TARGET (--base) is not supported yet: give a vmlinux BTF');
-  const { input: t } = await loadWithBases(target, []);
+  const { input: t } = await loadWithBases(target, bases);
   if (!t.btf || !t.btf.ok) throw new CliError(`${target}: no usable BTF${t.problems[0] ? `: ${t.problems[0].message}` : ''}`);
-  if (t.missingBase) throw new CliError(`${target}: split BTF (a module's): gen min-core-btf takes a vmlinux BTF`);
+  if (t.missingBase) throw new CliError(`${target}: split BTF (a module's): give its vmlinux with --base`);
   const objects = [];
   for (const o of objs) objects.push({ file: o, input: (await loadWithBases(o, [])).input });
   const r = minCoreBtf(t.btf, objects);

@@ -3,7 +3,7 @@ import { Kind } from '../btf/kinds';
 import { libbpfKindStr } from '../btf/resolve';
 import { type CompositeType, typeById } from '../btf/types';
 import { type Candidate, calcReloInsn } from '../core-relo/calc';
-import { findCands } from '../core-relo/candidates';
+import { type CoreTarget, findCands } from '../core-relo/candidates';
 import type { Logger, Spec } from '../core-relo/match';
 import { coreReloKindStr } from '../core-relo/spec';
 import { TypeView } from '../core-relo/types';
@@ -24,6 +24,14 @@ import { stringBytes } from './strings';
  * - the kept types are written in their target ID order into a new BTF (btf__new_empty, btf__add_struct/
  *   btf__add_field for structs and unions with only their kept members, btf__add_type for the rest), type
  *   IDs remapped, a reference to a type not kept becoming void.
+ *
+ * A module's BTF (split on its vmlinux) as the target, which bpftool cannot take: candidates are searched as
+ * libbpf searches the running kernel (vmlinux first, the module only for a local type vmlinux has no candidate
+ * of), the marks are made over the whole chain, and OUT is one standalone BTF: the kept vmlinux types in
+ * vmlinux ID order, then the kept module types in module ID order. Loaded as the only kernel BTF
+ * (btf_custom_path), it resolves every relocation as the full vmlinux + module do — unless a module type of
+ * the same name as a vmlinux candidate is kept for another relocation (libbpf would then see both in OUT),
+ * a case scripts/check-min-core-btf-split.ts would show.
  */
 
 export interface MinCoreObject {
@@ -184,6 +192,16 @@ class Marks {
 
 const quiet: Logger = () => {};
 
+/**
+ * The kernel the candidates come from: a vmlinux BTF, or a module's BTF split on it, searched as libbpf
+ * searches the running kernel's modules (vmlinux first; the module only for a type vmlinux has no candidate of).
+ */
+function targetOf(target: Btf): CoreTarget {
+  if (!target.base) return { vmlinux: target };
+  const root = target.chain()[0]!;
+  return { vmlinux: root, modules: [{ name: target.file?.replace(/^.*\//, '').replace(/\.(btf|ko)(\.(gz|xz|zst))?$/, '') || 'module', btf: target }] };
+}
+
 /** btfgen_record_obj: resolve every CO-RE relocation record of one object and mark what its target spec uses. */
 function recordObject(marks: Marks, target: Btf, obj: MinCoreObject): void {
   const { btf, ext, elf } = obj.input;
@@ -196,7 +214,7 @@ function recordObject(marks: Marks, target: Btf, obj: MinCoreObject): void {
   }
   const ltv = new TypeView(btf, 8);
   const cache = new Map<number, Candidate[]>();
-  const coreTarget = { vmlinux: target };
+  const coreTarget = targetOf(target);
   for (const sec of ext.coreRelo) {
     for (let i = 0; i < sec.records.length; i++) {
       const rec = sec.records[i]!;
