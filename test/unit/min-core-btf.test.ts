@@ -92,7 +92,7 @@ describe('btf-lens gen min-core-btf (the CLI)', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
-  it('a split TARGET is refused with a sentence', () => {
+  it('a split TARGET without --base: a sentence asking for it', () => {
     const r = run('gen', 'min-core-btf', 'test/fixtures/core-targets/btf/module.btf', '/nonexistent/out', 'test/fixtures/obj/core.bpfel.o');
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^btf-lens: .*module\.btf: .*\n$/);
