@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /** btf-lens: the command line on the same core as the extension; dumps match bpftool byte for byte. */
 import './cli/v8-flags'; // first: V8 flags for a short run
-import { writeSync } from 'node:fs';
+import { writeFileSync, writeSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { kindName } from './core/btf/kinds';
 import { typeById } from './core/btf/types';
@@ -19,6 +19,8 @@ import { type Problem, formatProblem, internalErrorMessage, oneLine } from './co
 import { diffBtf, diffJson, formatDiffText } from './core/diff/index';
 import { ByteWriter } from './core/util/writer';
 import { CliError, InternalError, loadWithBases } from './cli/load';
+import { minCoreBtf } from './core/write/min-core-btf';
+import { osErrorText } from './io/input-error';
 
 const USAGE = `usage:
   btf-lens dump FILE [--base FILE]... [--format raw|json|c] [--root ID|NAME]...
@@ -28,6 +30,7 @@ const USAGE = `usage:
   btf-lens info FILE [--base FILE]...
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
   btf-lens diff OLD NEW [--base-old FILE]... [--base-new FILE]... [--format text|json]
+  btf-lens gen min-core-btf TARGET OUT FILE.o... [--base VMLINUX]
 
 FILE: raw BTF (/sys/kernel/btf/*, *.btf, optionally .gz/.xz/.zst) or an ELF with .BTF
 (BPF object, kernel module .ko[.xz|.zst|.gz], vmlinux). --base names the BTF a split BTF
@@ -116,6 +119,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const file = positionals[0];
   inputFile = file;
+  if (cmd === 'gen') return genCmd(positionals, values.base ?? []);
   if (cmd === 'layout') {
     if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)`, true);
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
@@ -286,6 +290,29 @@ async function diffCmd(oldFile: string, newFile: string, oldBases: string[], new
   const failedA = report(a.problems, oldFile);
   const failedB = report(b.problems, newFile);
   return failedA || failedB ? 1 : 0;
+}
+
+/**
+ * `gen min-core-btf TARGET OUT OBJ... [--base VMLINUX]`: bpftool gen min_core_btf (BTFGen) — TARGET cut down to
+ * the types and members the objects' CO-RE relocations use, byte for byte what bpftool 7.1 writes. With --base,
+ * TARGET is a module's BTF and OUT one standalone BTF of what the objects need from it and its vmlinux.
+ */
+async function genCmd(args: string[], bases: string[]): Promise<number> {
+  const [what, target, outFile, ...objs] = args;
+  if (what !== 'min-core-btf' || !target || !outFile || objs.length === 0) throw new CliError('gen: expects min-core-btf TARGET OUT OBJ...', true);
+  const { input: t } = await loadWithBases(target, bases);
+  if (!t.btf || !t.btf.ok) throw new CliError(`${target}: no usable BTF${t.problems[0] ? `: ${t.problems[0].message}` : ''}`);
+  if (t.missingBase) throw new CliError(`${target}: split BTF (a module's): give its vmlinux with --base`);
+  const objects = [];
+  for (const o of objs) objects.push({ file: o, input: (await loadWithBases(o, [])).input });
+  const r = minCoreBtf(t.btf, objects);
+  if (r.error !== undefined) throw new CliError(r.error);
+  try {
+    writeFileSync(outFile, r.bytes);
+  } catch (e) {
+    throw new CliError(`${outFile}: cannot be written: ${osErrorText(e)}`);
+  }
+  return 0;
 }
 
 function jsonBigInt(_k: string, v: unknown): unknown {

@@ -3,26 +3,23 @@
  * of release OTHER_RELEASE) and a module built against it, as raw BTF and as ELF (.ko with vermagic,
  * vmlinux with its banner). `struct other_mod { struct other_dev *other_dev; }` reads right only on it.
  */
-import { buildBtf } from './btf-builder';
+import { Btf } from '../../server/src/core/btf/btf';
+import { BtfBuilder } from '../../server/src/core/write/builder';
 import { buildElf, cStrings } from './elf-builder';
 
 export const OTHER_RELEASE = '9.9.9-other';
-const INT = 1;
-const PTR = 2;
-const STRUCT = 4;
 
 export function otherKernel(): { vmlinuxBtf: Uint8Array; moduleBtf: Uint8Array; vmlinuxElf: Uint8Array; moduleKo: Uint8Array } {
   // [1] int, [2] struct other_dev (empty, size 4)
-  const base = buildBtf([
-    { name: 'int', kind: INT, third: 4, extra: [(1 << 24) | 32] },
-    { name: 'other_dev', kind: STRUCT, vlen: 0, third: 4 },
-  ]);
-  const baseStrLen = new DataView(base.bytes.buffer, base.bytes.byteOffset).getUint32(20, true);
+  const vb = new BtfBuilder();
+  vb.addInt('int', 4, 'signed');
+  const otherDev = vb.addStruct('other_dev', 4);
+  const base = { bytes: vb.bytes() };
   // [3] struct other_mod { struct other_dev *other_dev; }, [4] struct other_dev * — the member's name is the base's string.
-  const mod = buildBtf([
-    { name: 'other_mod', kind: STRUCT, vlen: 1, third: 8, extra: [base.strOff('other_dev'), 4, 0] },
-    { kind: PTR, third: 2 },
-  ], { strBase: baseStrLen, noLeadingNul: true });
+  const mb = new BtfBuilder({ base: Btf.parse(base.bytes) });
+  mb.addStruct('other_mod', 8, [{ name: 'other_dev', type: mb.typeCount + 1, bitOffset: 0 }]);
+  mb.addPtr(otherDev);
+  const mod = { bytes: mb.bytes() };
   return {
     vmlinuxBtf: base.bytes,
     moduleBtf: mod.bytes,

@@ -1,0 +1,304 @@
+import type { Btf } from '../btf/btf';
+import { Kind } from '../btf/kinds';
+import { libbpfKindStr } from '../btf/resolve';
+import { type CompositeType, typeById } from '../btf/types';
+import { type Candidate, calcReloInsn } from '../core-relo/calc';
+import { type CoreTarget, findCands } from '../core-relo/candidates';
+import type { Logger, Spec } from '../core-relo/match';
+import { coreReloKindStr } from '../core-relo/spec';
+import { TypeView } from '../core-relo/types';
+import type { BtfInput } from '../input';
+import { BtfBuilder } from './builder';
+import { stringBytes } from './strings';
+
+/**
+ * BTFGen: `bpftool gen min_core_btf` (bpftool 7.1, gen.c btfgen_*). The target BTF cut down to what the
+ * objects' CO-RE relocations use, as bpftool does it:
+ * - every relocation record of .BTF.ext (whatever program it is in) is resolved as libbpf does
+ *   (bpf_core_calc_relo_insn against the target's candidates); the first matching candidate's spec says
+ *   what to keep. A relocation with no match keeps nothing;
+ * - field relocations keep the root type, the members on the access path and their types (pointers not
+ *   followed); type-based ones keep the type and what it refers to through pointers, structs and unions
+ *   without members; `type_matches` keeps members and their types recursively, stopping at structs behind
+ *   pointers; enum value relocations keep the whole enum;
+ * - the kept types are written in their target ID order into a new BTF (btf__new_empty, btf__add_struct/
+ *   btf__add_field for structs and unions with only their kept members, btf__add_type for the rest), type
+ *   IDs remapped, a reference to a type not kept becoming void.
+ *
+ * A module's BTF (split on its vmlinux) as the target, which bpftool cannot take: candidates are searched as
+ * libbpf searches the running kernel (vmlinux first, the module only for a local type vmlinux has no candidate
+ * of), the marks are made over the whole chain, and OUT is one standalone BTF: the kept vmlinux types in
+ * vmlinux ID order, then the kept module types in module ID order. Loaded as the only kernel BTF
+ * (btf_custom_path), it resolves every relocation as the full vmlinux + module do — unless a module type of
+ * the same name as a vmlinux candidate is kept for another relocation (libbpf would then see both in OUT),
+ * a case scripts/check-min-core-btf-split.ts would show.
+ */
+
+export interface MinCoreObject {
+  file: string;
+  input: BtfInput;
+}
+
+export type MinCoreResult = { bytes: Uint8Array; error?: undefined } | { bytes?: undefined; error: string };
+
+const CORE_FIELD_BYTE_OFFSET = 0;
+const CORE_FIELD_RSHIFT_U64 = 5;
+const CORE_TYPE_ID_LOCAL = 6;
+const CORE_TYPE_ID_TARGET = 7;
+const CORE_TYPE_SIZE = 9;
+const CORE_ENUMVAL_EXISTS = 10;
+const CORE_ENUMVAL_VALUE = 11;
+const CORE_TYPE_MATCHES = 12;
+/** Deeper than any type chain a compiler makes; a hostile cycle (a typedef of itself) stops here. */
+const MAX_DEPTH = 1024;
+
+class Failure {
+  constructor(readonly message: string) {}
+}
+
+/** What the relocations use: types and, per struct or union, members (bpftool's MARKED clone). */
+class Marks {
+  readonly types: Uint8Array;
+  readonly members = new Map<number, Uint8Array>();
+  constructor(readonly btf: Btf) {
+    this.types = new Uint8Array(btf.typeCount);
+  }
+
+  member(typeId: number, idx: number): void {
+    let m = this.members.get(typeId);
+    if (!m) this.members.set(typeId, (m = new Uint8Array(this.btf.vlen(typeId))));
+    if (idx < m.length) m[idx] = 1;
+  }
+
+  /** btfgen_mark_type */
+  type(id: number, followPointers: boolean, depth = 0): void {
+    if (id === 0) return;
+    this.check(id, depth);
+    this.types[id] = 1;
+    const btf = this.btf;
+    const kind = btf.kind(id);
+    switch (kind) {
+      case Kind.INT: case Kind.FLOAT: case Kind.ENUM: case Kind.ENUM64: case Kind.STRUCT: case Kind.UNION:
+        return;
+      case Kind.PTR:
+        if (followPointers) this.type(btf.sizeOrType(id), followPointers, depth + 1);
+        return;
+      case Kind.CONST: case Kind.RESTRICT: case Kind.VOLATILE: case Kind.TYPEDEF:
+        this.type(btf.sizeOrType(id), followPointers, depth + 1);
+        return;
+      case Kind.ARRAY: {
+        const t = typeById(btf, id) as { type: number; indexType: number };
+        this.type(t.type, followPointers, depth + 1);
+        this.type(t.indexType, followPointers, depth + 1);
+        return;
+      }
+      case Kind.FUNC_PROTO: {
+        const t = typeById(btf, id) as { returnType: number; params: { type: number }[] };
+        this.type(t.returnType, followPointers, depth + 1);
+        for (const p of t.params) this.type(p.type, followPointers, depth + 1);
+        return;
+      }
+      default:
+        throw new Failure(`unsupported kind: ${libbpfKindStr(kind)} (${id})`);
+    }
+  }
+
+  /** btfgen_mark_type_match */
+  typeMatch(id: number, behindPtr: boolean, depth = 0): void {
+    if (id === 0) return;
+    this.check(id, depth);
+    this.types[id] = 1;
+    const btf = this.btf;
+    const kind = btf.kind(id);
+    switch (kind) {
+      case Kind.INT: case Kind.FLOAT: case Kind.ENUM: case Kind.ENUM64:
+        return;
+      case Kind.STRUCT: case Kind.UNION: {
+        if (behindPtr) return;
+        const t = typeById(btf, id) as CompositeType;
+        for (let i = 0; i < t.members.length; i++) {
+          this.member(id, i);
+          this.typeMatch(t.members[i]!.type, false, depth + 1);
+        }
+        return;
+      }
+      case Kind.CONST: case Kind.FWD: case Kind.RESTRICT: case Kind.TYPEDEF: case Kind.VOLATILE:
+        this.typeMatch(btf.sizeOrType(id), behindPtr, depth + 1);
+        return;
+      case Kind.PTR:
+        this.typeMatch(btf.sizeOrType(id), true, depth + 1);
+        return;
+      case Kind.ARRAY: {
+        const t = typeById(btf, id) as { type: number; indexType: number };
+        this.typeMatch(t.type, false, depth + 1);
+        this.typeMatch(t.indexType, false, depth + 1);
+        return;
+      }
+      case Kind.FUNC_PROTO: {
+        const t = typeById(btf, id) as { returnType: number; params: { type: number }[] };
+        this.typeMatch(t.returnType, false, depth + 1);
+        for (const p of t.params) this.typeMatch(p.type, false, depth + 1);
+        return;
+      }
+      default:
+        throw new Failure(`unsupported kind: ${libbpfKindStr(kind)} (${id})`);
+    }
+  }
+
+  /** btfgen_record_field_relo: the root, then each member on the raw access path and its type. */
+  field(spec: Spec): void {
+    const btf = this.btf;
+    let id = spec.rootId;
+    this.type(id, false);
+    for (let i = 1; i < spec.raw.length; i++) {
+      for (let guard = 0; ; guard++) {
+        const k = btf.kind(id);
+        if (k !== Kind.TYPEDEF && k !== Kind.CONST && k !== Kind.VOLATILE && k !== Kind.RESTRICT) break;
+        if (guard > MAX_DEPTH) throw new Failure(`type chain of [${spec.rootId}] is too deep`);
+        id = btf.sizeOrType(id);
+      }
+      const k = btf.kind(id);
+      if (k === Kind.STRUCT || k === Kind.UNION) {
+        const idx = spec.raw[i]!;
+        const t = typeById(btf, id) as CompositeType;
+        const m = t.members[idx];
+        if (!m) throw new Failure(`member #${idx} of [${id}] is out of range`);
+        this.member(id, idx);
+        id = m.type;
+        this.type(id, false);
+      } else if (k === Kind.ARRAY) {
+        id = (typeById(btf, id) as { type: number }).type;
+      } else {
+        throw new Failure(`unsupported kind: ${libbpfKindStr(k)} (${btf.sizeOrType(id)})`);
+      }
+    }
+  }
+
+  /** btfgen_record_reloc */
+  record(kind: number, spec: Spec): void {
+    if (kind >= CORE_FIELD_BYTE_OFFSET && kind <= CORE_FIELD_RSHIFT_U64) this.field(spec);
+    else if (kind === CORE_TYPE_ID_LOCAL) return;
+    else if (kind >= CORE_TYPE_ID_TARGET && kind <= CORE_TYPE_SIZE) this.type(spec.rootId, true);
+    else if (kind === CORE_TYPE_MATCHES) this.typeMatch(spec.rootId, false);
+    else if (kind === CORE_ENUMVAL_EXISTS || kind === CORE_ENUMVAL_VALUE) this.type(spec.rootId, false);
+    else throw new Failure(`unknown relocation kind ${kind}`);
+  }
+
+  private check(id: number, depth: number): void {
+    if (depth > MAX_DEPTH) throw new Failure(`type chain at [${id}] is too deep`);
+    if (id >= this.types.length) throw new Failure(`type [${id}] is not in the target BTF`);
+  }
+}
+
+const quiet: Logger = () => {};
+
+/**
+ * The kernel the candidates come from: a vmlinux BTF, or a module's BTF split on it, searched as libbpf
+ * searches the running kernel's modules (vmlinux first; the module only for a type vmlinux has no candidate of).
+ */
+function targetOf(target: Btf): CoreTarget {
+  if (!target.base) return { vmlinux: target };
+  const root = target.chain()[0]!;
+  return { vmlinux: root, modules: [{ name: target.file?.replace(/^.*\//, '').replace(/\.(btf|ko)(\.(gz|xz|zst))?$/, '') || 'module', btf: target }] };
+}
+
+/** btfgen_record_obj: resolve every CO-RE relocation record of one object and mark what its target spec uses. */
+function recordObject(marks: Marks, target: Btf, obj: MinCoreObject): void {
+  const { btf, ext, elf } = obj.input;
+  // libbpf 1.1 reads objects in the host's byte order only (bpftool: "Invalid argument")
+  if (elf?.header && !elf.header.littleEndian) throw new Failure(`failed to parse BPF object '${obj.file}': a big-endian object, and libbpf 1.1 reads only the host's (little-endian) byte order`);
+  if (!btf || !btf.ok) throw new Failure(`failed to parse BPF object '${obj.file}': ${obj.input.problems[0]?.message ?? 'no .BTF section'}`);
+  if (!ext) throw new Failure(`failed to parse BPF object '${obj.file}': section .BTF.ext not found`);
+  if (ext.problems.some((p) => p.severity === 'error')) {
+    throw new Failure(`failed to parse BPF object '${obj.file}': .BTF.ext: ${ext.problems.find((p) => p.severity === 'error')!.message}`);
+  }
+  const ltv = new TypeView(btf, 8);
+  const cache = new Map<number, Candidate[]>();
+  const coreTarget = targetOf(target);
+  for (const sec of ext.coreRelo) {
+    for (let i = 0; i < sec.records.length; i++) {
+      const rec = sec.records[i]!;
+      const where = () => `${obj.file}: section '${sec.name}' relo #${i} (${coreReloKindStr(rec.kind)} [${rec.typeId}] ${btf.name(rec.typeId) || '<anon>'} + ${btf.str(rec.accessStrOff) ?? '<?>'})`;
+      let cands: Candidate[] | undefined;
+      if (rec.kind !== CORE_TYPE_ID_LOCAL) {
+        cands = cache.get(rec.typeId);
+        if (!cands) {
+          // btfgen_find_cands fails only for a local type that is missing or has an invalid name
+          if (!ltv.exists(rec.typeId) || ltv.name(rec.typeId) === undefined) throw new Failure(`${where()}: local type [${rec.typeId}] does not exist`);
+          cands = findCands(ltv, rec.typeId, coreTarget, quiet) ?? [];
+          cache.set(rec.typeId, cands);
+        }
+      }
+      let warning: string | undefined;
+      const r = calcReloInsn(sec.name, rec, i, ltv, cands, (level, text) => {
+        if (level === 'warn') warning ??= text.trim();
+      });
+      // libbpf's own warning says why (bpftool prints it too): ambiguity, a bitfield that cannot be read...
+      if (r.err) throw new Failure(`${where()}: libbpf fails this relocation (${errnoText(r.err)})${warning ? `: ${warning}` : ''}`);
+      if (!r.targSpec) continue; // no match (or TYPE_ID_LOCAL): bpftool marks nothing
+      try {
+        marks.record(rec.kind, r.targSpec);
+      } catch (e) {
+        if (e instanceof Failure) throw new Failure(`${where()}: ${e.message}`);
+        throw e;
+      }
+    }
+  }
+}
+
+const ERRNO_NAMES: Record<number, string> = { 2: 'ENOENT', 7: 'E2BIG', 22: 'EINVAL', 95: 'EOPNOTSUPP' };
+function errnoText(err: number): string {
+  return ERRNO_NAMES[-err] ?? `error ${err}`;
+}
+
+/** btfgen_get_btf: the kept types in ID order, structs and unions with only their kept members, IDs remapped. */
+function emit(marks: Marks): Uint8Array | Failure {
+  const src = marks.btf;
+  const ids = new Uint32Array(src.typeCount);
+  let next = 1;
+  for (let id = 1; id < src.typeCount; id++) if (marks.types[id]) ids[id] = next++;
+  const mapId = (x: number) => (x < ids.length ? ids[x]! : 0);
+  const out = new BtfBuilder();
+  const noName = new Uint8Array(0);
+  for (let id = 1; id < src.typeCount; id++) {
+    if (!marks.types[id]) continue;
+    const kind = src.kind(id);
+    if (kind === Kind.STRUCT || kind === Kind.UNION) {
+      const name = stringBytes(src, src.nameOff(id)) ?? noName;
+      if (kind === Kind.STRUCT) out.addStruct(name, src.sizeOrType(id));
+      else out.addUnion(name, src.sizeOrType(id));
+      const kept = marks.members.get(id);
+      if (!kept) continue;
+      const t = typeById(src, id) as CompositeType;
+      const loc = src.locate(id)!;
+      for (let i = 0; i < t.members.length; i++) {
+        if (!kept[i]) continue;
+        const m = t.members[i]!;
+        const mName = stringBytes(src, loc.btf.view.u32(loc.off + 12 + i * 12)) ?? noName;
+        if (!out.addField(mName, mapId(m.type), m.bitsOffset, m.bitfieldSize)) {
+          return new Failure(`error generating BTF: member #${i} of [${id}] ${src.name(id)} has a bit offset libbpf refuses (${m.bitsOffset}, width ${m.bitfieldSize})`);
+        }
+      }
+    } else if (out.addType(src, id, mapId) < 0) {
+      return new Failure(`error generating BTF: cannot copy type [${id}]`);
+    }
+  }
+  return out.bytes();
+}
+
+/**
+ * `bpftool gen min_core_btf TARGET OUT OBJ...` for a non-split target: OUT's bytes, or bpftool's failure
+ * as one sentence naming the object and the relocation.
+ */
+export function minCoreBtf(target: Btf, objects: readonly MinCoreObject[]): MinCoreResult {
+  try {
+    const marks = new Marks(target);
+    for (const o of objects) recordObject(marks, target, o);
+    const r = emit(marks);
+    return r instanceof Failure ? { error: r.message } : { bytes: r };
+  } catch (e) {
+    if (e instanceof Failure) return { error: `error recording relocations: ${e.message}` };
+    // a bug of ours, not bad input: still an answer, never a throw
+    return { error: `internal error: ${(e as Error).message}` };
+  }
+}

@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { Btf } from '../../server/src/core/btf/btf';
+import { coreLogLines, resolveCoreRelocations } from '../../server/src/core/core-relo/resolve';
+import { openBtfBytes } from '../../server/src/core/input';
+import { minCoreBtf } from '../../server/src/core/write/min-core-btf';
+import { golden, repoRoot } from '../helpers/paths';
+
+/**
+ * A module's BTF as the target (what bpftool cannot do): the tailored OUT, loaded by libbpf as the only kernel
+ * BTF, gives every relocation the outcome the full module + vmlinux give (test/golden/min-core-btf-split/make.sh
+ * records libbpf's outcomes on OUT; the full side is our resolver, checked against libbpf by check-core.ts).
+ */
+const G = join(golden, 'min-core-btf-split');
+const T = join(repoRoot, 'test/fixtures/core-targets/btf');
+const objects: Record<string, string> = {
+  'core.bpfel': 'test/fixtures/obj/core.bpfel.o',
+  'progs.bpfel': 'test/fixtures/obj/progs.bpfel.o',
+  'corex.bpfel': 'test/fixtures/core-targets/obj/corex.bpfel.o',
+  'corex.tm.bpfel': 'test/fixtures/core-targets/obj/corex.tm.bpfel.o',
+};
+const OUTCOME = /^prog '[^']*': relo #[0-9]+: (patched|substituting|no matching|.*ambiguity)|failed to perform CO-RE/;
+/**
+ * The outcome lines; the new value of a TYPE_ID_TARGET relocation is an ID of the BTF loaded, which no
+ * tailored BTF keeps (bpftool's own output renumbers too): only that it resolves is compared.
+ */
+function outcomes(lines: string[], typeIdTarget: Set<string>): string[] {
+  return lines.filter((l) => OUTCOME.test(l)).map((l) => {
+    const key = /^prog '[^']*': relo #[0-9]+/.exec(l)?.[0];
+    return key && typeIdTarget.has(key) ? l.replace(/-> \d+$/, '-> (target type ID)') : l;
+  });
+}
+const TYPE_ID_TARGET = 7;
+
+describe('gen min-core-btf on a module (split target): the tailored BTF resolves as the full module + vmlinux', () => {
+  const vmlinux = Btf.parse(new Uint8Array(readFileSync(join(T, 'missing.btf'))), { file: 'missing.btf' });
+  const module = Btf.parse(new Uint8Array(readFileSync(join(T, 'module.btf'))), { base: vmlinux, file: 'module.btf' });
+  const goldens = readdirSync(G).filter((f) => f.endsWith('.txt')).sort();
+  it('has the goldens', () => assert.equal(goldens.length, Object.keys(objects).length));
+  for (const g of goldens) {
+    const name = g.replace(/\.txt$/, '');
+    it(name, () => {
+      const path = objects[name]!;
+      const obj = openBtfBytes(new Uint8Array(readFileSync(join(repoRoot, path))), { file: path });
+      const libbpfOnOut = readFileSync(join(G, g), 'utf8').trimEnd().split('\n');
+      // some relocations must have been resolved in the module, or the case proves nothing
+      const full = resolveCoreRelocations(obj, { vmlinux, modules: [{ name: 'module', btf: module }] });
+      assert.ok(full.relocations.some((r) => r.target && r.target.btf === 'module') || name === 'progs.bpfel', 'a relocation resolved in the module');
+      const ids = new Set(full.relocations.filter((r) => r.kind === TYPE_ID_TARGET).map((r) => `prog '${r.prog}': relo #${r.index}`));
+      const want = outcomes(libbpfOnOut, ids);
+      assert.ok(want.length > 0);
+      assert.deepEqual(outcomes(coreLogLines(full), ids), want, 'full module + vmlinux vs libbpf on OUT');
+      // and the OUT we write today is one that resolves so
+      const out = minCoreBtf(module, [{ file: path, input: obj }]);
+      assert.equal(out.error, undefined);
+      const tailored = resolveCoreRelocations(obj, { vmlinux: Btf.parse(out.bytes!) });
+      assert.deepEqual(outcomes(coreLogLines(tailored), ids), want, 'OUT vs libbpf on OUT');
+    });
+  }
+});
