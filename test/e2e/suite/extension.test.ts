@@ -167,7 +167,7 @@ describe('BTF Lens in a real VS Code', () => {
       assert.deepEqual(config().inspect('moduleBases')?.workspaceValue, { 'modules/regmap-sdw.btf': 'btf/types.bpfel.btf' });
       // The module may already carry a wrong-base error from the kernel BTF it was paired with before: wait for
       // the one the new setting causes.
-      const wrong = await until((e) => e.some((m) => m.includes('does not fit its base') && m.includes('btfLens.moduleBases')));
+      const wrong = await until((e) => e.some((m) => m.includes('does not fit its base') && m.includes('taken as btfLens.moduleBases')));
       assert.match(wrong.join('\n'), /It was taken as btfLens\.moduleBases "modules\/regmap-sdw\.btf"/);
       await vscode.commands.executeCommand('btfLens.setModuleBase', mod, wsUri('kernels/vmlinux-6.1.0-56-amd64.xz'), 'folder');
       assert.deepEqual(config().inspect('moduleBases')?.workspaceValue, { 'modules/**': 'kernels/vmlinux-6.1.0-56-amd64.xz', 'modules/regmap-sdw.btf': 'btf/types.bpfel.btf' });
