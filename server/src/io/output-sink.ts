@@ -6,7 +6,7 @@
  * where the decompressors' small chunks, kept, would stay in malloc's heap (1 GB resident after a bomb).
  */
 import { InputError } from './input-error';
-import { type InputLimits, limitText } from './limits';
+import { type InputLimits, limitText, timeLimitText } from './limits';
 
 export type Compression = 'gzip' | 'xz' | 'zstd';
 
@@ -22,11 +22,15 @@ export class OutputSink {
   private head = new Uint8Array(HEAD);
   private headLen = 0;
   total = 0;
+  /** When the time budget runs out (checked per piece of output; the worker's owner enforces it too). */
+  private readonly deadline: number;
 
   constructor(
     private readonly kind: Compression,
     private readonly limits: InputLimits,
-  ) {}
+  ) {
+    this.deadline = performance.now() + limits.maxInflateMs;
+  }
 
   /** Takes one piece of output; throws InputError once the output is over the limit or not ELF/BTF. */
   push(chunk: Uint8Array): void {
@@ -41,6 +45,10 @@ export class OutputSink {
     if (this.total > this.limits.maxInputBytes) {
       this.drop();
       throw new InputError(0, `${this.kind} data inflates to more than ${limitText(this.limits)}: not read`);
+    }
+    if (performance.now() > this.deadline) {
+      this.drop();
+      throw tooSlow(this.kind, this.limits);
     }
     let at = 0;
     while (at < chunk.length) {
@@ -112,6 +120,11 @@ export class OutputSink {
     const shown = [...h.subarray(0, n)].map((b) => b.toString(16).padStart(2, '0')).join(' ');
     throw new InputError(0, `${this.kind} data inflates to neither ELF nor BTF (it starts with ${shown}): not read further`);
   }
+}
+
+/** The problem of an input whose inflating ran out of time. */
+export function tooSlow(kind: Compression, limits: InputLimits): InputError {
+  return new InputError(0, `${kind} data takes longer to inflate than ${timeLimitText(limits)}: not read`);
 }
 
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];

@@ -3,7 +3,7 @@
  * LSP features and the custom `btf/...` requests wired to the workspace index.
  */
 import { statSync } from 'node:fs';
-import { readTextFile } from '../io/files';
+import { inflateOffThread, readTextFile } from '../io/files';
 import { resolve } from 'node:path';
 import {
   type CancellationToken, type ClientCapabilities, type Hover, type HoverParams, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
@@ -41,6 +41,7 @@ export interface ServerHandle {
 const CONFIGURATION_PULL_MS = 3000;
 
 export function startServer(connection: Connection): ServerHandle {
+  inflateOffThread(); // a bomb or a slow zstd frame must not hold up hover and the rest
   const documents = new TextDocuments(TextDocument);
   let index: WorkspaceIndex | undefined;
   let caps: ClientCapabilities = {};
