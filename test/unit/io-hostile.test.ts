@@ -125,6 +125,14 @@ describe('hostile files on the CLI', { concurrency: 4 }, () => {
     });
   }
 
+  it('the time budget per input holds in the CLI too (it inflates in-process): a bomb behind an ELF header given 200 ms', async () => {
+    const file = join(tmp, 'slow-elf-bomb.ko.gz');
+    writeFileSync(file, gzipBomb(GiB, elfHead()));
+    const r = await run(file, { BTF_LENS_MAX_INFLATE_TIME: '200ms' });
+    assertRefused(r, file, /^gzip data takes longer to inflate than the limit of 200 ms per input \(BTF_LENS_MAX_INFLATE_TIME\): not read$/);
+    assert.ok(r.ms < 4000, `gave up after ${r.ms} ms`);
+  });
+
   it('a sparse raw BTF over 4 GiB with a valid header: refused with its true size', async (t) => {
     const file = sparseFile(join(tmp, 'big.btf'), readFileSync(join(repoRoot, 'test/fixtures/core-targets/btf/moved.btf')), 4 * GiB + 100);
     if (!file) return t.skip(`${tmpdir()} does not hold sparse files`);
