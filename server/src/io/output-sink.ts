@@ -5,6 +5,7 @@
  * where it was after a refusal: buffers this large are mmap'ed and given back to the system when freed,
  * where the decompressors' small chunks, kept, would stay in malloc's heap (1 GB resident after a bomb).
  */
+import { elfExtent } from './elf-extent';
 import { InputError } from './input-error';
 import { type InputLimits, limitText, timeLimitText } from './limits';
 
@@ -22,6 +23,9 @@ export class OutputSink {
   private head = new Uint8Array(HEAD);
   private headLen = 0;
   total = 0;
+  /** How much output the ELF extent needs next (undefined: none can be told); then the end it told. */
+  private extentAt: number | undefined = 64;
+  private end: number | undefined;
   /** When the time budget runs out (checked per piece of output; the worker's owner enforces it too). */
   private readonly deadline: number;
 
@@ -32,8 +36,27 @@ export class OutputSink {
     this.deadline = performance.now() + limits.maxInflateMs;
   }
 
-  /** Takes one piece of output; throws InputError once the output is over the limit or not ELF/BTF. */
+  /**
+   * Takes one piece of output; throws InputError once the output is over the limit or not ELF/BTF. Output
+   * past the end of an ELF file (elf-extent.ts) is dropped, and `full` tells the decompressor to stop.
+   */
   push(chunk: Uint8Array): void {
+    while (chunk.length && !this.full) {
+      let take = chunk.length;
+      if (this.end !== undefined) take = Math.min(take, this.end - this.total);
+      else if (this.extentAt !== undefined) take = Math.min(take, this.extentAt - this.total);
+      this.append(chunk.subarray(0, take));
+      chunk = chunk.subarray(take);
+      if (this.end === undefined && this.extentAt !== undefined && this.total >= this.extentAt) this.learnExtent();
+    }
+  }
+
+  /** The output reached the end of the ELF file it holds: the rest need not be inflated. */
+  get full(): boolean {
+    return this.end !== undefined && this.total >= this.end;
+  }
+
+  private append(chunk: Uint8Array): void {
     if (!chunk.length) return;
     if (this.headLen < HEAD) {
       const take = Math.min(HEAD - this.headLen, chunk.length);
@@ -63,6 +86,13 @@ export class OutputSink {
       this.fill += n;
       at += n;
     }
+  }
+
+  private learnExtent(): void {
+    const slab = this.chunks[0]!.length;
+    const r = elfExtent((o) => this.chunks[Math.floor(o / slab)]![o % slab]!, this.total);
+    this.extentAt = r && 'readTo' in r && r.readTo <= this.limits.maxInputBytes ? r.readTo : undefined;
+    if (r && 'end' in r) this.end = r.end;
   }
 
   /** Checks what the output will start with (a first block decoded on its own), keeping nothing. */

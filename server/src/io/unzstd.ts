@@ -40,6 +40,7 @@ export async function unzstdInto(data: Uint8Array, sink: OutputSink, limits: Inp
     } else {
       await streamFrame(fzstd, data, f, sink);
     }
+    if (sink.full) return; // the rest is past the end of the ELF file
     await new Promise((r) => setImmediate(r));
   }
 }
@@ -81,6 +82,7 @@ async function streamFrame(fzstd: Fzstd, data: Uint8Array, f: ZstdFrame, sink: O
       throw corrupt(from, e);
     }
     if (failure) throw failure;
+    if (sink.full) return;
     from = to;
     if (!last) await new Promise((r) => setImmediate(r));
   }
