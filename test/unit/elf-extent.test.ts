@@ -10,7 +10,7 @@ import { describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { decompress } from '../../server/src/io/decompress';
 import { inputLimits } from '../../server/src/io/limits';
-import { GiB, elfHead, gzipBomb } from '../helpers/hostile-fs';
+import { GiB, MiB, elfHead, gzipBomb, zstdBomb, zstdFrameOf } from '../helpers/hostile-fs';
 import { repoRoot } from '../helpers/paths';
 
 const limits = inputLimits({});
@@ -27,6 +27,9 @@ describe('inflating stops at the end of the ELF file', () => {
     for (const f of elfFiles) {
       const plain = readFileSync(join(repoRoot, f));
       const out = Buffer.from(await decompress(gzipSync(plain), 'gzip', limits));
+      // zstd as the zstd tool writes a file: one frame that declares its size, decoded in one call.
+      const zout = Buffer.from(await decompress(zstdFrameOf(plain), 'zstd', limits));
+      assert.ok(zout.equals(out), `${f}: zstd ${zout.length} bytes, gzip ${out.length}`);
       if (plain.subarray(-SIGNATURE_MARK.length).toString('latin1') === SIGNATURE_MARK) {
         assert.ok(out.length < plain.length - SIGNATURE_MARK.length, `${f}: ${out.length} of ${plain.length} bytes`);
         assert.ok(out.equals(plain.subarray(0, out.length)), f);
@@ -42,5 +45,8 @@ describe('inflating stops at the end of the ELF file', () => {
     const tableEnd = Number(dv.getBigUint64(0x28, true)) + dv.getUint16(0x3c, true) * dv.getUint16(0x3a, true);
     const out = await decompress(gzipBomb(GiB, head), 'gzip', limits);
     assert.equal(out.length, tableEnd);
+    const whole = await decompress(zstdBomb(64 * MiB, { head, declare: true }), 'zstd', limits);
+    assert.equal(whole.length, tableEnd);
+    assert.equal(whole.buffer.byteLength, tableEnd, 'the 64 MiB the frame was decoded into is not kept');
   });
 });

@@ -26,6 +26,8 @@ export class OutputSink {
   /** How much output the ELF extent needs next (undefined: none can be told); then the end it told. */
   private extentAt: number | undefined = 64;
   private end: number | undefined;
+  /** The output when it came whole (pushWhole), instead of slabs. */
+  private whole: Uint8Array | undefined;
   /** When the time budget runs out (checked per piece of output; the worker's owner enforces it too). */
   private readonly deadline: number;
 
@@ -56,8 +58,22 @@ export class OutputSink {
     return this.end !== undefined && this.total >= this.end;
   }
 
-  private append(chunk: Uint8Array): void {
-    if (!chunk.length) return;
+  /**
+   * The whole output at once (a zstd file's one frame, decoded in one call), kept as it is instead of
+   * copied into slabs (a copy would double what a large frame costs); cut at the end of the ELF it holds,
+   * and then copied out, so that a bomb's buffer is not what is kept.
+   */
+  pushWhole(out: Uint8Array): void {
+    if (this.total) return this.push(out);
+    const r = elfExtent((o) => out[o]!, out.length);
+    const end = r && 'end' in r ? Math.min(r.end, out.length) : out.length;
+    this.admit(out.subarray(0, end));
+    this.whole = end < out.length ? out.slice(0, end) : out;
+    this.end = end;
+  }
+
+  /** Counts a piece of output in: its first bytes checked, the limit and the time budget kept. */
+  private admit(chunk: Uint8Array): void {
     if (this.headLen < HEAD) {
       const take = Math.min(HEAD - this.headLen, chunk.length);
       this.head.set(chunk.subarray(0, take), this.headLen);
@@ -73,6 +89,11 @@ export class OutputSink {
       this.drop();
       throw tooSlow(this.kind, this.limits);
     }
+  }
+
+  private append(chunk: Uint8Array): void {
+    if (!chunk.length) return;
+    this.admit(chunk);
     let at = 0;
     while (at < chunk.length) {
       let slab = this.chunks[this.chunks.length - 1];
@@ -114,6 +135,7 @@ export class OutputSink {
    */
   async finish(): Promise<Uint8Array> {
     this.checkHead(true);
+    if (this.whole) return this.whole;
     const slabs = this.chunks;
     this.chunks = [];
     // One slab: copied out at its size (a kept 64 MiB mapping per module would weigh on V8's accounting).
@@ -133,6 +155,7 @@ export class OutputSink {
   }
 
   drop(): void {
+    this.whole = undefined;
     this.chunks = [];
     this.fill = 0;
   }

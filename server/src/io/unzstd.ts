@@ -36,7 +36,8 @@ export async function unzstdInto(data: Uint8Array, sink: OutputSink, limits: Inp
         throw corrupt(f.start, e);
       }
       if (out.length !== f.contentSize) throw new InputError(f.start, `zstd frame declares ${f.contentSize} bytes and holds ${out.length}: corrupt`);
-      sink.push(out);
+      if (frames.length === 1) sink.pushWhole(out);
+      else sink.push(out);
     } else {
       await streamFrame(fzstd, data, f, sink);
     }
