@@ -28,7 +28,7 @@ describe('the .vsix', { skip: built ? false : 'dist/ is not built (npm run build
     const { problems, entries, size } = vsixProblems(out, typesVersion);
     assert.deepEqual(problems, []);
     const names = entries.map((e) => e.name);
-    for (const need of ['extension/package.json', 'extension/readme.md', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/cli.js',
+    for (const need of ['extension/package.json', 'extension/readme.md', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/inflate-worker.js', 'extension/dist/cli.js',
       'extension/syntaxes/btf-c.tmLanguage.json', 'extension/syntaxes/bpf-asm.tmLanguage.json', 'extension/syntaxes/btf-raw.tmLanguage.json']) {
       assert.ok(names.includes(need), `${need} missing from ${names.join(' ')}`);
     }

@@ -13,10 +13,19 @@ export const hostileFixtures = join(repoRoot, 'test/fixtures/hostile');
 export const MiB = 1024 * 1024;
 export const GiB = 1024 * MiB;
 
-/** An ELF header (the first 64 bytes of a real BPF object): a bomb that starts like this passes the early check. */
-export function elfHead(): Uint8Array {
-  return new Uint8Array(readFileSync(join(fixtureObj, 'types.bpfel.o')).subarray(0, 64));
+/**
+ * An ELF header (the first 64 bytes of a real BPF object): a bomb that starts like this passes the early
+ * check. Its section table, a few KB in, is zeros in a bomb: the ELF ends there. With `tableAt`, the header
+ * puts the section table there instead (past the input limit: nothing tells where the ELF ends).
+ */
+export function elfHead(opts: { tableAt?: number } = {}): Uint8Array {
+  const head = new Uint8Array(readFileSync(join(fixtureObj, 'types.bpfel.o')).subarray(0, 64));
+  if (opts.tableAt !== undefined) new DataView(head.buffer).setBigUint64(0x28, BigInt(opts.tableAt), true); // e_shoff
+  return head;
 }
+
+/** Past any input limit (1 TiB): where elfHead({ tableAt }) says a bomb's section table is. */
+export const FAR = 2 ** 40;
 
 /** gzip members of 16 MiB of zeros each (≈16 KB apiece), `head` first: `total` bytes once inflated. */
 export function gzipBomb(total: number, head?: Uint8Array): Buffer {

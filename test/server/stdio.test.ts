@@ -20,6 +20,8 @@ test('dist/server.js --stdio: initialize, index, hover', { skip: !existsSync(ser
   const conn = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
   const ready = new Promise<void>((r) => conn.onNotification('btf/status', (p: { state: string }) => p.state === 'ready' && r()));
   conn.onNotification('window/logMessage', () => {});
+  const diagnostics = new Map<string, { message: string }[]>();
+  conn.onNotification('textDocument/publishDiagnostics', (p: { uri: string; diagnostics: { message: string }[] }) => diagnostics.set(p.uri, p.diagnostics));
   conn.listen();
   try {
     const root = pathToFileURL(workspaceFixture).href;
@@ -39,6 +41,10 @@ test('dist/server.js --stdio: initialize, index, hover', { skip: !existsSync(ser
     const text = (h.contents as { value: string }).value;
     assert.ok(text.includes('**core_reads** · `kprobe/tcp_connect` · build/core.bpfel.o'), text);
     assert.ok(text.includes('```\n<byte_off> [22] struct task_struct.pid (0:2 @ offset 8)\n```'), text);
+    // The module's base, the workspace's xz-compressed vmlinux, was inflated by the bundled worker
+    // (dist/inflate-worker.js): without it the module says no vmlinux of its release was found.
+    const module = pathToFileURL(join(workspaceFixture, 'modules/regmap-sdw.ko')).href;
+    assert.deepEqual(diagnostics.get(module) ?? [], []);
     await conn.sendRequest('shutdown');
     const exited = new Promise<number | null>((r) => child.on('exit', (code) => r(code)));
     conn.sendNotification('exit');

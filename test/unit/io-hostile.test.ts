@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { GiB, MiB, elfHead, gzipBomb, hostileFixtures, hugeSectionElf, mkfifo, sparseFile, zstdBomb } from '../helpers/hostile-fs';
+import { FAR, GiB, MiB, elfHead, gzipBomb, hostileFixtures, hugeSectionElf, mkfifo, sparseFile, zstdBomb } from '../helpers/hostile-fs';
 import { cliPath, fixtureObj, repoRoot } from '../helpers/paths';
 
 const tmp = mkdtempSync(join(tmpdir(), 'btf-lens-hostile-'));
@@ -109,12 +109,14 @@ describe('hostile files on the CLI', { concurrency: 4 }, () => {
     });
   }
 
-  // Bombs that start like an ELF: inflated only up to the limit (8 MiB here, 1 GiB by default).
+  // Bombs that start like an ELF whose section table lies past the limit: inflated only up to the limit
+  // (8 MiB here, 1 GiB by default).
+  const far = () => elfHead({ tableAt: FAR });
   const elfBombs: [string, () => Buffer | string, RegExp][] = [
-    ['gzip', () => gzipBomb(64 * MiB, elfHead()), /^gzip data inflates to more than the limit of 8388608 bytes \(8 MiB\) per input \(BTF_LENS_MAX_INPUT\): not read$/],
-    ['zstd', () => zstdBomb(64 * MiB, { head: elfHead() }), /^zstd data inflates to more than the limit of 8388608 bytes \(8 MiB\) per input \(BTF_LENS_MAX_INPUT\): not read$/],
-    ['zstd (size declared)', () => zstdBomb(64 * MiB, { head: elfHead(), declare: true }), /^zstd frames declare 67108928 bytes, over the limit of 8388608 bytes \(8 MiB\) per input \(BTF_LENS_MAX_INPUT\): not read$/],
-    ['xz', () => join(hostileFixtures, 'elf-zeros-64m.ko.xz'), /^xz data inflates to more than the limit of 8388608 bytes \(8 MiB\) per input \(BTF_LENS_MAX_INPUT\): not read$/],
+    ['gzip', () => gzipBomb(64 * MiB, far()), /^gzip data inflates to more than the limit of 8388608 bytes \(8 MiB\) per input \(BTF_LENS_MAX_INPUT\): not read$/],
+    ['zstd', () => zstdBomb(64 * MiB, { head: far() }), /^zstd data inflates to more than the limit of 8388608 bytes \(8 MiB\) per input \(BTF_LENS_MAX_INPUT\): not read$/],
+    ['zstd (size declared)', () => zstdBomb(64 * MiB, { head: far(), declare: true }), /^zstd frames declare 67108928 bytes, over the limit of 8388608 bytes \(8 MiB\) per input \(BTF_LENS_MAX_INPUT\): not read$/],
+    ['xz', () => join(hostileFixtures, 'elf-far-table-64m.ko.xz'), /^xz data inflates to more than the limit of 8388608 bytes \(8 MiB\) per input \(BTF_LENS_MAX_INPUT\): not read$/],
   ];
   for (const [name, make, why] of elfBombs) {
     it(`a ${name} bomb behind an ELF header stops at the input limit`, async () => {
@@ -124,6 +126,32 @@ describe('hostile files on the CLI', { concurrency: 4 }, () => {
       assertRefused(await run(file, { BTF_LENS_MAX_INPUT: '8M' }), file, why);
     });
   }
+
+  // Bombs behind a real ELF header: its section table (zeros, a few KB in) says where the ELF ends, and
+  // inflating stops there (was: on to the 1 GiB limit, seconds of work); what is read is an ELF without BTF.
+  const endedBombs: [string, () => Buffer | string][] = [
+    ['gzip', () => gzipBomb(GiB, elfHead())],
+    ['zstd', () => zstdBomb(GiB, { head: elfHead() })],
+    ['xz', () => join(hostileFixtures, 'elf-zeros-64m.ko.xz')],
+  ];
+  for (const [name, make] of endedBombs) {
+    it(`a ${name} bomb behind a real ELF header stops where that ELF ends`, async () => {
+      const made = make();
+      const file = typeof made === 'string' ? made : join(tmp, `ended-bomb-${name}.ko`);
+      if (typeof made !== 'string') writeFileSync(file, made);
+      const r = await run(file, { BTF_LENS_MAX_INPUT: '32M' });
+      assert.equal(r.status, 1, r.stderr);
+      assert.equal(r.stderr, `btf-lens: warning: ${file}: offset 0 (0x0): no .BTF section (built without -g?): no types, no .BTF.ext\nbtf-lens: ${file}: offset 0 (0x0): no BTF in this file\n`);
+    });
+  }
+
+  it('the time budget per input holds in the CLI too (it inflates in-process): a bomb behind an ELF header given 200 ms', async () => {
+    const file = join(tmp, 'slow-elf-bomb.ko.gz');
+    writeFileSync(file, gzipBomb(GiB, elfHead({ tableAt: FAR })));
+    const r = await run(file, { BTF_LENS_MAX_INFLATE_TIME: '200ms' });
+    assertRefused(r, file, /^gzip data takes longer to inflate than the limit of 200 ms per input \(BTF_LENS_MAX_INFLATE_TIME\): not read$/);
+    assert.ok(r.ms < 4000, `gave up after ${r.ms} ms`);
+  });
 
   it('a sparse raw BTF over 4 GiB with a valid header: refused with its true size', async (t) => {
     const file = sparseFile(join(tmp, 'big.btf'), readFileSync(join(repoRoot, 'test/fixtures/core-targets/btf/moved.btf')), 4 * GiB + 100);

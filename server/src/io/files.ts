@@ -8,6 +8,7 @@ import { closeSync, readSync } from 'node:fs';
 import type { ByteSource } from '../core/util/source';
 import { bufferSource } from '../core/util/source';
 import { type Compression, decompress, detectCompression } from './decompress';
+import { decompressInWorker } from './inflate-off-thread';
 import { InputError, osErrorText } from './input-error';
 import { type InputLimits, bytesText, inputLimits, limitText } from './limits';
 import { openRegular } from './regular-file';
@@ -18,6 +19,18 @@ export { type Compression, decompress, detectCompression };
 /** Larger plain files are read range by range instead of whole (a vmlinux ELF with DWARF is ~500 MB). */
 const WHOLE_FILE_LIMIT = 64 << 20;
 const HEAD = 6;
+
+let offThread = false;
+
+/**
+ * From now on compressed inputs are inflated in a worker thread, with the time budget enforced by
+ * ending it: the language server's choice (its event loop answers meanwhile). The CLI inflates on its
+ * own thread: one file per run and nothing else to answer, so no worker to start nor output to hand over
+ * (its time budget is checked as output arrives).
+ */
+export function inflateOffThread(on = true): void {
+  offThread = on;
+}
 
 export interface OpenedFile {
   source: ByteSource;
@@ -52,7 +65,7 @@ export async function openFile(path: string, limits: InputLimits = inputLimits()
     let bytes = await readWhole(fd, size, limits);
     closeSync(fd);
     closeFd = false;
-    if (compression) bytes = await decompress(bytes, compression, limits);
+    if (compression) bytes = await (offThread ? decompressInWorker : decompress)(bytes, compression, limits);
     return { source: bufferSource(bytes), compression, close: () => {} };
   } finally {
     if (closeFd) closeSync(fd);

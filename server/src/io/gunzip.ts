@@ -1,4 +1,4 @@
-/** gzip through node:zlib's stream: inflated on the thread pool in chunks, stopped at the sink's word. */
+/** gzip through node:zlib's stream: inflated on the thread pool in chunks, stopped at the sink's word (an error, or full). */
 import { createGunzip } from 'node:zlib';
 import { InputError } from './input-error';
 import type { OutputSink } from './output-sink';
@@ -16,10 +16,17 @@ export function gunzipInto(bytes: Uint8Array, sink: OutputSink): Promise<void> {
       reject(e instanceof InputError ? e : new InputError(0, `gzip data is corrupt or truncated (${(e as Error).message})`));
     };
     z.on('data', (chunk: Buffer) => {
+      if (done) return;
       try {
         sink.push(chunk);
       } catch (e) {
         fail(e);
+        return;
+      }
+      if (sink.full) {
+        done = true;
+        z.destroy();
+        resolve();
       }
     });
     z.on('error', fail);

@@ -31,6 +31,7 @@ export async function unxzInto(bytes: Uint8Array, sink: OutputSink): Promise<voi
         return;
       }
       sink.push(r.value);
+      if (sink.full) return; // the rest is past the end of the ELF file (cancelled below)
       empty = r.value.length ? 0 : empty + 1;
       if (empty > MAX_EMPTY_PULLS) throw new InputError(0, 'xz data is corrupt or truncated (no progress)');
       sinceYield += r.value.length;

@@ -36,10 +36,12 @@ export async function unzstdInto(data: Uint8Array, sink: OutputSink, limits: Inp
         throw corrupt(f.start, e);
       }
       if (out.length !== f.contentSize) throw new InputError(f.start, `zstd frame declares ${f.contentSize} bytes and holds ${out.length}: corrupt`);
-      sink.push(out);
+      if (frames.length === 1) sink.pushWhole(out);
+      else sink.push(out);
     } else {
       await streamFrame(fzstd, data, f, sink);
     }
+    if (sink.full) return; // the rest is past the end of the ELF file
     await new Promise((r) => setImmediate(r));
   }
 }
@@ -81,6 +83,7 @@ async function streamFrame(fzstd: Fzstd, data: Uint8Array, f: ZstdFrame, sink: O
       throw corrupt(from, e);
     }
     if (failure) throw failure;
+    if (sink.full) return;
     from = to;
     if (!last) await new Promise((r) => setImmediate(r));
   }

@@ -2,6 +2,7 @@
  * The language server over any connection (IPC and stdio from server.ts, a pair of streams in tests):
  * LSP features and the custom `btf/...` requests wired to the workspace index.
  */
+import { inflateOffThread } from '../io/files';
 import { resolve } from 'node:path';
 import {
   type ClientCapabilities, type Hover, type HoverParams, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
@@ -42,6 +43,7 @@ export interface ServerHandle {
 const CONFIGURATION_PULL_MS = 3000;
 
 export function startServer(connection: Connection): ServerHandle {
+  inflateOffThread(); // a bomb or a slow zstd frame must not hold up hover and the rest
   const documents = new TextDocuments(TextDocument);
   let index: WorkspaceIndex | undefined;
   let caps: ClientCapabilities = {};

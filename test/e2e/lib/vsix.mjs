@@ -30,7 +30,7 @@ export function zipEntries(file) {
 const ALLOWED = [
   /^extension\.vsixmanifest$/, /^\[Content_Types\]\.xml$/,
   /^extension\/package\.json$/, /^extension\/(readme|README|ARCHITECTURE|CHANGELOG|changelog)\.md$/, /^extension\/LICENSE(\.txt)?$/,
-  /^extension\/dist\/(extension|server|cli|webview)\.js$/, /^extension\/dist\/webview\.css$/,
+  /^extension\/dist\/(extension|server|inflate-worker|cli|webview)\.js$/, /^extension\/dist\/webview\.css$/,
   /^extension\/dist\/webview-assets\/[^/]+\.(ttf|woff2?|css|svg|png)$/,
   /^extension\/syntaxes\/[^/]+\.tmLanguage\.json$/,
   /^extension\/(media|images|icons)\/[^/]+\.(png|svg)$/, /^extension\/test\/e2e\/screenshots\/[^/]+\.png$/,
@@ -44,7 +44,7 @@ export function vsixProblems(file, typesVscodeVersion) {
   const problems = [];
   const entries = zipEntries(file);
   for (const e of entries) if (!ALLOWED.some((r) => r.test(e.name))) problems.push(`${e.name} should not be in the package`);
-  for (const need of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js']) {
+  for (const need of ['extension/package.json', 'extension/dist/extension.js', 'extension/dist/server.js', 'extension/dist/inflate-worker.js']) {
     if (!entries.some((e) => e.name === need)) problems.push(`${need} is missing`);
   }
   const size = fs.statSync(file).size;
