@@ -260,7 +260,7 @@ function valueName(kind: number): string {
 
 /** One relocation's result on a target, in a sentence; fails when libbpf's load would fail because of it. */
 export function describeOutcome(r: CoreRelocation): TargetOutcome {
-  const why = r.reason?.replace(/^prog '[^']*': (relo #\d+: )?/, '').trim();
+  const why = r.reasonDetail;
   switch (r.outcome) {
     case 'patched': {
       const v = r.targetValue ?? 0n;
