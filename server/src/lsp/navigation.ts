@@ -257,7 +257,7 @@ export function disasmText(index: WorkspaceIndex, path: string, func: string): s
     const out = [`; ${f.name} · ${prog.section.name} · ${file.label}`, `; ${countInsns(il, f.start, f.end)} instructions, ${coreRelosIn(prog, f.start, f.end)} CO-RE relocations`, ''];
     for (const item of functionListing(file, prog, f, srcLine)) {
       if (item.kind === 'source') out.push(`; ${item.key}${item.text !== undefined ? `  ${item.text.trim()}` : ''}`);
-      else if (item.kind === 'insn') out.push(item.text);
+      else if (item.kind === 'insn' || item.kind === 'reloc') out.push(item.text);
       else out.push(`\t\t; ${item.text}`);
     }
     return out.join('\n') + '\n';
