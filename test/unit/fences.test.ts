@@ -146,6 +146,7 @@ describe('fences: code decides on codes and fields, not on the text it shows', (
   // listing lines their kind and slot (core/insn/objdump.ts).
   const rules: [RegExp, string][] = [
     [/\.(message|reason|why)\??\.(startsWith|endsWith|includes|match|replace|indexOf|search)\(/, 'decides on a sentence: give it a code or a field'],
+    [/\.(test|exec)\([^)]*\.(message|reason|why)\)/, 'decides on a sentence: give it a code or a field'],
     [/['"`]R_BPF|startsWith\('\\t\\t'\)/, 'parses llvm-objdump text: take listSection\'s kinds and slots'],
   ];
   it('server/src/lsp and server/src/cli do not parse problem or reason text', () => {

@@ -94,7 +94,7 @@ async function loadTarget(path: string, label: string, stamp: string): Promise<T
       t.error = `${path}: no usable BTF${input.problems[0] ? ` (${input.problems[0].message})` : ''}`;
       return t;
     }
-    if (input.btf.startId > 1 || input.problems.some((p) => p.severity === 'error' && /split BTF/.test(p.message))) {
+    if (input.btf.startId > 1 || input.problems.some((p) => p.code === 'split-needs-base')) {
       t.error = `${path}: split BTF (a module's): not a kernel BTF`;
       return t;
     }
