@@ -189,16 +189,18 @@ describe('CO-RE target kernels in the language server', () => {
 
   test('all objects; a target that cannot be read says why', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'btf-lens-empty-'));
+    const splitBtf = join(golden, 'write', 'split.btf'); // a module's BTF, without its base
     s.client.sendNotification('workspace/didChangeConfiguration', {
-      settings: { btfLens: { kernelBtf: 'none', coreTargets: [join(btfDir, 'same.btf'), join(btfDir, 'nope.btf'), empty] } },
+      settings: { btfLens: { kernelBtf: 'none', coreTargets: [join(btfDir, 'same.btf'), join(btfDir, 'nope.btf'), empty, splitBtf] } },
     });
     await new Promise((r) => setTimeout(r, 100));
     const r = (await s.client.sendRequest('btf/coreMatrix', {})) as CoreMatrixRequest.Result;
     rmSync(empty, { recursive: true, force: true });
-    assert.deepEqual(r.targets.map((t) => t.label), ['same', 'nope', empty.split('/').pop()]);
+    assert.deepEqual(r.targets.map((t) => t.label), ['same', 'nope', empty.split('/').pop(), 'split']);
     assert.equal(r.targets[0]!.error, undefined);
     assert.match(r.targets[1]!.error!, /^\/.*nope\.btf: offset 0 \(0x0\): no such file \(ENOENT\)$/);
     assert.match(r.targets[2]!.error!, /no BTF files \(\*\.btf, vmlinux\*\) in this directory$/);
+    assert.match(r.targets[3]!.error!, /split\.btf: no usable BTF \(this is split BTF \(a kernel module's\?\): it needs its base BTF/);
     assert.deepEqual([...new Set(r.rows.map((x) => x.object))], ['build/core.bpfeb.o', 'build/core.bpfel.o', 'build/progs.bpfel.o']);
     assert.equal(r.summary[0]!.fails, 0);
     // against `same` nothing fails: the warnings are gone

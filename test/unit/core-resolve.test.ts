@@ -96,6 +96,9 @@ describe('CO-RE resolution as data', () => {
     const scount = r.relocations.find((x) => x.prog === 'cx_first' && x.index === 1)!;
     assert.equal(scount.outcome, 'poisoned');
     assert.match(scount.reason ?? '', /accesses field incorrectly/);
+    // The cause without libbpf's prefixes, as data: the server shows it and parses no log line.
+    assert.match(scount.reasonDetail ?? '', /^insn #\d+ \(LDX\/ST\/STX\) accesses field incorrectly/);
+    assert.equal(scount.reason, `prog 'cx_first': relo #1: ${scount.reasonDetail}`);
     assert.deepEqual(scount.poisoned, [scount.insn]);
     const optional = r.relocations.filter((x) => x.prog === 'cx_optional');
     assert.deepEqual(optional.map((x) => x.outcome), ['not-autoloaded']);
@@ -107,6 +110,7 @@ describe('CO-RE resolution as data', () => {
     const last = r.relocations[r.relocations.length - 1]!;
     assert.equal(last.outcome, 'failed');
     assert.match(last.reason ?? '', /relocation decision ambiguity/);
+    assert.match(last.reasonDetail ?? '', /^relocation decision ambiguity: /);
   });
   it('--all also keeps the warnings core_oracle -q drops', () => {
     const r = resolve(join(here, 'obj/corex.bpfel.o'), join(here, 'btf/straddle.btf'));

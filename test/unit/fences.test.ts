@@ -140,6 +140,26 @@ describe('fences: the language server asks the core, it does not read BTF bytes'
   });
 });
 
+describe('fences: code decides on codes and fields, not on the text it shows', () => {
+  // A problem's sentence and libbpf's log line are for people; a reworded one must not change what the
+  // server does. Problems carry a code (core/util/problems.ts), CO-RE results their reason's detail,
+  // listing lines their kind and slot (core/insn/objdump.ts).
+  const rules: [RegExp, string][] = [
+    [/\.(message|reason|why)\??\.(startsWith|endsWith|includes|match|replace|indexOf|search)\(/, 'decides on a sentence: give it a code or a field'],
+    [/\.(test|exec)\([^)]*\.(message|reason|why)\)/, 'decides on a sentence: give it a code or a field'],
+    [/['"`]R_BPF|startsWith\('\\t\\t'\)/, 'parses llvm-objdump text: take listSection\'s kinds and slots'],
+  ];
+  it('server/src/lsp and server/src/cli do not parse problem or reason text', () => {
+    const bad: string[] = [];
+    for (const f of [...tsFiles('server/src/lsp'), ...tsFiles('server/src/cli')]) {
+      readFileSync(f, 'utf8').split('\n').forEach((line, i) => {
+        for (const [re, why] of rules) if (re.test(line)) bad.push(`${rel(f)}:${i + 1}: ${why}`);
+      });
+    }
+    assert.deepEqual(bad, []);
+  });
+});
+
 describe('fences: the webview escapes and stays inside its CSP', () => {
   const files = tsFiles('client/webview');
   const program = ts.createProgram(files, {

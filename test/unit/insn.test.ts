@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { branchTarget, decodeInsns, imm64, insnStart, nextSlot, type InsnStream } from '../../server/src/core/insn/decode';
 import { formatInsn } from '../../server/src/core/insn/format';
 import { OP_LD_IMM64 } from '../../server/src/core/insn/opcodes';
-import { type ListingReloc, type ListingSymbol, renderSection } from '../../server/src/core/insn/objdump';
+import { type ListingReloc, type ListingSymbol, listSection, renderFileHeader, renderSection } from '../../server/src/core/insn/objdump';
 import { ByteView } from '../../server/src/core/util/bytes';
 import { ProblemSink } from '../../server/src/core/util/problems';
 import { fixtureObj, golden } from '../helpers/paths';
@@ -43,6 +43,43 @@ describe('llvm-objdump -d -r of the committed fixtures', () => {
       assert.equal(objdumpText(printedName(plain), bytes, { rawInsn: false }), plain);
       const raw = readFileSync(join(goldenDir, `${f}.raw.txt`), 'utf8');
       assert.equal(objdumpText(printedName(raw), bytes), raw);
+    });
+  }
+});
+
+describe('listSection: llvm-objdump\'s lines with their kind and slot', () => {
+  // The server takes instructions and their relocations by these fields, not by parsing the text.
+  for (const f of fixtures.slice(0, 6)) {
+    it(`${f}: the lines join to llvm-objdump's text; its instruction and relocation lines say so, with their address`, () => {
+      const plain = readFileSync(join(goldenDir, `${f}.txt`), 'utf8');
+      const elf = readElf(read(f));
+      const tagged: { kind: string; slot?: number; line: string }[] = [];
+      let text = renderFileHeader(printedName(plain));
+      for (const sec of codeSections(elf)) {
+        for (const l of listSection(sec, { rawInsn: false })) {
+          text += l.text;
+          const parts = l.text.split('\n').slice(0, -1);
+          for (const line of parts) tagged.push({ kind: l.kind, slot: l.slot, line });
+        }
+      }
+      assert.equal(text, plain);
+      let insns = 0;
+      let relocs = 0;
+      for (const t of tagged) {
+        const m = /^ *(\d+):\t/.exec(t.line);
+        if (m) {
+          insns++;
+          assert.deepEqual([t.kind, t.slot], ['insn', Number(m[1])], t.line);
+        } else if (/^\t\t[0-9a-f]{16}:  \S+\t/.test(t.line)) {
+          relocs++;
+          assert.equal(t.kind, 'reloc', t.line);
+        } else {
+          assert.notEqual(t.kind, 'insn', t.line);
+          assert.notEqual(t.kind, 'reloc', t.line);
+        }
+      }
+      assert.ok(insns > 0);
+      if (/R_BPF/.test(plain)) assert.ok(relocs > 0);
     });
   }
 });

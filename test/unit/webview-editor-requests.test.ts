@@ -130,6 +130,8 @@ describe('editor requests over test/workspace', () => {
           const lines = d.lines.filter((l) => l.kind === 'insn' || l.kind === 'reloc').map((l) => l.text);
           assert.deepEqual(lines, want.functions.get(f.name), `${f.section} ${f.name}`);
           assert.equal(f.insns, lines.filter((l) => !l.includes('R_BPF')).length);
+          // llvm-objdump's relocation lines (the golden's), and only they, come as 'reloc'.
+          assert.deepEqual(d.lines.filter((l) => l.kind === 'reloc').map((l) => l.text), lines.filter((l) => /^\t\t[0-9a-f]{16}:  R_BPF/.test(l)));
           assert.equal(d.lines.filter((l) => l.kind === 'core').length, f.coreRelos);
           if (f.lines) assert.ok(d.lines.some((l) => l.kind === 'source' && /^\.\/src\/\w+\.c:\d+ {2}\S/.test(l.text)), 'source lines with their text');
         }

@@ -42,7 +42,7 @@ export async function loadWithBases(file: string, bases: string[]): Promise<{ in
     if (!release) return { input: alone, baseInputs: [] };
     const search = await findVmlinux(release.release, { near: file });
     if (!search.found) {
-      const hint = alone.problems.findIndex((p) => p.message.startsWith('this is split BTF'));
+      const hint = alone.problems.findIndex((p) => p.code === 'split-needs-base');
       const message = `split BTF built for ${describeRelease(release)}: no vmlinux of that release at ${search.searched.join(', ')}; give its base with --base FILE`;
       if (hint >= 0) alone.problems[hint] = { ...alone.problems[hint]!, message };
       return { input: alone, baseInputs: [] };

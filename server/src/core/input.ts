@@ -92,7 +92,7 @@ export function openBtfBytes(bytes: Uint8Array, opts: OpenOptions): BtfInput {
 }
 
 function splitHint(file: string): Problem {
-  return { file, offset: 0, severity: 'error', message: 'this is split BTF (a kernel module\'s?): it needs its base BTF (--base FILE, e.g. the vmlinux BTF it was built against)' };
+  return { file, offset: 0, severity: 'error', code: 'split-needs-base', message: 'this is split BTF (a kernel module\'s?): it needs its base BTF (--base FILE, e.g. the vmlinux BTF it was built against)' };
 }
 
 /**

@@ -94,7 +94,7 @@ async function loadTarget(path: string, label: string, stamp: string): Promise<T
       t.error = `${path}: no usable BTF${input.problems[0] ? ` (${input.problems[0].message})` : ''}`;
       return t;
     }
-    if (input.btf.startId > 1 || input.problems.some((p) => p.severity === 'error' && /split BTF/.test(p.message))) {
+    if (input.btf.startId > 1 || input.problems.some((p) => p.code === 'split-needs-base')) {
       t.error = `${path}: split BTF (a module's): not a kernel BTF`;
       return t;
     }
@@ -260,7 +260,7 @@ function valueName(kind: number): string {
 
 /** One relocation's result on a target, in a sentence; fails when libbpf's load would fail because of it. */
 export function describeOutcome(r: CoreRelocation): TargetOutcome {
-  const why = r.reason?.replace(/^prog '[^']*': (relo #\d+: )?/, '').trim();
+  const why = r.reasonDetail;
   switch (r.outcome) {
     case 'patched': {
       const v = r.targetValue ?? 0n;

@@ -65,8 +65,8 @@ export function disasm(doc: EditorDoc, index: WorkspaceIndex | undefined, p: Edi
     if (item.kind === 'source') {
       const text = item.text ?? item.lineInfoText;
       lines.push({ kind: 'source', text: `${item.key}${text ? `  ${text.trim()}` : ''}` });
-    } else if (item.kind === 'insn') {
-      lines.push({ kind: item.text.includes('R_BPF') && item.text.startsWith('\t\t') ? 'reloc' : 'insn', text: item.text });
+    } else if (item.kind === 'insn' || item.kind === 'reloc') {
+      lines.push({ kind: item.kind, text: item.text });
     } else {
       lines.push(item);
     }

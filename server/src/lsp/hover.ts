@@ -72,7 +72,7 @@ function groupBlock(g: LineGroup, max: number, labelled: boolean): string {
   const starts = [...new Set([...g.slots, ...g.relos.map((r) => r.slot)])].sort((a, b) => a - b).filter((s) => lines.has(s));
   const shown = starts.slice(0, max);
   const text: string[] = [];
-  for (const s of shown) text.push(...lines.get(s)!);
+  for (const s of shown) for (const line of lines.get(s)!) text.push(line.text);
   if (starts.length > shown.length) text.push(`… ${starts.length - shown.length} more`);
   if (text.length) out.push(`\`\`\`${FENCE_ASM}\n${text.join('\n')}\n\`\`\``);
   if (g.relos.length) {

@@ -6,7 +6,7 @@
  */
 import { statSync } from 'node:fs';
 import type { Btf } from '../core/btf/btf';
-import { bpfRelocTypeName, type ListingReloc, type ListingSymbol, renderSection } from '../core/insn/objdump';
+import { bpfRelocTypeName, type ListingReloc, type ListingSymbol, listSection } from '../core/insn/objdump';
 import type { BtfInput } from '../core/input';
 import { describeObject } from '../core/object/bpf-object';
 import { indexSlots } from '../core/object/insn-index';
@@ -56,7 +56,7 @@ export interface ProgramModel {
   section: ProgramSection;
   slots: SlotIndex;
   /** Lazily: slot → the llvm-objdump lines of the instruction starting there (with its relocation lines). */
-  insnLines?: Map<number, string[]>;
+  insnLines?: Map<number, InsnLine[]>;
 }
 
 export interface FunctionRange {
@@ -87,8 +87,14 @@ export function functionsOf(btf: Btf | undefined, p: ProgramModel): FunctionRang
   }));
 }
 
+/** An instruction's line or one of its relocations' (llvm-objdump's text, without the newline). */
+export interface InsnLine {
+  kind: 'insn' | 'reloc';
+  text: string;
+}
+
 /** llvm-objdump -d -r --no-show-raw-insn lines of the section, indexed by the slot each instruction starts at. */
-export function insnLines(file: IndexedFile, p: ProgramModel): Map<number, string[]> {
+export function insnLines(file: IndexedFile, p: ProgramModel): Map<number, InsnLine[]> {
   if (p.insnLines) return p.insnLines;
   const s = p.section;
   const elf = file.input?.elf;
@@ -101,15 +107,15 @@ export function insnLines(file: IndexedFile, p: ProgramModel): Map<number, strin
     type: bpfRelocTypeName(r.type),
     target: (r.symbol === 0 ? '*ABS*' : r.symbolName) + (r.addend === 0 ? '' : r.addend < 0 ? `-0x${(-r.addend).toString(16)}` : `+0x${r.addend.toString(16)}`),
   }));
-  const text = renderSection({ name: s.name, bytes: s.bytes, littleEndian, symbols: elfSymbols, relocations }, { rawInsn: false });
-  const map = new Map<number, string[]>();
-  let cur: string[] | undefined;
-  for (const line of text.split('\n')) {
-    const m = /^ *(\d+):\t/.exec(line);
-    if (m) {
-      cur = [line];
-      map.set(Number(m[1]), cur);
-    } else if (cur && line.startsWith('\t\t') && line.includes('R_BPF')) cur.push(line);
+  const listing = listSection({ name: s.name, bytes: s.bytes, littleEndian, symbols: elfSymbols, relocations }, { rawInsn: false });
+  const map = new Map<number, InsnLine[]>();
+  let cur: InsnLine[] | undefined;
+  for (const line of listing) {
+    const text = line.text.slice(0, -1);
+    if (line.kind === 'insn' && line.slot !== undefined) {
+      cur = [{ kind: 'insn', text }];
+      map.set(line.slot, cur);
+    } else if (line.kind === 'reloc' && cur) cur.push({ kind: 'reloc', text });
     else cur = undefined;
   }
   p.insnLines = map;
@@ -117,7 +123,7 @@ export function insnLines(file: IndexedFile, p: ProgramModel): Map<number, strin
 }
 
 /** Instructions (not slots: an ld_imm64 is one) in [from, to). */
-export function countInsns(lines: Map<number, string[]>, from: number, to: number): number {
+export function countInsns(lines: ReadonlyMap<number, unknown>, from: number, to: number): number {
   let n = 0;
   for (let s = from; s < to; s++) if (lines.has(s)) n++;
   return n;
@@ -194,7 +200,7 @@ export function readProblem(path: string, e: unknown, label = path): Problem {
 /** One line of a function's listing with its source: what llvm-objdump -S shows, plus CO-RE notes. */
 export type ListingItem =
   | { kind: 'source'; key: string; text: string | undefined; lineInfoText: string | undefined }
-  | { kind: 'insn'; text: string }
+  | { kind: 'insn' | 'reloc'; text: string }
   | { kind: 'core'; text: string; typeId: number };
 
 /**
@@ -219,7 +225,7 @@ export function* functionListing(file: IndexedFile, prog: ProgramModel, f: Funct
         yield { kind: 'source', key, text: srcLine(name, rec.line), lineInfoText: btf.str(rec.lineOff) };
       }
     }
-    for (const text of il.get(s) ?? []) yield { kind: 'insn', text };
+    for (const line of il.get(s) ?? []) yield line;
     for (const r of prog.slots.relosAt.get(s) ?? []) {
       yield { kind: 'core', text: `CO-RE ${describeCoreRelo(btf, r.typeId, btf.str(r.accessStrOff), r.kind).text}`, typeId: r.typeId };
     }

@@ -246,6 +246,17 @@ function functionLine(lines: string[], name: string, from: number): number {
 
 /** A function's instructions with the source lines they come from (like llvm-objdump -S). */
 export function disasmText(index: WorkspaceIndex, path: string, func: string): string | undefined {
+  const doc = disasmDoc(index, path, func);
+  return doc && doc.lines.map((l) => l.text).join('\n') + '\n';
+}
+
+/** A disassembly document's lines; source headings keep their key and source text apart, for the outline. */
+interface DisasmDoc {
+  heading: string;
+  lines: { text: string; source?: { key: string; text: string | undefined } }[];
+}
+
+function disasmDoc(index: WorkspaceIndex, path: string, func: string): DisasmDoc | undefined {
   const file = index.fileByPath(path);
   const btf = file?.btf;
   if (!file?.object || !btf) return undefined;
@@ -254,13 +265,20 @@ export function disasmText(index: WorkspaceIndex, path: string, func: string): s
     const f = functionsOf(btf, prog).find((x) => x.name === func);
     if (!f) continue;
     const il = insnLines(file, prog);
-    const out = [`; ${f.name} · ${prog.section.name} · ${file.label}`, `; ${countInsns(il, f.start, f.end)} instructions, ${coreRelosIn(prog, f.start, f.end)} CO-RE relocations`, ''];
+    const heading = `${prog.section.name} · ${file.label}`;
+    const out: DisasmDoc['lines'] = [
+      { text: `; ${f.name} · ${heading}` },
+      { text: `; ${countInsns(il, f.start, f.end)} instructions, ${coreRelosIn(prog, f.start, f.end)} CO-RE relocations` },
+      { text: '' },
+    ];
     for (const item of functionListing(file, prog, f, srcLine)) {
-      if (item.kind === 'source') out.push(`; ${item.key}${item.text !== undefined ? `  ${item.text.trim()}` : ''}`);
-      else if (item.kind === 'insn') out.push(item.text);
-      else out.push(`\t\t; ${item.text}`);
+      if (item.kind === 'source') {
+        const text = item.text?.trim();
+        out.push({ text: `; ${item.key}${text !== undefined ? `  ${text}` : ''}`, source: { key: item.key, text } });
+      } else if (item.kind === 'insn' || item.kind === 'reloc') out.push({ text: item.text });
+      else out.push({ text: `\t\t; ${item.text}` });
     }
-    return out.join('\n') + '\n';
+    return { heading, lines: out };
   }
   return undefined;
 }
@@ -270,21 +288,20 @@ export function disasmText(index: WorkspaceIndex, path: string, func: string): s
  * source line (`; ./src/core.c:138  o->pid = …`), so breadcrumbs tell which C line the cursor is in.
  */
 export function disasmSymbols(index: WorkspaceIndex, path: string, func: string): DocumentSymbol[] {
-  const text = disasmText(index, path, func);
-  if (text === undefined) return [];
-  const lines = text.split('\n');
+  const doc = disasmDoc(index, path, func);
+  if (doc === undefined) return [];
+  const lines = [...doc.lines.map((l) => l.text), ''];
   const last = Math.max(0, lines.length - 2);
   const children: DocumentSymbol[] = [];
-  for (let i = 0; i < lines.length; i++) {
-    const m = /^; (\S+:\d+)(?: {2}(.*))?$/.exec(lines[i]!);
-    if (!m) continue;
+  doc.lines.forEach(({ source }, i) => {
+    if (!source) return;
     const prev = children[children.length - 1];
     if (prev) prev.range.end = { line: i - 1, character: lines[i - 1]!.length };
     const sel = Range.create(i, 0, i, lines[i]!.length);
-    children.push(DocumentSymbol.create(m[1]!, m[2], SymbolKind.Event, Range.create(sel.start, sel.end), sel));
-  }
+    children.push(DocumentSymbol.create(source.key, source.text, SymbolKind.Event, Range.create(sel.start, sel.end), sel));
+  });
   const tail = children[children.length - 1];
   if (tail) tail.range.end = { line: last, character: lines[last]!.length };
   const whole = Range.create(0, 0, last, lines[last]!.length);
-  return [DocumentSymbol.create(func, lines[0]!.replace(/^; [^·]*· /, ''), SymbolKind.Function, whole, Range.create(0, 0, 0, lines[0]!.length), children)];
+  return [DocumentSymbol.create(func, doc.heading, SymbolKind.Function, whole, Range.create(0, 0, 0, lines[0]!.length), children)];
 }

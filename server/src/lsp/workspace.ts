@@ -45,6 +45,8 @@ export interface BaseChoice {
   file: IndexedFile;
   /** 'btfLens.moduleBases "modules/**"', 'the vmlinux beside it', 'its kernel release …', 'the kernel BTF'. */
   why: string;
+  /** Where the choice came from: a btfLens.moduleBases entry, the vmlinux beside it, its release's, the kernel BTF. */
+  source: 'moduleBases' | 'beside' | 'release' | 'kernel';
   /** The release the module says it was built for, when it says. */
   release?: FileRelease;
   /** Set when the release named no vmlinux that could be found: where we looked. */
@@ -326,11 +328,11 @@ export class WorkspaceIndex {
    */
   async chooseBase(path: string, input: BtfInput): Promise<BaseChoice | undefined> {
     const named = moduleBaseFor(path, this.folders, this.settings.moduleBases);
-    if (named) return { file: await this.baseFile(named.base), why: `btfLens.moduleBases "${named.glob}"` };
+    if (named) return { file: await this.baseFile(named.base), why: `btfLens.moduleBases "${named.glob}"`, source: 'moduleBases' };
     const sibling = join(dirname(path), 'vmlinux');
     if (sibling !== path && this.kernel?.path !== sibling && existsSync(sibling)) {
       const f = await this.baseFile(sibling);
-      if (f.btf) return { file: f, why: 'the vmlinux beside it' };
+      if (f.btf) return { file: f, why: 'the vmlinux beside it', source: 'beside' };
     }
     const release = releaseOfInput(input, path);
     let searched: string[] | undefined;
@@ -338,11 +340,11 @@ export class WorkspaceIndex {
       const r = await findVmlinux(release.release, { candidates: this.kernelCandidates(), near: path });
       if (r.found) {
         const f = await this.baseFile(r.found.path);
-        if (f.btf) return { file: f, why: `the vmlinux of its kernel release, ${describeRelease(release)}`, release };
+        if (f.btf) return { file: f, why: `the vmlinux of its kernel release, ${describeRelease(release)}`, source: 'release', release };
       }
       searched = r.searched;
     }
-    return this.kernel ? { file: this.kernel, why: 'the kernel BTF (btfLens.kernelBtf)', release, searched } : undefined;
+    return this.kernel ? { file: this.kernel, why: 'the kernel BTF (btfLens.kernelBtf)', source: 'kernel', release, searched } : undefined;
   }
 
   /** Where a release may find its vmlinux before the known places: workspace vmlinux files, the kernel BTF, the CO-RE targets. */
@@ -416,7 +418,7 @@ export class WorkspaceIndex {
       // /sys/kernel/btf, its release's vmlinux, the kernel BTF); a module with a distilled base (.BTF.base) is relocated onto it.
       const choice = role === 'workspace' && (input.missingBase || input.distilledBase) ? await this.chooseBase(path, input) : undefined;
       const baseFile = choice?.file;
-      if (choice && baseFile && !baseFile.btf && choice.why.startsWith('btfLens.moduleBases')) {
+      if (choice && baseFile && !baseFile.btf && choice.source === 'moduleBases') {
         f.problems.push({ file: path, offset: 0, severity: 'error', message: `its base ${baseFile.path} (${choice.why}) cannot be read${baseFile.problems[0] ? `: ${baseFile.problems[0].message}` : ''}` });
       }
       if (choice && baseFile?.btf) {
@@ -443,7 +445,7 @@ export class WorkspaceIndex {
       if (role === 'workspace') f.kind = input.kind as IndexedFileKind;
       f.missingBase = input.missingBase;
       for (const p of input.problems) {
-        if (p.message.startsWith('this is split BTF')) continue; // replaced below with what to do in the editor
+        if (p.code === 'split-needs-base') continue; // replaced below with what to do in the editor
         f.problems.push(p);
       }
       if (f.missingBase) {
@@ -453,7 +455,7 @@ export class WorkspaceIndex {
             : kernelBtfPath(this.settings) ? 'the kernel BTF is not loaded yet'
             : `no kernel BTF is configured (btfLens.kernelBtf is empty and ${SYS_VMLINUX} does not exist)`);
         f.problems.unshift({
-          file: path, offset: 0, severity: 'error',
+          file: path, offset: 0, severity: 'error', code: 'split-needs-base',
           message: `split BTF (a kernel module's) needs its base BTF, and ${why}${release ? `; it was built for ${describeRelease(release)} and no vmlinux of that release was found` : ''}: its types cannot be shown. Set btfLens.kernelBtf to the vmlinux BTF it was built against.`,
         });
       }

@@ -73,5 +73,5 @@ export function checkSplitAgainstBase(btf: Btf): Problem | undefined {
   const parts: string[] = [];
   if (badNames) parts.push(`${badNames} of ${names} names taken from the base point into the middle of its strings`);
   if (badRefs) parts.push(`${badRefs} type references point past the last type`);
-  return { file: btf.file ?? '', offset: btf.fileOffset + first, severity: 'error', message: `split BTF does not fit its base: ${parts.join(', ')}` };
+  return { file: btf.file ?? '', offset: btf.fileOffset + first, severity: 'error', message: `split BTF does not fit its base: ${parts.join(', ')}`, code: 'split-wrong-base' };
 }

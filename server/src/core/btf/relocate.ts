@@ -1,6 +1,6 @@
 import { Btf } from './btf';
 import { Kind } from './kinds';
-import type { Problem } from '../util/problems';
+import type { Problem, ProblemCode } from '../util/problems';
 
 /**
  * Re-parents split BTF built against a distilled base (`.BTF.base` of an out-of-tree module) onto
@@ -13,8 +13,8 @@ import type { Problem } from '../util/problems';
 export function relocateSplit(split: Btf, base: Btf, file?: string): { btf?: Btf; problems: Problem[] } {
   const dist = split.base;
   const problems: Problem[] = [];
-  const fail = (message: string) => {
-    problems.push({ file, offset: 0, severity: 'error', message });
+  const fail = (message: string, code?: ProblemCode) => {
+    problems.push({ file, offset: 0, severity: 'error', message, ...(code ? { code } : {}) });
     return { problems };
   };
   if (!dist || !split.header) return fail('no distilled base to relocate from');
@@ -68,7 +68,7 @@ export function relocateSplit(split: Btf, base: Btf, file?: string): { btf?: Btf
     }
   }
   for (let d = 1; d < distCount; d++) {
-    if (!map[d]) return fail(`distilled base type '${dist.name(d)}' [${d}] has no match in the base BTF${base.file ? ` ${base.file}` : ''}: wrong base?`);
+    if (!map[d]) return fail(`distilled base type '${dist.name(d)}' [${d}] has no match in the base BTF${base.file ? ` ${base.file}` : ''}: wrong base?`, 'split-wrong-base');
   }
 
   // Rewrite a copy of the split blob.

@@ -71,6 +71,8 @@ export interface CoreRelocation {
   error?: number;
   /** The warning libbpf logged for this relocation, if any. */
   reason?: string;
+  /** `reason` without libbpf's `prog '…': ` and `relo #N: ` prefixes, trimmed: the cause in a sentence of ours. */
+  reasonDetail?: string;
   /**
    * Poisoned relocations only: can the kernel verifier reach the poisoned instruction (reach.ts)? false
    * means it sits in code the patched constants make dead (e.g. behind `bpf_core_field_exists()`), so
@@ -207,7 +209,8 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
         typeId: rec.typeId, access, candidates: [], outcome: 'failed',
       };
       if (rec.insnOff % 8) {
-        result.relocations.push({ ...entry, error: -ERRNO.EINVAL, reason: `insn_off ${rec.insnOff} is not a multiple of 8` });
+        const why = `insn_off ${rec.insnOff} is not a multiple of 8`;
+        result.relocations.push({ ...entry, error: -ERRNO.EINVAL, reason: why, reasonDetail: why });
         return abort(-ERRNO.EINVAL);
       }
       const secInsn = rec.insnOff / 8;
@@ -230,7 +233,16 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
         return abort(-ERRNO.EINVAL);
       }
       const warnAt = result.log.length;
-      const reason = () => result.log.slice(warnAt).find((l) => l.level === 'warn')?.text;
+      const progPrefix = `prog '${prog.name}': `;
+      const reloPrefix = `relo #${i}: `;
+      const setReason = () => {
+        const text = result.log.slice(warnAt).find((l) => l.level === 'warn')?.text;
+        if (text === undefined) return;
+        entry.reason = text;
+        let detail = text.startsWith(progPrefix) ? text.slice(progPrefix.length) : text;
+        if (detail.startsWith(reloPrefix)) detail = detail.slice(reloPrefix.length);
+        entry.reasonDetail = detail.trim();
+      };
 
       // bpf_core_resolve_relo
       const localId = rec.typeId;
@@ -269,7 +281,7 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
       if (err || !res) {
         entry.error = err || -ERRNO.EINVAL;
         log('warn', `prog '${prog.name}': relo #${i}: failed to relocate: ${entry.error}`);
-        entry.reason = reason();
+        setReason();
         return abort(entry.error);
       }
       entry.localValue = res.origVal;
@@ -280,11 +292,11 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
       if (p.err) {
         entry.error = p.err;
         log('warn', `prog '${prog.name}': relo #${i}: failed to patch insn #${insnIdx >>> 0}: ${p.err}`);
-        entry.reason = reason();
+        setReason();
         return abort(p.err);
       }
       entry.outcome = p.poisoned ? 'poisoned' : 'patched';
-      entry.reason = reason();
+      setReason();
     }
   }
 }

@@ -97,11 +97,52 @@ interface Sym {
   type: number;
 }
 
+/** What a listing line is: so a reader takes the instructions and their relocations by kind, not by their text. */
+export type ListingLineKind =
+  /** `\nDisassembly of section NAME:\n` */
+  | 'heading'
+  /** `\n0000000000000000 <sym>:\n` */
+  | 'label'
+  /** An instruction, `<unknown>` included. */
+  | 'insn'
+  /** A relocation, printed after the instruction it falls in (or the next one). */
+  | 'reloc'
+  /** `\t\t...`: a run of zero bytes skipped. */
+  | 'skip'
+  /** A hex and ASCII line of an object symbol's bytes. */
+  | 'data'
+  /** ListingOptions.notes' lines. */
+  | 'note';
+
+/** One piece of renderSection's text; the pieces' texts joined are that text, byte for byte. */
+export interface ListingLine {
+  kind: ListingLineKind;
+  /** As printed, newline(s) included. */
+  text: string;
+  /** insn, reloc and note lines: the address column of their instruction (its byte offset + sh_addr, / 8). */
+  slot?: number;
+}
+
 /**
  * The section as llvm-objdump 14 prints it with `-d` (and `-r` when relocations are given): from the
  * blank line before `Disassembly of section` to the last instruction's newline; '' when it prints nothing.
  */
 export function renderSection(sec: SectionListing, opts: ListingOptions = {}): string {
+  const out: string[] = [];
+  walkSection(sec, opts, (_kind, text) => out.push(text));
+  return out.join('');
+}
+
+/** renderSection's text as its lines, each with its kind and slot. */
+export function listSection(sec: SectionListing, opts: ListingOptions = {}): ListingLine[] {
+  const out: ListingLine[] = [];
+  walkSection(sec, opts, (kind, text, slot) => out.push(slot === undefined ? { kind, text } : { kind, text, slot }));
+  return out;
+}
+
+type Emit = (kind: ListingLineKind, text: string, slot?: number) => void;
+
+function walkSection(sec: SectionListing, opts: ListingOptions, emit: Emit): void {
   const raw = opts.rawInsn ?? true;
   const dialect = opts.dialect ?? 'llvm14';
   const notes = opts.notes;
@@ -112,7 +153,7 @@ export function renderSection(sec: SectionListing, opts: ListingOptions = {}): s
   const syms = sortedSymbols(sec);
   const rels = sec.relocations ? sortedRelocs(sec.relocations) : [];
   let relCur = 0;
-  const out: string[] = [];
+  let started = false;
   const insn: FormattedInsn = { size: 0, text: undefined, target: undefined };
   const secStart = BigInt(secAddr);
   const secEnd = secStart + BigInt(size);
@@ -126,12 +167,13 @@ export function renderSection(sec: SectionListing, opts: ListingOptions = {}): s
     const start = Number(sym.addr - secStart);
     const end = Number(endAddr - secStart);
 
-    if (out.length === 0) out.push(`\nDisassembly of section ${sec.name}:\n`);
-    out.push(`\n${hex16(secStart + BigInt(start))} <${sym.name}>:\n`);
+    if (!started) emit('heading', `\nDisassembly of section ${sec.name}:\n`);
+    started = true;
+    emit('label', `\n${hex16(secStart + BigInt(start))} <${sym.name}>:\n`);
 
     let index = start;
     if ((sec.isText ?? true) && (sym.type === STT_OBJECT || sym.type === STT_COMMON)) {
-      dumpData(out, bytes, secAddr, index, end);
+      dumpData(emit, bytes, secAddr, index, end);
       index = end;
     }
     while (index < end) {
@@ -140,29 +182,29 @@ export function renderSection(sec: SectionListing, opts: ListingOptions = {}): s
       if (relCur < rels.length && rels[relCur]!.offset >= index) maxOffset = Math.min(rels[relCur]!.offset - index, maxOffset);
       const zeros = skippableZeros(bytes, index, maxOffset);
       if (zeros !== 0) {
-        out.push('\t\t...\n');
+        emit('skip', '\t\t...\n');
         index += zeros;
         continue;
       }
       formatInsn(view, index, dialect, insn);
       const n = insn.size === 0 ? 1 : insn.size;
+      const slot = Math.floor((secAddr + index) / 8);
       const before = notes?.before?.(index);
-      if (before) out.push(before);
-      let line = `${pad8(Math.floor((secAddr + index) / 8))}:`;
+      if (before) emit('note', before, slot);
+      let line = `${pad8(slot)}:`;
       if (raw) line += '\t' + hexBytes(bytes, index, n);
       line += insn.text === undefined ? '\t<unknown>' : '\t' + insn.text;
       if (insn.text !== undefined && insn.target !== undefined) line += targetLabel(syms, secAddr + insn.target);
-      out.push(line + '\n');
+      emit('insn', line + '\n', slot);
       while (relCur < rels.length && rels[relCur]!.offset < index + n) {
         const rel = rels[relCur++]!;
-        out.push(`\t\t${hex16(BigInt(secAddr + rel.offset))}:  ${rel.type}\t${rel.target}\n`);
+        emit('reloc', `\t\t${hex16(BigInt(secAddr + rel.offset))}:  ${rel.type}\t${rel.target}\n`, slot);
       }
       const after = notes?.after?.(index);
-      if (after) out.push(after);
+      if (after) emit('note', after, slot);
       index += n;
     }
   }
-  return out.join('');
 }
 
 /** Section symbols as llvm-objdump keeps them: named, not STT_SECTION, sorted, with the dummy at the start. */
@@ -227,7 +269,7 @@ function skippableZeros(bytes: Uint8Array, index: number, max: number): number {
 }
 
 /** llvm-objdump's dumpELFData: 8 bytes a line, hex then printable ASCII. */
-function dumpData(out: string[], bytes: Uint8Array, secAddr: number, index: number, end: number): void {
+function dumpData(emit: Emit, bytes: Uint8Array, secAddr: number, index: number, end: number): void {
   let line = '';
   let ascii = '';
   for (let i = index; i < end; i++) {
@@ -236,7 +278,7 @@ function dumpData(out: string[], bytes: Uint8Array, secAddr: number, index: numb
     line += ' ' + b.toString(16).padStart(2, '0');
     ascii += b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.';
     if (ascii.length === 8 || i === end - 1) {
-      out.push(line + ' '.repeat(3 * (8 - ascii.length)) + '         ' + ascii + '\n');
+      emit('data', line + ' '.repeat(3 * (8 - ascii.length)) + '         ' + ascii + '\n');
       ascii = '';
     }
   }

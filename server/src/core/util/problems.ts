@@ -4,6 +4,13 @@
  */
 export type Severity = 'error' | 'warning';
 
+/**
+ * What a problem is, for code that decides on it (the sentence is for people and may change):
+ * `split-needs-base`: split BTF read without its base; `split-wrong-base`: split BTF on a base it does
+ * not fit; `too-many-problems`: the sink's cap was reached, the message says how many were dropped.
+ */
+export type ProblemCode = 'split-needs-base' | 'split-wrong-base' | 'too-many-problems';
+
 export interface Problem {
   /** The file (or pseudo-file) the problem was found in; filled in by whoever knows the name. */
   file?: string;
@@ -11,11 +18,20 @@ export interface Problem {
   offset: number;
   severity: Severity;
   message: string;
+  /** Set on problems code decides on; the others are only shown. */
+  code?: ProblemCode;
+}
+
+/** What a sink and its views share past the cap: how many were dropped, and the last problem saying so. */
+interface Overflow {
+  dropped: number;
+  problem?: Problem;
 }
 
 /** Collects problems; a decoder gets one and adds to it. `base` shifts offsets of a sub-buffer to file offsets. */
 export class ProblemSink {
   readonly problems: Problem[] = [];
+  private overflow: Overflow = { dropped: 0 };
   constructor(private readonly base = 0, private readonly limit = 1000) {}
 
   error(offset: number, message: string): void {
@@ -28,13 +44,25 @@ export class ProblemSink {
   at(delta: number): ProblemSink {
     const child = new ProblemSink(this.base + delta, this.limit);
     (child as { problems: Problem[] }).problems = this.problems;
+    child.overflow = this.overflow;
     return child;
   }
   get hasErrors(): boolean {
     return this.problems.some((p) => p.severity === 'error');
   }
   private add(offset: number, severity: Severity, message: string): void {
-    if (this.problems.length >= this.limit) return; // a hostile file must not grow this without bound
+    if (this.problems.length - (this.overflow.problem ? 1 : 0) >= this.limit) {
+      // A hostile file must not grow this without bound: one last problem counts the rest.
+      const o = this.overflow;
+      o.dropped++;
+      if (!o.problem) {
+        o.problem = { offset: this.base + offset, severity, message: '', code: 'too-many-problems' };
+        this.problems.push(o.problem);
+      }
+      if (severity === 'error') o.problem.severity = 'error';
+      o.problem.message = `${o.dropped} more problem${o.dropped === 1 ? '' : 's'} not shown (only the first ${this.limit} are kept)`;
+      return;
+    }
     this.problems.push({ offset: this.base + offset, severity, message });
   }
 }
