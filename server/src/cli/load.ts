@@ -4,11 +4,10 @@ import { checkSplitAgainstBase } from '../core/btf/base-check';
 import type { Btf } from '../core/btf/btf';
 import type { ByteSource } from '../core/util/source';
 import { type BtfInput, openBtfInput } from '../core/input';
-import { isOsError } from '../core/util/problems';
 import { openFile } from '../io/files';
 import { findVmlinux } from '../kernels/known-places';
 import { describeRelease, releaseOfFile, releaseOfInput } from '../kernels/release';
-import { InputError, osErrorText } from '../io/input-error';
+import { readFailure } from '../io/input-error';
 
 /** A user's mistake or an unusable input: one line on stderr (and the usage after it when `withUsage`), exit 1. */
 export class CliError extends Error {
@@ -103,16 +102,7 @@ async function loadOne(file: string, base: Btf | undefined): Promise<BtfInput> {
 
 /** What the opener and its reads throw, as `FILE: offset N (0xN): what`; anything else (a bug) unchanged. */
 function asCliError(file: string, e: unknown): unknown {
-  let offset = 0;
-  let what: string;
-  if (e instanceof InputError) {
-    offset = e.offset;
-    what = e.message;
-  } else if (isOsError(e)) {
-    what = osErrorText(e);
-  } else {
-    return e;
-  }
-  return new CliError(`${file}: offset ${offset} (0x${offset.toString(16)}): ${what}`);
+  const failed = readFailure(e);
+  return failed ? new CliError(`${file}: offset ${failed.offset} (0x${failed.offset.toString(16)}): ${failed.what}`) : e;
 }
 

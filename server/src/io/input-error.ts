@@ -1,3 +1,4 @@
+import { isOsError } from '../core/util/problems';
 /**
  * Why an input cannot be read, at which byte: what the opener, the reads and the decompressors throw,
  * and what their callers turn into a problem (`FILE: offset N (0xN): what`). One line, no stack.
@@ -11,6 +12,16 @@ export class InputError extends Error {
     super(message);
     this.name = 'InputError';
   }
+}
+
+/**
+ * Why a read failed, where: the opener's reasons (InputError: not a regular file, over the limit, a range
+ * that cannot be read) and the OS's, in one line; undefined for anything else, which is a bug of ours.
+ */
+export function readFailure(e: unknown): { offset: number; what: string } | undefined {
+  if (e instanceof InputError) return { offset: e.offset, what: e.message };
+  if (isOsError(e)) return { offset: 0, what: osErrorText(e) };
+  return undefined;
 }
 
 /** An OS error in one line: "permission denied (EACCES)", without the syscall and path Node adds. */

@@ -13,10 +13,10 @@ import { indexSlots } from '../core/object/insn-index';
 import { describeCoreRelo } from '../core/core-relo/spec';
 import type { ByteSource } from '../core/util/source';
 import { type OpenedFile, openFile, readTextFile } from '../io/files';
-import { InputError, osErrorText } from '../io/input-error';
+import { readFailure } from '../io/input-error';
 import { type BpfObject, INSN_SIZE, type ProgramSection } from '../core/object/bpf-object';
 import type { SlotIndex } from '../core/object/insn-index';
-import { type Problem, internalErrorMessage, isOsError } from '../core/util/problems';
+import { type Problem, internalErrorMessage } from '../core/util/problems';
 import type { FileState, IndexedFileKind } from '../protocol/requests';
 
 export interface IndexedFile {
@@ -191,8 +191,8 @@ export async function readIndexedFile(f: IndexedFile, decode: (source: ByteSourc
  * core does not throw on bad input): one line for the user, the stack in the server's log.
  */
 export function readProblem(path: string, e: unknown, label = path): Problem {
-  if (e instanceof InputError) return { file: path, offset: e.offset, severity: 'error', message: e.message };
-  if (isOsError(e)) return { file: path, offset: 0, severity: 'error', message: osErrorText(e) };
+  const failed = readFailure(e);
+  if (failed) return { file: path, offset: failed.offset, severity: 'error', message: failed.what };
   console.error(`${internalErrorMessage(path)}: ${(e as Error)?.stack ?? e}`);
   return { file: path, offset: 0, severity: 'error', message: internalErrorMessage(label) };
 }
