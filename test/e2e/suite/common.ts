@@ -56,4 +56,12 @@ export function hoverText(hovers: vscode.Hover[] | undefined): string {
   return (hovers ?? []).flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n\n---\n\n');
 }
 
+/** The hover text on the line of `rel` holding `lineText`, one character into `at` (the source opened first, as a user would). */
+export async function hoverOn(rel: string, lineText: string, at: string): Promise<string> {
+  const uri = wsUri(rel);
+  await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+  const { line, text } = lineOf(rel, lineText);
+  return hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, text.indexOf(at) + 1)));
+}
+
 export const golden = (rel: string): string => readFileSync(join(env.repo, 'test/golden', rel), 'utf8');

@@ -13,7 +13,7 @@ import { release } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, env, hoverText, lineOf, ready, wsUri } from './common';
+import { EXTENSION_ID, env, hoverOn, ready } from './common';
 
 const kernelPath = env.kernelPath;
 const sysKernel = kernelPath === '/sys/kernel/btf/vmlinux';
@@ -44,11 +44,7 @@ describe('out of the box: no btfLens.* setting, the packaged extension', () => {
 
   it('hover on a BPF_CORE_READ line shows "On target kernels" with the running kernel\'s outcome', async () => {
     await ready();
-    const uri = wsUri('src/core.c');
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const { line, text } = lineOf('src/core.c', 'o->pid = BPF_CORE_READ(t, pid);');
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, text.indexOf('pid)') + 1));
-    const md = hoverText(hovers);
+    const md = await hoverOn('src/core.c', 'o->pid = BPF_CORE_READ(t, pid);', 'pid)');
     const block = /On target kernels:\n\n```\n([^`]*)\n```/.exec(md);
     assert.ok(block, `no "On target kernels" block in the hover:\n${md}`);
     // local 8: the fixture's own struct task_struct (bpftool: 'pid' bits_offset=64); the kernel's offset from bpftool.

@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import * as vscode from 'vscode';
-import { EXTENSION_ID, env, golden, hoverText, lineOf, ready, typeDoc, wsUri } from './common';
+import { EXTENSION_ID, env, golden, hoverOn, lineOf, ready, typeDoc, wsUri } from './common';
 import type { RunStart } from './index';
 
 const link = (label: string, uri: string) => `[${label}](command:btfLens.open?${encodeURIComponent(JSON.stringify([uri]))})`;
@@ -59,11 +59,7 @@ describe('BTF Lens in a real VS Code', () => {
 
   it('hover on `pid` of BPF_CORE_READ(t, pid) shows the member, both objects\' instructions and the CO-RE relocation', async () => {
     await ready();
-    const uri = wsUri('src/core.c');
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const { line, text } = lineOf('src/core.c', 'o->pid = BPF_CORE_READ(t, pid);');
-    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, new vscode.Position(line, text.indexOf('pid)') + 1));
-    const md = hoverText(hovers);
+    const md = await hoverOn('src/core.c', 'o->pid = BPF_CORE_READ(t, pid);', 'pid)');
     const member = `**pid** — member of ${link('`struct task_struct`', typeDoc('build/core.bpfeb.o', 22, 'struct task_struct'))}\n\n\`\`\`c\nint pid;\n\`\`\`\n\noffset 8 · size 4 · bit offset 64`;
     assert.ok(md.includes(member), md);
     for (const obj of ['build/core.bpfeb.o', 'build/core.bpfel.o']) {
