@@ -8,6 +8,7 @@ import { resolveSize } from '../core/btf/resolve';
 import { cDeclaration } from '../core/format/c';
 import { coreHoverBlock } from './core-targets';
 import { type LineGroup, type MemberAccess, lineGroups } from './lines';
+import { memberOnTargets } from './member-kernels';
 import { accessesAt } from './member-place';
 import { insnLines } from './model';
 import { cName, pointerSizeOf, typeUri } from './typedoc';
@@ -32,7 +33,7 @@ export function hoverMarkdown(index: WorkspaceIndex, sourcePath: string, line: n
   const parts: string[] = [];
   const seen = new Set<string>();
   for (const { group, relo, access } of accessesAt(groups, line, character, text)) {
-    const block = memberBlock(group, relo.spec!.rootTypeId, access);
+    const block = memberBlock(index, group, relo.spec!.rootTypeId, access);
     // bpfel and bpfeb twins say the same: show it once (links differ only by object).
     const key = block.replace(/\(command:[^)]*\)/g, '');
     if (!seen.has(key)) {
@@ -49,7 +50,7 @@ export function hoverMarkdown(index: WorkspaceIndex, sourcePath: string, line: n
   return parts.join('\n\n---\n\n');
 }
 
-function memberBlock(g: LineGroup, rootId: number, acc: MemberAccess): string {
+function memberBlock(index: WorkspaceIndex, g: LineGroup, rootId: number, acc: MemberAccess): string {
   const btf = g.file.btf!;
   const ps = pointerSizeOf(g.file);
   const decl = `${cDeclaration(btf, acc.typeId, acc.name, { pointerSize: ps })}${acc.bitfieldSize ? `: ${acc.bitfieldSize}` : ''};`;
@@ -61,6 +62,8 @@ function memberBlock(g: LineGroup, rootId: number, acc: MemberAccess): string {
   where.push(`bit offset ${acc.bitOffset}`);
   let tail = where.join(' · ');
   if (acc.parentId !== rootId) tail += ` (from \`${cName(g.file, btf, rootId)}\`)`;
+  const kernels = memberOnTargets(index, g, rootId, acc);
+  if (kernels) tail += `\n\nOn target kernels:\n\n\`\`\`\n${kernels}\n\`\`\``;
   return `**${acc.name}** — member of ${openLink(`\`${parent}\``, typeUri(g.file, acc.parentId))}\n\n\`\`\`c\n${decl}\n\`\`\`\n\n${tail}`;
 }
 

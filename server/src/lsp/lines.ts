@@ -205,6 +205,12 @@ export interface MemberAccess {
   /** Bit offset of the member from the start of the relocation's root type. */
   bitOffset: number;
   bitfieldSize: number;
+  /**
+   * The nearest named struct/union the member is in (anonymous bodies are part of it, as C reaches
+   * their members by name) and the member's path there as core/diff names it (`in6_u.u6_addr32`).
+   */
+  ownerId: number;
+  path: string;
 }
 
 /** Walks a field relocation's raw access string through the local types, as bpf_core_parse_spec does. */
@@ -215,6 +221,8 @@ export function memberAccesses(btf: Btf, relo: ReloOnLine): MemberAccess[] {
   let id = skipModsAndTypedefs(btf, spec.rootTypeId);
   if (id <= 0) return out;
   let bit = spec.raw[0]! * Math.max(0, resolveSize(btf, id)) * 8;
+  let ownerId = 0;
+  let path: string[] = [];
   for (let i = 1; i < spec.raw.length; i++) {
     id = skipModsAndTypedefs(btf, id);
     if (id <= 0) break;
@@ -223,10 +231,17 @@ export function memberAccesses(btf: Btf, relo: ReloOnLine): MemberAccess[] {
     if (k === Kind.STRUCT || k === Kind.UNION) {
       const members = new Members(btf, id);
       if (idx >= members.count) break;
+      if (btf.name(id) || !ownerId) {
+        ownerId = id;
+        path = [];
+      }
       bit += members.bitsOffset(idx);
       const name = members.name(idx);
       const typeId = members.type(idx);
-      if (name) out.push({ name, parentId: id, index: idx, typeId, bitOffset: bit, bitfieldSize: members.bitfieldSize(idx) });
+      if (name) {
+        path.push(name);
+        out.push({ name, parentId: id, index: idx, typeId, bitOffset: bit, bitfieldSize: members.bitfieldSize(idx), ownerId, path: path.join('.') });
+      }
       id = typeId;
     } else if (k === Kind.ARRAY) {
       const elem = arrayElemType(btf, id);

@@ -7,7 +7,7 @@ import type { Side } from './side';
  * into leaves with absolute bit offsets, `u.a` for `a` inside the anonymous struct of member `u`.
  */
 
-interface Leaf {
+export interface MemberLeaf {
   path: string;
   type: string;
   /** Bit offset from the start of the outermost type. */
@@ -19,8 +19,8 @@ interface Leaf {
 /** Nesting of anonymous bodies followed; only hostile BTF nests deeper (or in a loop). */
 const MAX_DEPTH = 32;
 
-function leaves(s: Side, id: number): Leaf[] {
-  const out: Leaf[] = [];
+function leaves(s: Side, id: number): MemberLeaf[] {
+  const out: MemberLeaf[] = [];
   const seen = new Set<string>();
   const walk = (id: number, base: number, prefix: string, depth: number): void => {
     const t = s.t;
@@ -46,6 +46,11 @@ function leaves(s: Side, id: number): Leaf[] {
   return out;
 }
 
+/** Member `path` of struct/union `id` as the comparison names it (`u.a`), or undefined when it has none. */
+export function memberLeaf(s: Side, id: number, path: string): MemberLeaf | undefined {
+  return leaves(s, id).find((l) => l.path === path);
+}
+
 /**
  * The differences between struct/union `a` of `sa` and `b` of `sb`: size, then for each old member
  * in order (type, offset, bitfield width, or renamed, or removed), then the members added. A rename
@@ -57,10 +62,10 @@ export function compareComposite(sa: Side, a: number, sb: Side, b: number, out: 
   if (oldSize !== newSize) out.push({ what: 'size changed', old: oldSize, new: newSize });
   const la = leaves(sa, a);
   const lb = leaves(sb, b);
-  const byPath = new Map<string, Leaf>();
+  const byPath = new Map<string, MemberLeaf>();
   for (const l of lb) byPath.set(l.path, l);
-  const paired = new Set<Leaf>();
-  const gone: Leaf[] = [];
+  const paired = new Set<MemberLeaf>();
+  const gone: MemberLeaf[] = [];
   for (const o of la) {
     const n = byPath.get(o.path);
     if (!n) {
@@ -70,7 +75,7 @@ export function compareComposite(sa: Side, a: number, sb: Side, b: number, out: 
     paired.add(n);
   }
   const fresh = lb.filter((l) => !paired.has(l));
-  const renamedTo = new Map<Leaf, Leaf>();
+  const renamedTo = new Map<MemberLeaf, MemberLeaf>();
   for (const o of gone) {
     const n = fresh.find((f) => !paired.has(f) && f.off === o.off && f.bits === o.bits && f.type === o.type);
     if (n) {

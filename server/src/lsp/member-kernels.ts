@@ -1,0 +1,123 @@
+/**
+ * A member the source reads, on each kernel of `btfLens.coreTargets`: where it is (`task_struct.__state:
+ * vmlinux-6.1 offset 24 · vmlinux-6.18 offset 24`), and, where core/diff's member comparison between two
+ * targets says so, that it is renamed there (`absent (named state)`, `offset 24 (renamed from state)`) or
+ * has another type. The member is looked up by the name of the named struct/union that holds it (its
+ * `___flavor` suffix dropped, as CO-RE does) and its path there, never by type ID.
+ */
+import type { Btf } from '../core/btf/btf';
+import { Kind } from '../core/btf/kinds';
+import { skipModsAndTypedefs } from '../core/btf/resolve';
+import { essentialNameLen } from '../core/core-relo/types';
+import { type MemberLeaf, compareComposite, memberLeaf } from '../core/diff/members';
+import type { DiffDetail } from '../core/diff/model';
+import { Side } from '../core/diff/side';
+import { type TargetKernel, coreTargetsOf } from './core-targets';
+import type { LineGroup, MemberAccess } from './lines';
+import { findTypeByName } from './names';
+import type { WorkspaceIndex } from './workspace';
+
+/** One C-spelling side per kernel BTF, kept as long as the BTF is (a target re-read is a new Btf). */
+const sides = new WeakMap<Btf, Side>();
+function sideOf(btf: Btf): Side {
+  let s = sides.get(btf);
+  if (!s) sides.set(btf, (s = new Side(btf)));
+  return s;
+}
+
+/** The struct or union named `name` of `keyword`'s kind in `btf` (through a typedef), else 0. */
+function compositeNamed(btf: Btf, name: string, kind: number): number {
+  const id = findTypeByName(btf, name, kind === Kind.UNION ? 'union' : kind === Kind.STRUCT ? 'struct' : undefined);
+  if (id === undefined) return 0;
+  const s = skipModsAndTypedefs(btf, id);
+  return s > 0 && btf.kind(s) === kind ? s : 0;
+}
+
+interface OnTarget {
+  t: TargetKernel;
+  side?: Side;
+  /** The struct/union in this kernel (0: none), and the member there. */
+  id: number;
+  leaf?: MemberLeaf;
+}
+
+/**
+ * The line for member `acc` of a relocation of `g` on every target kernel, or undefined when there are
+ * no targets or the member's struct cannot be named.
+ */
+export function memberOnTargets(index: WorkspaceIndex, g: LineGroup, rootId: number, acc: MemberAccess): string | undefined {
+  const targets = coreTargetsOf(index).targets();
+  if (!targets.length) return undefined;
+  const btf = g.file.btf!;
+  let ownerName = btf.name(acc.ownerId) ?? '';
+  // A typedef of an anonymous struct as the root (`atomic_t___local`): CO-RE matches the typedef's name.
+  if (!ownerName && skipModsAndTypedefs(btf, rootId) === acc.ownerId) ownerName = btf.name(rootId) ?? '';
+  if (!ownerName) return undefined;
+  const name = ownerName.slice(0, essentialNameLen(ownerName));
+  const kind = btf.kind(acc.ownerId);
+  const on: OnTarget[] = targets.map((t) => {
+    const kb = t.target?.vmlinux;
+    if (!kb) return { t, id: 0 };
+    const id = btf.name(acc.ownerId) ? compositeNamed(kb, name, kind) : typedefBody(kb, name, kind);
+    const side = id ? sideOf(kb) : undefined;
+    return { t, side, id, leaf: side ? memberLeaf(side, id, acc.path) : undefined };
+  });
+  const first = on.find((x) => x.leaf);
+  const cells = on.map((x, k) => `${x.t.label} ${cell(x, k, on, first, kind)}`);
+  return `${name}.${acc.path}: ${cells.join(' · ')}`;
+}
+
+/** The anonymous struct/union a typedef named `name` stands for, else 0. */
+function typedefBody(btf: Btf, name: string, kind: number): number {
+  const id = findTypeByName(btf, name);
+  if (id === undefined || btf.kind(id) !== Kind.TYPEDEF) return 0;
+  const s = skipModsAndTypedefs(btf, id);
+  return s > 0 && btf.kind(s) === kind ? s : 0;
+}
+
+/** The details core/diff gives member `path` between two kernels' versions of the struct. */
+function detailsOf(a: OnTarget, b: OnTarget, path: string): DiffDetail[] {
+  const out: DiffDetail[] = [];
+  compareComposite(a.side!, a.id, b.side!, b.id, out);
+  return out.filter((d) => d.member === path);
+}
+
+function cell(x: OnTarget, k: number, on: OnTarget[], first: OnTarget | undefined, kind: number): string {
+  const t = x.t;
+  if (t.error) return 'cannot be read';
+  if (t.loading) return 'still loading';
+  if (!x.id) return `has no ${kind === Kind.UNION ? 'union' : 'struct'} of that name`;
+  const path = first?.leaf?.path;
+  if (!x.leaf) {
+    // Renamed here, as the comparison with a kernel that has it says: the nearest such kernel before this one, else after.
+    const others = [...on.slice(0, k).reverse(), ...on.slice(k + 1)].filter((o) => o.leaf);
+    for (const o of others) {
+      const r = detailsOf(o, x, o.leaf!.path).find((d) => d.what === 'field renamed');
+      if (r) return `absent (named ${r.new})`;
+    }
+    return 'absent';
+  }
+  const l = x.leaf;
+  const where = l.bits ? `bit offset ${l.off}, ${l.bits} bits` : `offset ${l.off / 8}`;
+  const notes: string[] = [];
+  const prev = on.slice(0, k).reverse().find((o) => o.id);
+  if (prev && !prev.leaf) {
+    const from = renamedFrom(prev, x, l.path);
+    if (from) notes.push(`renamed from ${from}`);
+  }
+  if (first && first !== x && path) {
+    for (const d of detailsOf(first, x, path)) {
+      if (d.what === 'field type changed') notes.push(`type ${d.new}`);
+      else if (d.what === 'bitfield changed') notes.push(d.new ? `${d.new}-bit bitfield` : 'no longer a bitfield');
+    }
+  }
+  return notes.length ? `${where} (${notes.join(', ')})` : where;
+}
+
+/** The old name of `path` when the comparison from `prev` to `x` says it was renamed. */
+function renamedFrom(prev: OnTarget, x: OnTarget, path: string): string | undefined {
+  const out: DiffDetail[] = [];
+  compareComposite(prev.side!, prev.id, x.side!, x.id, out);
+  const r = out.find((d) => d.what === 'field renamed' && d.new === path);
+  return r ? String(r.old) : undefined;
+}
