@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import type { Hover } from 'vscode-languageserver/node';
 import { golden, repoRoot } from '../helpers/paths';
 import { type TestServer, startTestServer } from './harness';
@@ -118,3 +118,119 @@ describe('a member on every target kernel (hover)', () => {
     }
   });
 });
+
+/** bpftool's raw dump read back for declarations: a FUNC's or VAR's C, for the simple types the fixtures use. */
+function rawDecls(file: string) {
+  interface RawType { kind: string; name: string; ref: number; params: { name: string; type: number }[] }
+  const types = new Map<number, RawType>();
+  let cur: RawType | undefined;
+  for (const l of readFileSync(join(G, file), 'utf8').split('\n')) {
+    const t = /^\[(\d+)\] (\w+) '([^']*)'(?: type_id=(\d+)| ret_type_id=(\d+))?/.exec(l);
+    if (t) {
+      types.set(+t[1]!, (cur = { kind: t[2]!, name: t[3]!, ref: +(t[4] ?? t[5] ?? 0), params: [] }));
+      continue;
+    }
+    const p = /^\t'([^']*)' type_id=(\d+)$/.exec(l);
+    if (p && cur) cur.params.push({ name: p[1]!, type: +p[2]! });
+  }
+  const spell = (id: number): string => {
+    const t = types.get(id);
+    if (!t) return 'void';
+    if (t.kind === 'PTR') return `${spell(t.ref)}${spell(t.ref).endsWith('*') ? '' : ' '}*`;
+    if (t.kind === 'STRUCT') return `struct ${t.name}`;
+    if (t.kind === 'CONST') return `const ${spell(t.ref)}`;
+    return t.name;
+  };
+  const named = (type: number, name: string) => `${spell(type)}${spell(type).endsWith('*') ? '' : ' '}${name}`;
+  const byName = (kind: string, name: string) => [...types].find(([, t]) => t.kind === kind && t.name === name);
+  return {
+    has: (kind: string, name: string) => !!byName(kind, name),
+    /** `int do_unlinkat(int dfd, struct filename *name)` */
+    func: (name: string) => {
+      const f = byName('FUNC', name)![1];
+      const proto = types.get(f.ref)!;
+      return `${named(proto.ref, name)}(${proto.params.map((p) => named(p.type, p.name)).join(', ')})`;
+    },
+    var: (name: string) => named(byName('VAR', name)![1].ref, name),
+  };
+}
+
+/** libbpf's lines (without `X: libbpf: `) of one oracle log. */
+const libbpf = (log: string) => readFileSync(join(G, log), 'utf8').split('\n').map((l) => l.replace(/^[DIW]: libbpf: /, ''));
+
+describe('attach targets and externs on every target kernel (hover, warnings)', () => {
+  let s: TestServer;
+  const kernels = ['old', 'new'] as const;
+  const raw = { old: rawDecls('old.raw.txt'), new: rawDecls('new.raw.txt') };
+  before(async () => {
+    s = await startTestServer({ settings: { coreTargets: kernels.map(loadBtf) }, prepare: addLoadFixture });
+  });
+  after(() => s.close());
+  const block = (h: string, title: string) => h.split('\n\n---\n\n').find((b) => b.startsWith(`**${title}**`)) ?? '';
+  const rows = (b: string) => /On target kernels:\n\n```\n([^`]*)\n```/.exec(b)?.[1]?.split('\n') ?? [];
+
+  test('SEC("fentry/do_unlinkat"): the kernel\'s prototype where it is; where not, libbpf\'s error and what is nearby', async () => {
+    const h = await hoverAt(s, 'src/load.c', 'SEC("fentry/do_unlinkat")', 'fentry');
+    const b = block(h, 'attach target do_unlinkat (fentry/do_unlinkat)');
+    // new: libbpf looked it up and failed (per-program run, as libbpf stops at the first program)
+    const failed = libbpf('load.bpfel.new.unlink_entry.log').map((l) => /^prog 'unlink_entry': failed to find kernel BTF type ID of 'do_unlinkat': (-\d+)$/.exec(l)).find((m) => m);
+    assert.ok(failed, 'libbpf logged the failed lookup on new');
+    // old: libbpf never got that far (the kfunc stops it first): the kernel's FUNC as bpftool dumps it
+    assert.ok(libbpf('load.bpfel.old.unlink_entry.log').includes("extern (func ksym) 'bpf_task_acquire': not found in kernel or module BTFs"));
+    const r = rows(b);
+    assert.equal(r[0], `old: found: ${raw.old.func('do_unlinkat')}`);
+    assert.ok(r[1]!.startsWith(`new: not found — the load fails (error ${failed[1]})`), r[1]);
+    // nearby: the kernel's functions named do_unlinkat_* (bpftool)
+    assert.ok(!raw.new.has('FUNC', 'do_unlinkat') && raw.new.has('FUNC', 'do_unlinkat_at'));
+    assert.ok(b.includes('Nearby on new: `do_unlinkat_at`'), b);
+    assert.match(b, /`do_unlinkat\.isra\.0`/);
+  });
+
+  test('SEC("lsm/file_open"): bpf_lsm_file_open on both kernels', async () => {
+    const b = block(await hoverAt(s, 'src/load.c', 'SEC("lsm/file_open")', 'lsm'), 'attach target bpf_lsm_file_open (lsm/file_open)');
+    assert.deepEqual(rows(b), kernels.map((k) => `${k}: found: ${raw[k].func('bpf_lsm_file_open')}`));
+  });
+
+  test('extern declarations: kfuncs, a __weak kfunc, a typed ksym, as libbpf resolved them', async () => {
+    const whole = { old: libbpf('load.bpfel.old.log'), new: libbpf('load.bpfel.new.log') };
+    const acq = rows(block(await hoverAt(s, 'src/load.c', 'bpf_task_acquire(struct task_struct *p) __ksym', 'bpf_task_acquire'), 'kfunc bpf_task_acquire'));
+    assert.ok(whole.old.includes("extern (func ksym) 'bpf_task_acquire': not found in kernel or module BTFs"));
+    assert.ok(acq[0]!.startsWith('old: not found — the load fails'), acq[0]);
+    const resolved = whole.new.map((l) => /^extern \(func ksym\) 'bpf_task_acquire': resolved to kernel \[(\d+)\]$/.exec(l)).find((m) => m);
+    assert.ok(resolved);
+    assert.equal(acq[1], `new: found: ${raw.new.func('bpf_task_acquire')}`);
+    const weak = rows(block(await hoverAt(s, 'src/load.c', 'bpf_lens_maybe(int x) __ksym __weak', 'bpf_lens_maybe'), 'kfunc bpf_lens_maybe'));
+    assert.ok(whole.new.includes("extern 'bpf_lens_maybe' (weak): not resolved, defaulting to zero"));
+    for (const [k, r] of weak.entries()) assert.ok(r.startsWith(`${kernels[k]}: not found: left 0 (__weak)`), r);
+    const rq = rows(block(await hoverAt(s, 'src/load.c', 'const struct rq runqueues __ksym', 'runqueues'), 'typed ksym runqueues'));
+    assert.ok(whole.new.some((l) => /^extern \(var ksym\) 'runqueues': resolved to \[\d+\] var runqueues$/.test(l)));
+    assert.deepEqual(rq, kernels.map((k) => `${k}: found: ${raw[k].var('runqueues')}`));
+  });
+
+  test('warnings: on each line whose dependency makes the load fail on a kernel, naming it', async () => {
+    const lines = readFileSync(s.path('src/load.c'), 'utf8').split('\n');
+    const at = (text: string) => lines.findIndex((l) => l.includes(text));
+    const diags = await waitFor(() => {
+      const d = s.diagnostics.get(s.uri('src/load.c'))?.filter((x) => x.message.startsWith('load fails on '));
+      return d?.length ? d : undefined;
+    });
+    // what fails, from bpftool (old has no bpf_task_*; new has no do_unlinkat) and libbpf's logs
+    assert.ok(!raw.old.has('FUNC', 'bpf_task_acquire') && !raw.old.has('FUNC', 'bpf_task_release'));
+    assert.deepEqual(diags.map((d) => [d.range.start.line, d.message.replace(/: not found — .*$/, '')]), [
+      [at('*bpf_task_acquire(struct task_struct *p) __ksym'), 'load fails on old: kfunc bpf_task_acquire'],
+      [at('bpf_task_release(struct task_struct *p) __ksym'), 'load fails on old: kfunc bpf_task_release'],
+      [at('SEC("fentry/do_unlinkat")'), 'load fails on new: attach target do_unlinkat (fentry/do_unlinkat)'],
+    ]);
+    assert.ok(diags.every((d) => d.severity === 2 /* Warning */));
+  });
+});
+
+async function waitFor<T>(f: () => T | undefined, ms = 5000): Promise<T> {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = f();
+    if (v !== undefined) return v;
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

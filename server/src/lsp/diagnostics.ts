@@ -6,6 +6,7 @@
 import { statSync } from 'node:fs';
 import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
 import { coreDiagnostics } from './core-targets';
+import { loadDiagnostics } from './load-targets';
 import { formatProblem, oneLine } from '../core/util/problems';
 import type { IndexedFile } from './model';
 import type { WorkspaceIndex } from './workspace';
@@ -47,6 +48,7 @@ export function sourceDiagnostics(index: WorkspaceIndex, sourcePath: string, tex
     });
   }
   out.push(...coreDiagnostics(index, sourcePath, text));
+  out.push(...loadDiagnostics(index, sourcePath, text));
   for (const d of out) d.message = oneLine(d.message); // names from objects and kernels: one line, no escapes
   return out;
 }

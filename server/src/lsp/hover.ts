@@ -8,6 +8,7 @@ import { resolveSize } from '../core/btf/resolve';
 import { cDeclaration } from '../core/format/c';
 import { coreHoverBlock } from './core-targets';
 import { type LineGroup, type MemberAccess, lineGroups } from './lines';
+import { loadHoverBlocks } from './load-targets';
 import { memberOnTargets } from './member-kernels';
 import { accessesAt } from './member-place';
 import { insnLines } from './model';
@@ -29,8 +30,9 @@ export function openLink(label: string, uri: string, line?: number): string {
 
 export function hoverMarkdown(index: WorkspaceIndex, sourcePath: string, line: number, character: number, text: (n: number) => string): string | undefined {
   const groups = lineGroups(index, sourcePath, line, text);
-  if (!groups.length) return undefined;
-  const parts: string[] = [];
+  // A SEC("…") line or an extern declaration compiles to nothing: its blocks say what each kernel has.
+  const parts: string[] = loadHoverBlocks(index, sourcePath, line, text);
+  if (!groups.length) return parts.length ? parts.join('\n\n---\n\n') : undefined;
   const seen = new Set<string>();
   for (const { group, relo, access } of accessesAt(groups, line, character, text)) {
     const block = memberBlock(index, group, relo.spec!.rootTypeId, access);
