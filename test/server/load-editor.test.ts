@@ -11,6 +11,7 @@ import { copyFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Hover } from 'vscode-languageserver/node';
+import type { CoreMatrixRequest } from '../../server/src/protocol/requests';
 import { golden, repoRoot } from '../helpers/paths';
 import { type TestServer, startTestServer } from './harness';
 
@@ -222,6 +223,48 @@ describe('attach targets and externs on every target kernel (hover, warnings)', 
       [at('SEC("fentry/do_unlinkat")'), 'load fails on new: attach target do_unlinkat (fentry/do_unlinkat)'],
     ]);
     assert.ok(diags.every((d) => d.severity === 2 /* Warning */));
+  });
+});
+
+describe('the load matrix (btf/coreMatrix)', () => {
+  test('per kernel: where libbpf stops loading the object; CO-RE, extern and attach rows; what changes across the kernels', async () => {
+    const s = await startTestServer({ settings: { coreTargets: [loadBtf('old'), loadBtf('new')] }, prepare: addLoadFixture });
+    try {
+      const r = (await s.client.sendRequest('btf/coreMatrix', { object: s.uri('build/load.bpfel.o') })) as CoreMatrixRequest.Result;
+      assert.deepEqual(r.targets.map((t) => t.label), ['old', 'new']);
+      // libbpf's whole-object logs: the last warning before "failed to load object" names what stopped it
+      const stopped = (k: string) => {
+        const l = libbpf(`load.bpfel.${k}.log`);
+        return l[l.findIndex((x) => x.startsWith("failed to load object 'load.bpfel.o'")) - 1]!;
+      };
+      assert.equal(stopped('old'), "extern (func ksym) 'bpf_task_acquire': not found in kernel or module BTFs");
+      assert.equal(stopped('new'), "prog 'unlink_entry': failed to load: -3");
+      assert.deepEqual(r.objects.map((o) => o.cells.map((c) => [c.loads, c.text.replace(/: not found — .*$/, '')])), [[
+        [false, 'kfunc bpf_task_acquire'],
+        [false, 'attach target do_unlinkat (fentry/do_unlinkat)'],
+      ]]);
+      assert.deepEqual(r.summary.map((x) => [x.loads, x.objects]), [[0, 1], [0, 1]]);
+      const row = (what: string, spec: string) => r.rows.find((x) => x.what === what && x.spec === spec)!;
+      // rows of every kind, each cell as the hover says it
+      assert.deepEqual([...new Set(r.rows.map((x) => x.what))].sort(), ['attach', 'core', 'extern']);
+      const acq = row('extern', 'kfunc bpf_task_acquire');
+      assert.deepEqual(acq.outcomes.map((o) => o.fails), [true, false]);
+      assert.equal(acq.changes, 'old: absent');
+      assert.equal(row('attach', 'attach target do_unlinkat (fentry/do_unlinkat)').changes, 'new: absent');
+      assert.equal(row('extern', 'kfunc bpf_lens_maybe (__weak)').outcomes.some((o) => o.fails), false);
+      // the CO-RE read of kernfs_node.parent: poisoned on new (libbpf), where bpftool shows it renamed __parent
+      assert.ok(libbpf('load.bpfel.new.log').includes("prog 'file_open': relo #0: substituting insn #6 w/ invalid insn"));
+      const parent = r.rows.find((x) => x.what === 'core' && x.spec.includes('struct kernfs_node.parent'))!;
+      assert.deepEqual(parent.outcomes.map((o) => o.fails), [false, true]);
+      assert.equal(parent.changes, 'new: field renamed (parent → __parent)');
+      assert.match(r.markdown, /^# Load matrix: 1 object × 2 kernels\n/);
+      assert.match(r.markdown, /\n\| build\/load\.bpfel\.o \| ⚠ kfunc bpf_task_acquire: [^|]+ \| ⚠ attach target do_unlinkat \(fentry\/do_unlinkat\): [^|]+ \|\n/);
+      const csv = r.csv.trimEnd().split('\n');
+      assert.equal(csv.length, r.rows.length + 1);
+      assert.ok(csv.some((l) => l.endsWith(',new: field renamed (parent → __parent)')), r.csv);
+    } finally {
+      s.close();
+    }
   });
 });
 

@@ -1,5 +1,5 @@
 /**
- * `btfLens.coreMatrix`: the CO-RE compatibility matrix of one object (or all) × the kernels of
+ * `btfLens.coreMatrix`: the load matrix (CO-RE, externs, attach targets) of one object (or all) × the kernels of
  * `btfLens.coreTargets`, computed by the server (btf/coreMatrix), opened as an untitled markdown or CSV
  * document (saving it exports it).
  */
@@ -16,12 +16,12 @@ export function registerCoreMatrix(context: vscode.ExtensionContext, client: Lan
       const objects = r.files.filter((f) => f.kind === 'bpf-object' && f.state === 'indexed' && f.hasExt);
       const pick = await vscode.window.showQuickPick(
         [{ label: 'All objects', uri: undefined as string | undefined }, ...objects.map((f) => ({ label: f.label, uri: f.uri as string | undefined }))],
-        { title: 'CO-RE compatibility matrix: which object?' },
+        { title: 'Load matrix: which object?' },
       );
       if (!pick) return;
       object = pick.uri;
     }
-    const format = await vscode.window.showQuickPick(['Markdown', 'CSV'], { title: 'CO-RE compatibility matrix: format' });
+    const format = await vscode.window.showQuickPick(['Markdown', 'CSV'], { title: 'Load matrix: format' });
     if (!format) return;
     const m = await request(client, CoreMatrixRequest.method, object ? { object } : {});
     const csv = format === 'CSV';

@@ -17,9 +17,17 @@ import type { LineGroup, MemberAccess } from './lines';
 import { findTypeByName } from './names';
 import type { WorkspaceIndex } from './workspace';
 
+/** One detail of core/diff in a matrix cell's words (`field moved flags (bit offset 0 → 64)`). */
+export function detailText(d: DiffDetail): string {
+  const member = d.member !== undefined && d.what !== 'field renamed' ? ` ${d.member}` : '';
+  const unit = d.what === 'field moved' ? 'bit offset ' : '';
+  const change = d.old !== undefined && d.new !== undefined ? `${unit}${d.old} → ${d.new}` : String(d.new ?? d.old ?? '');
+  return `${d.what}${member}${change ? ` (${change})` : ''}`;
+}
+
 /** One C-spelling side per kernel BTF, kept as long as the BTF is (a target re-read is a new Btf). */
 const sides = new WeakMap<Btf, Side>();
-function sideOf(btf: Btf): Side {
+export function sideOf(btf: Btf): Side {
   let s = sides.get(btf);
   if (!s) sides.set(btf, (s = new Side(btf)));
   return s;
@@ -41,14 +49,18 @@ interface OnTarget {
   leaf?: MemberLeaf;
 }
 
-/**
- * The line for member `acc` of a relocation of `g` on every target kernel, or undefined when there are
- * no targets or the member's struct cannot be named.
- */
-export function memberOnTargets(index: WorkspaceIndex, g: LineGroup, rootId: number, acc: MemberAccess): string | undefined {
-  const targets = coreTargetsOf(index).targets();
-  if (!targets.length) return undefined;
-  const btf = g.file.btf!;
+interface MemberOnKernels {
+  /** The struct's name (flavor dropped) and the member's path there. */
+  name: string;
+  path: string;
+  kind: number;
+  on: OnTarget[];
+  /** The first target that has the member. */
+  first?: OnTarget;
+}
+
+/** Member `acc` (of a relocation rooted at `rootId` in `btf`) looked up in every target kernel. */
+function lookUp(targets: TargetKernel[], btf: Btf, rootId: number, acc: MemberAccess): MemberOnKernels | undefined {
   let ownerName = btf.name(acc.ownerId) ?? '';
   // A typedef of an anonymous struct as the root (`atomic_t___local`): CO-RE matches the typedef's name.
   if (!ownerName && skipModsAndTypedefs(btf, rootId) === acc.ownerId) ownerName = btf.name(rootId) ?? '';
@@ -62,9 +74,50 @@ export function memberOnTargets(index: WorkspaceIndex, g: LineGroup, rootId: num
     const side = id ? sideOf(kb) : undefined;
     return { t, side, id, leaf: side ? memberLeaf(side, id, acc.path) : undefined };
   });
-  const first = on.find((x) => x.leaf);
-  const cells = on.map((x, k) => `${x.t.label} ${cell(x, k, on, first, kind)}`);
-  return `${name}.${acc.path}: ${cells.join(' · ')}`;
+  return { name, path: acc.path, kind, on, first: on.find((x) => x.leaf) };
+}
+
+/**
+ * The line for member `acc` of a relocation of `g` on every target kernel, or undefined when there are
+ * no targets or the member's struct cannot be named.
+ */
+export function memberOnTargets(index: WorkspaceIndex, g: LineGroup, rootId: number, acc: MemberAccess): string | undefined {
+  const targets = coreTargetsOf(index).targets();
+  if (!targets.length) return undefined;
+  const m = lookUp(targets, g.file.btf!, rootId, acc);
+  if (!m) return undefined;
+  const cells = m.on.map((x, k) => `${x.t.label} ${cell(x, k, m.on, m.first, m.kind)}`);
+  return `${m.name}.${m.path}: ${cells.join(' · ')}`;
+}
+
+/**
+ * How member `acc` differs across the targets, relative to the first target that has it, in core/diff's
+ * categories (`new: field renamed (parent → __parent)`); undefined when it is the same everywhere.
+ */
+export function memberChanges(targets: TargetKernel[], btf: Btf, rootId: number, acc: MemberAccess): string | undefined {
+  const usable = targets.filter((t) => t.target);
+  if (usable.length < 2) return undefined;
+  const m = lookUp(usable, btf, rootId, acc);
+  if (!m) return undefined;
+  const out: string[] = [];
+  const first = m.first;
+  for (const x of m.on) {
+    if (x === first) continue;
+    const label = x.t.label;
+    if (!x.id) {
+      out.push(`${label}: no ${m.kind === Kind.UNION ? 'union' : 'struct'} ${m.name}`);
+      continue;
+    }
+    if (!first) continue;
+    const details = detailsOf(first, x, m.path);
+    if (!x.leaf) {
+      const r = details.find((d) => d.what === 'field renamed');
+      out.push(r ? `${label}: field renamed (${r.old} → ${r.new})` : `${label}: field removed`);
+      continue;
+    }
+    for (const d of details) out.push(`${label}: ${detailText(d)}`);
+  }
+  return out.length ? out.join('; ') : undefined;
 }
 
 /** The anonymous struct/union a typedef named `name` stands for, else 0. */

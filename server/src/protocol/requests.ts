@@ -151,8 +151,9 @@ export namespace StatusNotification {
 }
 
 export namespace CoreMatrixRequest {
-  /** client → server: every CO-RE relocation of one object (or of all indexed objects) resolved against every
-   * kernel of `btfLens.coreTargets` as libbpf 1.1 would at load; also rendered as markdown and CSV. */
+  /** client → server: the load matrix: what libbpf 1.1 decides from each kernel's BTF of `btfLens.coreTargets` before the
+   * verifier runs, for one object (or all indexed objects): every CO-RE relocation, extern and attach target (rows) ×
+   * kernel (outcome cells), and per object whether it loads as far as BTF can tell; also rendered as markdown and CSV. */
   export const method = 'btf/coreMatrix' as const;
   export interface Params {
     /** file:// URI of a BPF object; absent: all indexed objects. */
@@ -167,22 +168,34 @@ export namespace CoreMatrixRequest {
   export interface Row {
     object: string;
     objectUri: string;
-    /** ELF section and libbpf's `relo #N` in it. */
+    /** What the row is about: a CO-RE relocation, an extern (ksym, kfunc, kconfig), an attach target, a struct_ops struct or member. */
+    what: 'core' | 'extern' | 'attach' | 'struct-ops';
+    /** ELF section (externs: `.ksyms` / `.kconfig`) and libbpf's `relo #N` in it (CO-RE), else the dependency's index. */
     section: string;
     index: number;
-    /** libbpf's relocation kind (`byte_off`, `type_exists`…) and local spec text. */
+    /** libbpf's relocation kind (`byte_off`, `type_exists`…) or the dependency's kind (`kfunc`, `ksym-var`, `attach`…); local spec text or what is looked up. */
     kind: string;
     spec: string;
     /** The source line (0-based) the line table gives the instruction. */
     source?: { uri: string; label: string; line: number };
     /** One per target, in `targets` order. */
     outcomes: { text: string; fails: boolean }[];
+    /** How what the row depends on differs across the targets (core/diff's categories: `field renamed`, `param added`…), when it does. */
+    changes?: string;
+  }
+  export interface ObjectRow {
+    object: string;
+    objectUri: string;
+    /** One per target: `loads as far as BTF can tell`, or the first reason it does not. */
+    cells: { text: string; loads: boolean }[];
   }
   export interface Result {
     targets: Target[];
+    /** One per object × target: whether it loads as far as BTF can tell. */
+    objects: ObjectRow[];
     rows: Row[];
-    /** Per target: relocations that fail (a reachable poisoned insn or a load-failing error), and of `objects`, how many
-     * load as far as CO-RE goes (libbpf relocates them and none of their relocations fails). */
+    /** Per target: rows that fail (a reachable poisoned insn, a missing strong extern or attach target, a load-failing error), and of
+     * `objects`, how many load as far as BTF can tell. */
     summary: { label: string; fails: number; loads: number; objects: number }[];
     markdown: string;
     csv: string;

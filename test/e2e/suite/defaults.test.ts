@@ -53,14 +53,14 @@ describe('out of the box: no btfLens.* setting, the packaged extension', () => {
     if (!pidOffset) console.log('      (no bpftool: the kernel\'s offset of task_struct.pid not checked)');
   });
 
-  it('the CO-RE matrix (btfLens.coreMatrix\'s btf/coreMatrix) lists that kernel and is not empty', async () => {
+  it('the load matrix (btfLens.coreMatrix\'s btf/coreMatrix) lists that kernel and is not empty', async () => {
     const api = await ready();
     const m = await api.client.sendRequest<{ targets: { label: string; path: string; error?: string }[]; rows: { object: string; outcomes: { text: string }[] }[]; markdown: string }>('btf/coreMatrix', {});
     assert.deepEqual(m.targets.map((t) => [t.label, t.path, t.error]), [[kernelLabel, kernelPath, undefined]], m.markdown.slice(0, 400));
     assert.ok(m.rows.length > 0, m.markdown.slice(0, 400));
     const pid = m.rows.find((r) => r.object === 'build/core.bpfel.o' && r.outcomes[0]?.text.startsWith('offset '));
     assert.ok(pid, m.markdown.slice(0, 1200));
-    assert.match(m.markdown, new RegExp(`^# CO-RE compatibility: \\d+ objects × 1 kernel$`, 'm'));
+    assert.match(m.markdown, new RegExp(`^# Load matrix: \\d+ objects × 1 kernel$`, 'm'));
   });
 
   it('what VS Code reports for unset settings and what the client sent are the recorded table (test/fixtures/settings/vscode-unset.json)', async () => {
