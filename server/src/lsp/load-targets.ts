@@ -20,7 +20,6 @@ import { readTextFile } from '../io/files';
 import { statementLines } from './c-access';
 import { type TargetKernel, coreTargetsOf } from './core-targets';
 import { type IndexedFile, functionsOf } from './model';
-import { namesOf } from './names';
 import type { WorkspaceIndex } from './workspace';
 
 /** diagnostics.ts's source name (not imported: diagnostics.ts imports this module). */
@@ -202,21 +201,50 @@ export function dependencyLines(file: IndexedFile, deps: LoadDependency[], names
 // ---- what the kernel has nearby ----
 
 const nearbyCache = new WeakMap<Btf, Map<string, string[]>>();
+const kindNamesCache = new WeakMap<Btf, Map<number, string[]>>();
 
-/** Levenshtein distance of a and b, or limit + 1 once it exceeds `limit`. */
+/** The names of a BTF's types of one kind (decoded once per BTF and kind: a kernel has some 60,000 functions). */
+function kindNames(btf: Btf, kind: number): string[] {
+  let per = kindNamesCache.get(btf);
+  if (!per) kindNamesCache.set(btf, (per = new Map()));
+  let names = per.get(kind);
+  if (!names) {
+    const set = new Set<string>();
+    for (let id = 1; id < btf.typeCount; id++) {
+      if (btf.kind(id) !== kind) continue;
+      const n = btf.str(btf.nameOff(id));
+      if (n) set.add(n);
+    }
+    per.set(kind, (names = [...set]));
+  }
+  return names;
+}
+
+let rowA = new Int32Array(64);
+let rowB = new Int32Array(64);
+/** Levenshtein distance of a and b, or limit + 1 once it exceeds `limit` (two reused rows: called for every kernel function). */
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  if (rowA.length <= b.length) {
+    rowA = new Int32Array(b.length + 1);
+    rowB = new Int32Array(b.length + 1);
+  }
+  let prev = rowA;
+  let cur = rowB;
+  for (let j = 0; j <= b.length; j++) prev[j] = j;
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
+    cur[0] = i;
     let best = i;
+    const ca = a.charCodeAt(i - 1);
     for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
+      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (ca === b.charCodeAt(j - 1) ? 0 : 1));
+      cur[j] = v;
       if (v < best) best = v;
     }
     if (best > limit) return limit + 1;
+    const t = prev;
     prev = cur;
+    cur = t;
   }
   return prev[b.length]!;
 }
@@ -234,8 +262,8 @@ export function nearbyNames(btf: Btf, name: string, kind: 'func' | 'typedef' = '
   const want = kind === 'typedef' ? Kind.TYPEDEF : Kind.FUNC;
   const limit = Math.max(1, Math.min(3, Math.floor(name.length / 5)));
   const found: { n: string; d: number }[] = [];
-  for (const [n, ids] of namesOf(btf)) {
-    if (n === name || !ids.some((id) => btf.kind(id) === want)) continue;
+  for (const n of kindNames(btf, want)) {
+    if (n === name) continue;
     let d = distance(name, n, limit);
     if (d > limit && (n.startsWith(`${name}_`) || name.startsWith(`${n}_`))) d = limit + 1;
     else if (d > limit) continue;

@@ -11,10 +11,10 @@ import { skipModsAndTypedefs } from '../core/btf/resolve';
 import { essentialNameLen } from '../core/core-relo/types';
 import { type MemberLeaf, compareComposite, memberLeaf } from '../core/diff/members';
 import type { DiffDetail } from '../core/diff/model';
+import { findByNameKind } from '../core/load/names';
 import { Side } from '../core/diff/side';
 import { type TargetKernel, coreTargetsOf } from './core-targets';
 import type { LineGroup, MemberAccess } from './lines';
-import { findTypeByName } from './names';
 import type { WorkspaceIndex } from './workspace';
 
 /** One detail of core/diff in a matrix cell's words (`field moved flags (bit offset 0 → 64)`). */
@@ -33,12 +33,9 @@ export function sideOf(btf: Btf): Side {
   return s;
 }
 
-/** The struct or union named `name` of `keyword`'s kind in `btf` (through a typedef), else 0. */
+/** The first struct or union (`kind`) named `name` in `btf` (libbpf's btf__find_by_name_kind), else 0. */
 function compositeNamed(btf: Btf, name: string, kind: number): number {
-  const id = findTypeByName(btf, name, kind === Kind.UNION ? 'union' : kind === Kind.STRUCT ? 'struct' : undefined);
-  if (id === undefined) return 0;
-  const s = skipModsAndTypedefs(btf, id);
-  return s > 0 && btf.kind(s) === kind ? s : 0;
+  return Math.max(0, findByNameKind(btf, name, kind));
 }
 
 interface OnTarget {
@@ -122,8 +119,8 @@ export function memberChanges(targets: TargetKernel[], btf: Btf, rootId: number,
 
 /** The anonymous struct/union a typedef named `name` stands for, else 0. */
 function typedefBody(btf: Btf, name: string, kind: number): number {
-  const id = findTypeByName(btf, name);
-  if (id === undefined || btf.kind(id) !== Kind.TYPEDEF) return 0;
+  const id = findByNameKind(btf, name, Kind.TYPEDEF);
+  if (id <= 0) return 0;
   const s = skipModsAndTypedefs(btf, id);
   return s > 0 && btf.kind(s) === kind ? s : 0;
 }
