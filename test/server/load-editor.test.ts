@@ -75,7 +75,7 @@ async function hoverAt(s: TestServer, rel: string, lineText: string, at: string)
 /** The `On target kernels:` line of a hover's member block (the first block). */
 function memberLine(hover: string): string | undefined {
   const block = hover.split('\n\n---\n\n')[0]!;
-  return /\n\nOn target kernels:\n\n```\n([^\n]*)\n```$/.exec(block)?.[1];
+  return /\n\nThis member on target kernels:\n\n```\n([^\n]*)\n```$/.exec(block)?.[1];
 }
 
 describe('a member on every target kernel (hover)', () => {

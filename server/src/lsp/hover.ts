@@ -65,7 +65,7 @@ function memberBlock(index: WorkspaceIndex, g: LineGroup, rootId: number, acc: M
   let tail = where.join(' · ');
   if (acc.parentId !== rootId) tail += ` (from \`${cName(g.file, btf, rootId)}\`)`;
   const kernels = memberOnTargets(index, g, rootId, acc);
-  if (kernels) tail += `\n\nOn target kernels:\n\n\`\`\`\n${kernels}\n\`\`\``;
+  if (kernels) tail += `\n\nThis member on target kernels:\n\n\`\`\`\n${kernels}\n\`\`\``;
   return `**${acc.name}** — member of ${openLink(`\`${parent}\``, typeUri(g.file, acc.parentId))}\n\n\`\`\`c\n${decl}\n\`\`\`\n\n${tail}`;
 }
 

@@ -25,6 +25,10 @@ export function prepareWorkspace(root, ws, { corrupt = true, kernel = pickKernel
   fs.copyFileSync(path.join(root, 'test/fixtures/obj/types.bpfel.btf'), path.join(ws, 'btf/types.bpfel.btf'));
   // the module's BTF alone (raw split BTF, no release in it): it goes on the kernel BTF set below
   fs.copyFileSync(path.join(root, 'test/fixtures/debian-6.1/regmap-sdw.btf'), path.join(ws, 'modules/regmap-sdw.btf'));
+  // what the object needs from the kernel beyond CO-RE (attach targets, kfuncs: test/fixtures/editor-load); its kernels
+  // (btf/old.btf, btf/new.btf) stay in the repository: the load suite names them in btfLens.coreTargets
+  fs.copyFileSync(path.join(root, 'test/fixtures/editor-load/src/load.c'), path.join(ws, 'src/load.c'));
+  fs.copyFileSync(path.join(root, 'test/fixtures/editor-load/obj/load.bpfel.o'), path.join(ws, 'build/load.bpfel.o'));
   // a truncated object: its section header table lies past the end of the file
   if (corrupt) fs.writeFileSync(path.join(ws, 'build/corrupt.bpfel.o'), fs.readFileSync(path.join(ws, 'build/core.bpfel.o')).subarray(0, 9000));
   // One time for every file, so no object looks older than its source by accident of copy order.
