@@ -71,8 +71,10 @@ export function openStructOps(elf: Elf, btf: Btf | undefined, programs: LibbpfPr
   const sizes: number[] = [];
   for (let i = 0; i < btf.vlen(ds); i++) {
     const vt = tv.word(ds, i * 12);
-    const off = tv.word(ds, i * 12 + 4);
     const varName = tv.name(vt) ?? '';
+    // btf_fixup_datasec: clang leaves the offsets 0, libbpf takes them from the ELF symbols
+    const sym = elf.symbols().find((x) => x.shndx === sec.index && x.name === varName && x.type === 1 /* STT_OBJECT */);
+    const off = sym ? sym.value : tv.word(ds, i * 12 + 4);
     const typeId = resolveType(tv, vt);
     if (typeId < 0) return warn(`struct_ops init: Cannot resolve var type_id ${vt} in DATASEC ${STRUCT_OPS_SEC}`, -ERRNO.EINVAL);
     const tname = tv.name(typeId) ?? '';
