@@ -21,6 +21,11 @@ export interface OracleLog {
   result?: number;
   /** libbpf stopped on its own (its last kept line is "failed to load object"), not at the kernel. */
   stoppedByLibbpf: boolean;
+  /**
+   * Where the running kernel refused first, when it did: a map (before CO-RE and the attach lookups) or a
+   * program, which libbpf hands to the kernel after its attach lookup succeeded.
+   */
+  kernelRefused?: { map: string } | { prog: string };
 }
 
 const PREFIX = /^( ?)([DWI]): libbpf: /;
@@ -35,6 +40,7 @@ export function checkLinesOfOracle(raw: string): OracleLog {
   let prevKept = false;
   let prevText = '';
   let inVerifierLog = false;
+  let kernelRefused: OracleLog['kernelRefused'];
   for (const rawLine of raw.split('\n')) {
     const r = /^RESULT (-?\d+)$/.exec(rawLine);
     if (r) {
@@ -45,6 +51,10 @@ export function checkLinesOfOracle(raw: string): OracleLog {
     if (!m) continue; // verifier text, blank lines
     const level = m[2];
     const text = m[1] + rawLine.slice(m[0].length);
+    const refusedProg = /^prog '([^']*)': BPF program load failed/.exec(text);
+    const refusedMap = /^map '([^']*)': failed to create/.exec(text);
+    if (!kernelRefused && refusedProg) kernelRefused = { prog: refusedProg[1]! };
+    if (!kernelRefused && refusedMap) kernelRefused = { map: refusedMap[1]! };
     if (/^prog '[^']*': -- BEGIN PROG LOAD LOG --$/.test(text)) inVerifierLog = true;
     if (inVerifierLog) {
       if (text === '-- END PROG LOAD LOG --') inVerifierLog = false;
@@ -67,7 +77,8 @@ export function checkLinesOfOracle(raw: string): OracleLog {
     prevText = text;
   }
   const last = lines[lines.length - 1] ?? '';
-  return { lines, result, stoppedByLibbpf: last.startsWith('failed to load object ') };
+  const stoppedByLibbpf = last.startsWith('failed to load object ');
+  return { lines, result, stoppedByLibbpf, ...(kernelRefused && !stoppedByLibbpf ? { kernelRefused } : {}) };
 }
 
 /**
@@ -76,11 +87,23 @@ export function checkLinesOfOracle(raw: string): OracleLog {
  * kernel's BTF, a map), and libbpf's lines are a prefix of check's. Returns a description of the first
  * difference, or undefined.
  */
-export function compareWithOracle(ours: string[], oracle: OracleLog): string | undefined {
+export function compareWithOracle(ours: string[], oracle: OracleLog, stop?: { step: string; program?: string }, loadOrder: string[] = []): string | undefined {
   const exact = oracle.stoppedByLibbpf || oracle.result === 0;
   const n = exact ? Math.max(ours.length, oracle.lines.length) : oracle.lines.length;
   for (let i = 0; i < n; i++) {
     if (ours[i] !== oracle.lines[i]) return `line ${i + 1}: check ${JSON.stringify(ours[i])}, libbpf ${JSON.stringify(oracle.lines[i])}`;
+  }
+  // A prefix is not enough: check must not stop where libbpf went on. Past a map the kernel refused, libbpf had
+  // resolved every extern and struct_ops; past a program the kernel refused, also CO-RE and the attach
+  // lookups of that program and those before it.
+  const k = oracle.kernelRefused;
+  if (k && stop) {
+    if (stop.step === 'open' || stop.step === 'externs' || stop.step === 'struct-ops') return `check stops at ${stop.step}, libbpf went on to the kernel`;
+    if ('prog' in k) {
+      if (stop.step !== 'attach') return `check stops at ${stop.step}, libbpf went on to load program ${k.prog}`;
+      const at = loadOrder.indexOf(stop.program ?? '');
+      if (at <= loadOrder.indexOf(k.prog)) return `check stops at program ${stop.program}, libbpf found its attach target and went on to load ${k.prog}`;
+    }
   }
   return undefined;
 }

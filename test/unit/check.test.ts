@@ -12,6 +12,7 @@ import { gunzipSync } from 'node:zlib';
 import { describe, it } from 'node:test';
 import { openCoreTarget, type CoreTarget } from '../../server/src/core/core-relo/resolve';
 import { openBtfBytes } from '../../server/src/core/input';
+import { libbpfPrograms } from '../../server/src/core/core-relo/programs';
 import { checkLoad, collectDependencies } from '../../server/src/core/load/check';
 import type { LoadOptions } from '../../server/src/core/load/model';
 import { checkLinesOfOracle, compareWithOracle } from '../helpers/libbpf-load-log';
@@ -80,7 +81,9 @@ describe('check equals libbpf 1.1.2 (test/golden/check, load_each logs)', () => 
       const res = checkLoad(input, target(kernel!), opts);
       assert.deepEqual(res.problems, []);
       const oracle = checkLinesOfOracle(readFileSync(join(goldenDir, log), 'utf8'));
-      const diff = compareWithOracle(res.log, oracle);
+      const stopProg = res.stop?.dependency !== undefined ? res.dependencies[res.stop.dependency]!.program : undefined;
+      const order = libbpfPrograms(input.elf!).programs.filter((p) => !p.subprog).map((p) => p.name);
+      const diff = compareWithOracle(res.log, oracle, res.stop && { step: res.stop.step, program: stopProg }, order);
       assert.equal(diff, undefined, diff);
       // where libbpf stopped by itself, check says the load stops (and where it loaded, that it does not)
       if (oracle.stoppedByLibbpf) assert.equal(res.stop?.err, oracle.result, 'libbpf\'s error');
