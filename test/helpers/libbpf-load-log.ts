@@ -8,8 +8,8 @@
 //   attach-target lookup and the failures before the verifier ("prog 'P': failed to find kernel BTF type ID…",
 //     "…no BTF-based attach target…", "…missing BPF prog type…", "…failed to prepare load attributes…",
 //     then "prog 'P': failed to load: E" and "failed to load object 'X'" when libbpf stopped there itself).
-// Left out: what check cannot know from a BTF file and does not print: typeless ksyms set from the running
-// kernel's /proc/kallsyms ("extern (ksym) 'x': set to 0x…"), map creation, the kernel's verdicts.
+// Left out: map creation and the kernel's verdicts. Typeless ksyms set from the running kernel's /proc/kallsyms
+// ("extern (ksym) 'x': set to 0x…") are kept: check prints them when given that kallsyms text.
 // "in-memory Kconfig" (libbpf's opts.kconfig) reads as "system Kconfig": check reads the target's .config
 // where libbpf reads the system's.
 import { isCoreLine } from '../../server/src/core/core-relo/resolve';
@@ -30,7 +30,6 @@ export interface OracleLog {
 
 const PREFIX = /^( ?)([DWI]): libbpf: /;
 const EXTERN = /^(looking for externs among \d+ symbols|collected \d+ externs total|extern |failed to find BTF for extern|failed to find extern definition|failed to resolve size of extern|failed to determine alignment of extern|unrecognized extern section|failed to parse '|error parsing (system|in-memory) Kconfig line)/;
-const KALLSYMS = /^extern \(ksym\) '[^']*': set to 0x/;
 const ATTACH = /^prog '[^']*': (failed to find kernel BTF type ID of |no BTF-based attach target is specified|attach program FD is not set|missing BPF prog type|failed to prepare load attributes: )/;
 const NOT_CORE = /^sec '[^']*': relo #|^\.maps relo #|: relo #[0-9]+: (poisoning insn #[0-9]+ that loads map|bad insn$|bad relo type)/;
 
@@ -63,7 +62,7 @@ export function checkLinesOfOracle(raw: string): OracleLog {
       continue;
     }
     let keep = false;
-    if (EXTERN.test(text) && !KALLSYMS.test(text)) keep = true;
+    if (EXTERN.test(text)) keep = true;
     else if (text.startsWith('struct_ops init_kern') || (level === 'W' && text.startsWith('struct_ops '))) keep = true;
     else if (ATTACH.test(text)) keep = true;
     else if (/^prog '([^']*)': failed to load: -?\d+$/.test(text)) {
