@@ -13,6 +13,7 @@ import { type ExternCollection, type ExternDesc, type OpenLine, collectExterns }
 import { type KcfgState, kernelVersionCode, readKconfig, setNum } from './kconfig';
 import type { DependencyOutcome, LoadCheck, LoadDependency, LoadOptions, LoadStep } from './model';
 import { findByNameKind } from './names';
+import { finalizeDatasecs } from './finalize';
 import { SourcePlaces } from './places';
 import { findSecDef, kernelPrefixKind } from './sections';
 import { type StructOpsOpen, fitStructOps, openStructOps } from './struct-ops';
@@ -104,9 +105,17 @@ function openObject(obj: BtfInput): Opened {
     o.openErr = o.externs.err;
     return o;
   }
+  const sized = new Set(o.externs.externs.map((e) => (e.type === 'kcfg' ? '.kconfig' : '.ksyms')));
+  const fin: ReturnType<typeof finalizeDatasecs> = btf ? finalizeDatasecs(elf, btf, sized) : { vars: new Map() };
+  if (fin.err) {
+    o.openLog.push({ level: 'warn', text: `Error finalizing .BTF: ${fin.err}.` });
+    o.openErr = fin.err;
+    o.problems.push({ file: obj.file, offset: 0, severity: 'error', message: `libbpf cannot open this object: a DATASEC's section or variable is not in the ELF file (Error finalizing .BTF: ${fin.err})` });
+    return o;
+  }
 
   // struct_ops maps and the programs set in them
-  o.structOps = openStructOps(elf, btf, o.progs.programs);
+  o.structOps = openStructOps(elf, btf, o.progs.programs, fin.vars);
   o.openLog.push(...o.structOps.log.filter((l) => l.level === 'warn'));
   for (const m of o.structOps.maps) {
     const progOf = (i: number) => m.progs[i];
