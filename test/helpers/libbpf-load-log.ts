@@ -1,7 +1,7 @@
 // The lines `btf-lens check` prints, kept from a raw libbpf 1.1 load log (load_oracle / load_each output:
 // "D: libbpf: …", "W: libbpf: …", verifier text, "RESULT …"). These are the test's own rules, by libbpf's
 // message prefixes (libbpf.c), so that a log of the real libbpf can be compared with what check prints:
-//   the open-time DATASEC fix-up failure ("Error finalizing .BTF: E."),
+//   the open-time DATASEC fix-up failures ("sec 'S': failed to determine size from ELF…"),
 //   extern collection and resolution ("looking for externs…", "collected N externs total", "extern …",
 //     the open-time extern failures, .config parsing failures),
 //   struct_ops fitted to the kernel ("struct_ops init_kern…", and struct_ops warnings),
@@ -30,7 +30,7 @@ export interface OracleLog {
 }
 
 const PREFIX = /^( ?)([DWI]): libbpf: /;
-const EXTERN = /^(looking for externs among \d+ symbols|collected \d+ externs total|extern |failed to find BTF for extern|failed to find extern definition|failed to resolve size of extern|failed to determine alignment of extern|unrecognized extern section|failed to parse '|error parsing (system|in-memory) Kconfig line|Error finalizing \.BTF: )/;
+const EXTERN = /^(looking for externs among \d+ symbols|collected \d+ externs total|extern |failed to find BTF for extern|failed to find extern definition|failed to resolve size of extern|failed to determine alignment of extern|unrecognized extern section|failed to parse '|error parsing (system|in-memory) Kconfig line|sec '[^']*': (failed to determine size from ELF|unexpected non-VAR type found|failed to find ELF symbol for VAR))/;
 const ATTACH = /^prog '[^']*': (failed to find kernel BTF type ID of |no BTF-based attach target is specified|attach program FD is not set|missing BPF prog type|failed to prepare load attributes: )/;
 const NOT_CORE = /^sec '[^']*': relo #|^\.maps relo #|: relo #[0-9]+: (poisoning insn #[0-9]+ that loads map|bad insn$|bad relo type)/;
 

@@ -105,12 +105,11 @@ function openObject(obj: BtfInput): Opened {
     o.openErr = o.externs.err;
     return o;
   }
-  const sized = new Set(o.externs.externs.map((e) => (e.type === 'kcfg' ? '.kconfig' : '.ksyms')));
-  const fin: ReturnType<typeof finalizeDatasecs> = btf ? finalizeDatasecs(elf, btf, sized) : { vars: new Map() };
+  const fin: ReturnType<typeof finalizeDatasecs> = btf ? finalizeDatasecs(elf, btf) : { vars: new Map() };
   if (fin.err) {
-    o.openLog.push({ level: 'warn', text: `Error finalizing .BTF: ${fin.err}.` });
+    if (fin.line) o.openLog.push({ level: 'debug', text: fin.line });
     o.openErr = fin.err;
-    o.problems.push({ file: obj.file, offset: 0, severity: 'error', message: `libbpf cannot open this object: a DATASEC's section or variable is not in the ELF file (Error finalizing .BTF: ${fin.err})` });
+    o.problems.push({ file: obj.file, offset: 0, severity: 'error', message: `libbpf cannot open this object: ${fin.line ?? `bad DATASEC (${fin.err})`}` });
     return o;
   }
 
