@@ -7,14 +7,15 @@
 // stopped on its own or loaded everything, a prefix where the running kernel refused first (and check must
 // not stop where libbpf went on).
 // What libbpf takes from the running kernel is given to check from the running kernel too: LINUX_KERNEL_VERSION
-// (uname -r), CONFIG_* (/boot/config-$(uname -r) or /proc/config.gz) and typeless ksyms (/proc/kallsyms).
+// (uname -r), CONFIG_* (/boot/config-$(uname -r) or /proc/config.gz), typeless ksyms (/proc/kallsyms) and the
+// feature probes (asked of libbpf here).
 //
 // Usage (root: mount namespaces, bpf()):
 //   nice npx tsx scripts/check-load.ts [--oracle PATH] [--maps] [--whole] [--show N] --target T.btf... OBJ.o|DIR...
 // --maps: let libbpf create maps (default: load_each -M, no map created: a map the running kernel refuses stops
 //   libbpf before CO-RE and the attach lookups). --whole: only whole-object runs.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { release, tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -22,7 +23,7 @@ import { libbpfPrograms } from '../server/src/core/core-relo/programs';
 import { openCoreTarget } from '../server/src/core/core-relo/resolve';
 import { openBtfBytes } from '../server/src/core/input';
 import { checkLoad } from '../server/src/core/load/check';
-import type { CoreTarget } from '../server/src/core/load/model';
+import type { CoreTarget, LoadOptions } from '../server/src/core/load/model';
 import { checkLinesOfOracle, compareWithOracle } from '../test/helpers/libbpf-load-log';
 
 const repo = resolve(import.meta.dirname, '..');
@@ -77,6 +78,30 @@ function hostKconfig(): string | undefined {
   return undefined;
 }
 const kconfig = hostKconfig();
+
+/**
+ * libbpf's feature probes of the running kernel (LINUX_HAS_BPF_COOKIE, LINUX_HAS_SYSCALL_WRAPPER) answer for
+ * this machine whatever BTF is mounted: ask libbpf here, with a tiny object using both, and give check the
+ * same answers (by default check tells them from the target's BTF).
+ */
+function probeFeatures(): LoadOptions['features'] {
+  const dir = mkdtempSync(join(tmpdir(), 'check-load-probe-'));
+  writeFileSync(join(dir, 'probe.c'), [
+    'extern _Bool LINUX_HAS_BPF_COOKIE __attribute__((section(".kconfig"), weak));',
+    'extern _Bool LINUX_HAS_SYSCALL_WRAPPER __attribute__((section(".kconfig"), weak));',
+    '__attribute__((section("socket"), used)) int probe(void *ctx) { return LINUX_HAS_BPF_COOKIE + LINUX_HAS_SYSCALL_WRAPPER; }',
+    'char LICENSE[] __attribute__((section("license"), used)) = "GPL";', '',
+  ].join('\n'));
+  const cc = spawnSync('clang', ['-O2', '-g', '-target', 'bpf', '-c', 'probe.c', '-o', 'probe.o'], { cwd: dir, encoding: 'utf8' });
+  if (cc.status !== 0) return undefined;
+  const out = spawnSync(oracle, ['-M', 'probe.o'], { cwd: dir, encoding: 'utf8' }).stdout ?? '';
+  const v = (n: string) => {
+    const m = new RegExp(`extern \\(kcfg\\) '${n}': set to 0x([0-9a-f]+)`).exec(out);
+    return m ? m[1] !== '0' : undefined;
+  };
+  return { LINUX_HAS_BPF_COOKIE: v('LINUX_HAS_BPF_COOKIE'), LINUX_HAS_SYSCALL_WRAPPER: v('LINUX_HAS_SYSCALL_WRAPPER') };
+}
+const features = probeFeatures();
 const kallsyms = readFileSync('/proc/kallsyms', 'latin1');
 
 function runOracle(btf: string, obj: string, prog?: string): string {
@@ -98,14 +123,15 @@ for (const obj of objects) {
     foreign++;
     continue;
   }
-  const progs = libbpfPrograms(input.elf).programs.filter((p) => !p.subprog).map((p) => p.name);
+  const all = libbpfPrograms(input.elf).programs;
+  const progs = all.filter((p) => !(p.subprog && all.length > 1)).map((p) => p.name);
   for (const k of kernels) {
     const variants: (string | undefined)[] = [undefined, ...(whole || progs.length < 2 ? [] : progs)];
     for (const prog of variants) {
       const raw = runOracle(k.file, obj, prog);
       if (/^RESULT open failed/m.test(raw) && !/W: libbpf: /.test(raw)) notOpened++;
       const log = checkLinesOfOracle(raw);
-      const res = checkLoad(input, k.target, { kernelRelease: release(), kconfig, kallsyms, programs: prog ? [prog] : undefined });
+      const res = checkLoad(input, k.target, { kernelRelease: release(), kconfig, kallsyms, features, programs: prog ? [prog] : undefined });
       const stopProg = res.stop?.dependency !== undefined ? res.dependencies[res.stop.dependency]!.program : undefined;
       const diff = compareWithOracle(res.log, log, res.stop && { step: res.stop.step, program: stopProg }, progs);
       runs++;
@@ -116,6 +142,7 @@ for (const obj of objects) {
     }
   }
 }
+console.log(`check-load: feature probes here: ${JSON.stringify(features)}`);
 console.log(`check-load: ${objects.length} objects × ${kernels.length} kernels, ${runs} libbpf runs (${whole ? 'whole objects' : 'whole objects and each program'}, ${maps ? 'maps created' : 'no maps (-M)'}), ${lines} libbpf lines compared, ${((Date.now() - started) / 1000).toFixed(0)} s`);
 console.log(`  equal (libbpf stopped itself or loaded all): ${exact}`);
 console.log(`  libbpf's lines a prefix of check's (the running kernel refused first): ${prefix}`);

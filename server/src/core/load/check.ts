@@ -163,7 +163,7 @@ function openObject(obj: BtfInput): Opened {
   const funcOf = new Map<string, Map<number, number>>();
   for (const s of ext?.funcInfo ?? []) funcOf.set(s.name, new Map(s.records.map((r) => [r.insnOff, r.typeId])));
   for (const p of o.progs.programs) {
-    if (p.subprog) continue;
+    if (isSubprog(o.progs, p)) continue;
     const def = findSecDef(p.secName);
     if (!def?.attach) continue;
     const slash = p.secName.indexOf('/');
@@ -180,6 +180,14 @@ function openObject(obj: BtfInput): Opened {
     });
   }
   return o;
+}
+
+/**
+ * prog_is_subprog of libbpf 1.1.2: a function of `.text` is a subprogram unless it is the object's only
+ * program (then libbpf loads it, and finds no program type for section `.text`).
+ */
+function isSubprog(progs: LibbpfPrograms, p: LibbpfProgram): boolean {
+  return p.subprog && progs.programs.length > 1;
 }
 
 /** The dependencies alone (no target): the list checkLoad returns. Never throws. */
@@ -296,7 +304,8 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
           continue;
         }
       } else if (e.name === 'LINUX_HAS_BPF_COOKIE' || e.name === 'LINUX_HAS_SYSCALL_WRAPPER') {
-        value = targetFeature(kern, e.name);
+        const probed = opts.features?.[e.name];
+        value = probed === undefined ? targetFeature(kern, e.name) : probed ? 1n : 0n;
       } else if (!e.name.startsWith('LINUX_') || !e.weak) {
         r.emit(`extern (kcfg) '${e.name}': unrecognized virtual extern`, dep);
         set(dep, { code: 'failed', err: -ERRNO.EINVAL, detail: 'libbpf knows no such LINUX_ value' });
@@ -427,7 +436,7 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
 
   // bpf_object__load_progs → bpf_object_load_prog → libbpf_prepare_prog_load
   for (const p of o.progs.programs) {
-    if (p.subprog) continue;
+    if (isSubprog(o.progs, p)) continue;
     const dep = o.attachDep.get(p);
     if (!autoload(p)) {
       set(dep, { code: 'not-loaded', detail: 'the program is not loaded (autoload off)' });
