@@ -155,8 +155,19 @@ export interface LoadCheck {
 export interface LoadOptions {
   /** Text of a kernel .config (`CONFIG_X=y` lines), as libbpf reads /boot/config-$(uname -r). */
   kconfig?: string;
+  /**
+   * Text of the target's /proc/kallsyms: libbpf resolves ksyms without a type (`extern const void x __ksym`)
+   * from there (not from BTF); without it they are `unknown`.
+   */
+  kallsyms?: string;
   /** The target's release (`6.1.0-13-amd64`): LINUX_KERNEL_VERSION comes from it, as libbpf's from uname. */
   kernelRelease?: string;
+  /**
+   * What libbpf's feature probes of the running kernel answer (LINUX_HAS_BPF_COOKIE: a program calling
+   * bpf_get_attach_cookie loads; LINUX_HAS_SYSCALL_WRAPPER: a kprobe on __<arch>_sys_bpf can be made);
+   * default: told from the target's BTF (BPF_FUNC_get_attach_cookie in enum bpf_func_id; a __<arch>_sys_bpf FUNC).
+   */
+  features?: { LINUX_HAS_BPF_COOKIE?: boolean; LINUX_HAS_SYSCALL_WRAPPER?: boolean };
   /** LSHIFT_U64 uses the byte order of the machine running libbpf; default: the object's. */
   hostBigEndian?: boolean;
   /** Compute `reachable` for poisoned CO-RE relocations; default true. */
