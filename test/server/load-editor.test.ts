@@ -7,12 +7,12 @@
  * object on each kernel (test/golden/editor-load/load.bpfel.<kernel>*.log, build.sh there).
  */
 import assert from 'node:assert/strict';
-import { copyFileSync, readFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Hover } from 'vscode-languageserver/node';
 import type { CoreMatrixRequest } from '../../server/src/protocol/requests';
-import { golden, repoRoot } from '../helpers/paths';
+import { golden, hasCorpus, repoRoot, sharedCorpus } from '../helpers/paths';
 import { type TestServer, startTestServer } from './harness';
 
 const here = join(repoRoot, 'test/fixtures/editor-load');
@@ -262,6 +262,87 @@ describe('the load matrix (btf/coreMatrix)', () => {
       const csv = r.csv.trimEnd().split('\n');
       assert.equal(csv.length, r.rows.length + 1);
       assert.ok(csv.some((l) => l.endsWith(',new: field renamed (parent → __parent)')), r.csv);
+    } finally {
+      s.close();
+    }
+  });
+});
+
+describe('the load matrix on the corpus kernels agrees with libbpf on the load fixtures (test/golden/check)', () => {
+  const kernelsDir = sharedCorpus;
+  const loadDir = join(repoRoot, 'test/fixtures/load');
+  test('per object and kernel: where libbpf stopped before the verifier, or that it got past BTF', { skip: hasCorpus ? false : `no corpus at ${sharedCorpus}` }, async () => {
+    const objects = readdirSync(join(loadDir, 'obj')).filter((f) => f.endsWith('.bpfel.o') && !f.startsWith('kconfig'));
+    const kernels = ['vmlinux-6.1', 'vmlinux-6.18'];
+    const s = await startTestServer({
+      settings: { coreTargets: kernels.map((k) => join(kernelsDir, `${k}.btf`)) },
+      prepare: (root) => {
+        for (const f of readdirSync(join(loadDir, 'src'))) copyFileSync(join(loadDir, 'src', f), join(root, 'src', f));
+        for (const f of objects) copyFileSync(join(loadDir, 'obj', f), join(root, 'build', f));
+      },
+    });
+    try {
+      const r = (await s.client.sendRequest('btf/coreMatrix', {})) as CoreMatrixRequest.Result;
+      assert.deepEqual(r.targets.map((t) => [t.label, t.error]), kernels.map((k) => [k, undefined]));
+      let compared = 0;
+      for (const obj of objects) {
+        const row = r.objects.find((o) => o.object === `build/${obj}`);
+        assert.ok(row, `${obj}: no matrix row`);
+        kernels.forEach((k, i) => {
+          const log = readFileSync(join(golden, 'check', `${obj.replace(/\.o$/, '')}.${k}.log`), 'utf8').split('\n');
+          const cell = row.cells[i]!;
+          const end = log.findIndex((l) => l.startsWith('W: libbpf: failed to load object'));
+          if (end < 0) {
+            assert.ok(log.includes('RESULT 0'), `${obj} on ${k}`);
+            assert.equal(cell.loads, true, `${obj} on ${k}: ${cell.text}`);
+            compared++;
+            return;
+          }
+          const warns = log.slice(0, end).filter((l) => l.startsWith('W: libbpf: ')).map((l) => l.slice('W: libbpf: '.length));
+          const attach = warns.map((l) => /failed to find kernel BTF type ID of '([^']*)'/.exec(l)).find((m) => m);
+          const before = warns.find((l) => /^(extern|struct_ops init_kern)/.test(l));
+          if (attach || before) {
+            // libbpf stopped on BTF: the cell names what it stopped on (the name libbpf quotes)
+            const name = attach ? attach[1]! : [/Cannot find member (\S+)/, /'([^']+)'/, /struct (\S+) is not found/].map((re) => re.exec(before!)?.[1]).find((x) => x)!;
+            assert.equal(cell.loads, false, `${obj} on ${k}: libbpf stopped at ${attach?.[0] ?? before}`);
+            assert.ok(cell.text.includes(name), `${obj} on ${k}: libbpf stopped at ${attach?.[0] ?? before}; the cell says ${cell.text}`);
+            compared++;
+          } else if (warns.some((l) => /BPF program load failed|failed to load: -/.test(l)) && !warns.some((l) => /failed to create|Kconfig/.test(l))) {
+            // The running kernel rejected a program (it has the last word there) and libbpf stopped: the programs
+            // after it were never looked up. Their attach lookups are in the one-program logs.
+            const base = `${obj.replace(/\.o$/, '')}.${k}.`;
+            const lookups = readdirSync(join(golden, 'check')).filter((f) => f.startsWith(base) && /^[a-z_0-9]+\.log$/.test(f.slice(base.length)))
+              .flatMap((f) => readFileSync(join(golden, 'check', f), 'utf8').split('\n'))
+              .map((l) => /failed to find kernel BTF type ID of '([^']*)'/.exec(l)?.[1]).filter((x): x is string => !!x);
+            if (lookups.length) {
+              assert.equal(cell.loads, false, `${obj} on ${k}: libbpf failed to find ${lookups.join(', ')} (one program at a time); the cell says ${cell.text}`);
+              assert.ok(lookups.some((x) => cell.text.includes(x)), `${obj} on ${k}: ${lookups.join(', ')} vs ${cell.text}`);
+            } else assert.equal(cell.loads, true, `${obj} on ${k}: the kernel got it (${warns.at(-1)}), the cell says ${cell.text}`);
+            compared++;
+          }
+        });
+      }
+      assert.ok(compared >= 25, `compared ${compared} cells`);
+    } finally {
+      s.close();
+    }
+  });
+
+  test('an extern whose type is not the kernel\'s: both declarations as C in the hover', { skip: hasCorpus ? false : `no corpus at ${sharedCorpus}` }, async () => {
+    const s = await startTestServer({
+      settings: { coreTargets: [join(kernelsDir, 'vmlinux-6.18.btf')] },
+      prepare: (root) => {
+        for (const f of ['ksym_var_incompat.c', 'load.h']) copyFileSync(join(loadDir, 'src', f), join(root, 'src', f));
+        copyFileSync(join(loadDir, 'obj/ksym_var_incompat.bpfel.o'), join(root, 'build/ksym_var_incompat.bpfel.o'));
+      },
+    });
+    try {
+      const log = readFileSync(join(golden, 'check/ksym_var_incompat.bpfel.vmlinux-6.18.log'), 'utf8');
+      const m = /extern \(var ksym\) 'bpf_prog_active': incompatible types, expected \[\d+\] struct (\w+), but kernel has \[\d+\] int (\w+)/.exec(log)!;
+      assert.ok(m, 'libbpf logged the incompatible types');
+      const h = await hoverAt(s, 'src/ksym_var_incompat.c', 'bpf_prog_active __ksym __weak', 'bpf_prog_active');
+      assert.match(h, /\nvmlinux-6\.18: incompatible — the load fails/);
+      assert.ok(h.includes(`\`\`\`c\n/* this object */ const struct ${m[1]} bpf_prog_active;\n/* vmlinux-6.18 */ ${m[2]} bpf_prog_active;\n\`\`\``), h);
     } finally {
       s.close();
     }
