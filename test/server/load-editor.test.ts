@@ -349,6 +349,36 @@ describe('the load matrix on the corpus kernels agrees with libbpf on the load f
   });
 });
 
+describe('struct_ops on the corpus kernels: the map\'s and each program\'s SEC line', () => {
+  const loadDir = join(repoRoot, 'test/fixtures/load');
+  test('SEC(".struct_ops") names the kernel struct; SEC("struct_ops/…") the member its program fills', { skip: hasCorpus ? false : `no corpus at ${sharedCorpus}` }, async () => {
+    const kernels = ['vmlinux-6.1', 'vmlinux-6.18'];
+    const s = await startTestServer({
+      settings: { coreTargets: kernels.map((k) => join(sharedCorpus, `${k}.btf`)) },
+      prepare: (root) => {
+        for (const f of ['struct_ops_tcp.c', 'load.h']) copyFileSync(join(loadDir, 'src', f), join(root, 'src', f));
+        copyFileSync(join(loadDir, 'obj/struct_ops_tcp.bpfel.o'), join(root, 'build/struct_ops_tcp.bpfel.o'));
+      },
+    });
+    try {
+      for (const k of kernels) {
+        const log = readFileSync(join(golden, `check/struct_ops_tcp.bpfel.${k}.no-maps.log`), 'utf8');
+        assert.match(log, /struct_ops init_kern btf_lens_cc: type_id:\d+ kern_type_id:\d+/);
+        assert.match(log, /struct_ops init_kern btf_lens_cc: func ptr ssthresh is set to prog btf_lens_ssthresh/);
+      }
+      const rowsOf = (h: string) => /On target kernels:\n\n```\n([^`]*)\n```/.exec(h)?.[1]?.split('\n');
+      const map = await hoverAt(s, 'src/struct_ops_tcp.c', 'SEC(".struct_ops")', 'SEC');
+      assert.ok(map.startsWith('**struct_ops struct tcp_congestion_ops**'), map);
+      assert.deepEqual(rowsOf(map), kernels.map((k) => `${k}: found: struct tcp_congestion_ops`));
+      const prog = await hoverAt(s, 'src/struct_ops_tcp.c', 'SEC("struct_ops/btf_lens_ssthresh")', 'SEC');
+      assert.ok(prog.startsWith('**struct_ops member tcp_congestion_ops.ssthresh** · program btf_lens_ssthresh'), prog);
+      for (const r of rowsOf(prog)!) assert.match(r, /^vmlinux-6\.1[8]?: found: \S+ \(\*ssthresh\)\(struct sock \*\) \(in struct tcp_congestion_ops\)$/);
+    } finally {
+      s.close();
+    }
+  });
+});
+
 async function waitFor<T>(f: () => T | undefined, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {

@@ -13,6 +13,7 @@
 import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
 import type { Btf } from '../core/btf/btf';
 import { Kind } from '../core/btf/kinds';
+import { Members } from '../core/btf/records';
 import { cDeclaration } from '../core/format/c';
 import { checkLoad } from '../core/load/check';
 import type { DependencyOutcome, LoadCheck, LoadDependency } from '../core/load/model';
@@ -87,11 +88,18 @@ export function dependencyLabel(dep: LoadDependency): string {
 }
 
 /** The kernel's declaration of what it resolved to, as C (`int do_unlinkat(int dfd, struct filename *name)`). */
-export function kernelDeclaration(t: TargetKernel, o: DependencyOutcome | undefined): string | undefined {
+export function kernelDeclaration(t: TargetKernel, o: DependencyOutcome | undefined, dep?: LoadDependency): string | undefined {
   const btf = t.target?.vmlinux;
   if (!btf || !o?.targetTypeId || (o.targetBtf && o.targetBtf !== 'vmlinux')) return undefined;
   const id = o.targetTypeId;
   if (id >= btf.typeCount) return undefined;
+  if (dep?.kind === 'struct-ops-member' && dep.member) {
+    // the kernel's member, as its struct declares it
+    const members = new Members(btf, id);
+    for (let i = 0; i < members.count; i++) {
+      if (members.name(i) === dep.member) return `${cDeclaration(btf, members.type(i), dep.member)} (in ${cDeclaration(btf, id)})`;
+    }
+  }
   // The kernel's functions are all `static` in its BTF: that says nothing here.
   return cDeclaration(btf, id).replace(/^static /, '');
 }
@@ -106,7 +114,7 @@ export function outcomeText(dep: LoadDependency, o: DependencyOutcome | undefine
   const why = o.detail ? `: ${o.detail}` : '';
   switch (o.code) {
     case 'found': {
-      const decl = kernelDeclaration(t, o);
+      const decl = kernelDeclaration(t, o, dep);
       if (dep.kind === 'kconfig') return { text: `set to ${o.value ?? '?'}`, fails };
       return { text: decl ? `found: ${decl}` : 'found', fails };
     }
@@ -132,12 +140,23 @@ function secLine(text: (n: number) => string, line: number, section: string): nu
   return undefined;
 }
 
-/** 0-based line of the first line_info record of program `dep.program` in its section, when in this source. */
-function programFirstLine(file: IndexedFile, dep: LoadDependency, names: string[]): number | undefined {
+const STRUCT_OPS_SEC = /\bSEC\s*\(\s*"\.struct_ops(?:\.link)?"\s*\)/;
+
+/** The `SEC(".struct_ops")` line in [from, to] whose variable is `map` (on that line or the next). */
+function structOpsLine(text: (n: number) => string, map: string, from: number, to: number): number | undefined {
+  const word = new RegExp(`\\b${map.replace(/[^A-Za-z0-9_]/g, '')}\\b`);
+  for (let n = from; n <= to; n++) {
+    if (STRUCT_OPS_SEC.test(text(n)) && (word.test(text(n)) || word.test(text(n + 1)))) return n;
+  }
+  return undefined;
+}
+
+/** The first line_info line (0-based) of program `dep.program` and its section, when that line is in this source. */
+function programFirstLine(file: IndexedFile, dep: LoadDependency, names: string[]): { line: number; section: string } | undefined {
   const btf = file.btf;
   if (!btf || !file.object || !dep.program) return undefined;
   for (const p of file.object.programs) {
-    if (dep.section !== undefined && p.section.name !== dep.section) continue;
+    if (dep.kind === 'attach' && dep.section !== undefined && p.section.name !== dep.section) continue;
     const f = functionsOf(btf, p).find((x) => x.name === dep.program);
     if (!f) continue;
     for (let s = f.start; s < f.end; s++) {
@@ -145,7 +164,7 @@ function programFirstLine(file: IndexedFile, dep: LoadDependency, names: string[
       if (li === undefined || li < 0) continue;
       const rec = p.section.lineInfo[li]!;
       if (!rec.line) continue;
-      return names.includes(btf.str(rec.fileNameOff) ?? '') ? rec.line - 1 : undefined;
+      return names.includes(btf.str(rec.fileNameOff) ?? '') ? { line: rec.line - 1, section: p.section.name } : undefined;
     }
   }
   return undefined;
@@ -189,9 +208,13 @@ export function dependencyLines(file: IndexedFile, deps: LoadDependency[], names
       const d = declared.get(dep.name);
       if (d !== undefined) add(d, i);
       else if (only === undefined && dep.place && names.includes(dep.place.file)) add(dep.place.line, i);
+    } else if (dep.kind === 'struct-ops' && dep.map) {
+      // a map has no line_info: its `SEC(".struct_ops")` line, the one naming the map or just above it
+      const at = only !== undefined ? structOpsLine(text, dep.map, only, only) : structOpsLine(text, dep.map, 0, lineCount - 1);
+      if (at !== undefined) add(at, i);
     } else if (ATTACH_KINDS.has(dep.kind) || dep.kind === 'struct-ops') {
       const first = dep.program ? programFirstLine(file, dep, names) : undefined;
-      if (first !== undefined) add(secLine(text, first, dep.section ?? '') ?? first, i);
+      if (first !== undefined) add(secLine(text, first.line, first.section) ?? first.line, i);
       else if (dep.place && names.includes(dep.place.file)) add(dep.place.line, i);
     }
   });
@@ -292,7 +315,8 @@ function attachNotes(dep: LoadDependency, targets: TargetKernel[], outcomes: (De
   if (!missing) return notes;
   if (dep.module) {
     notes.push(`\`${dep.name}\` names a function of module ${dep.module}: libbpf 1.1 looks the whole string up as one name, and a kernel BTF file holds no module's functions.`);
-  } else {
+  } else if (!lookup.prefix && lookup.kind === 'func') {
+    // fentry/fexit/fmod_ret name a kernel function itself (lsm, tp_btf, iter name a hook, a tracepoint, an iterator)
     const bare = dep.name.replace(/^.*:/, '');
     notes.push(`Not in a kernel's BTF: a function the compiler inlined everywhere, or only kept as an optimised copy (\`${bare}.isra.0\`, \`${bare}.constprop.0\`: pahole leaves those out), and the functions of modules (a module function? its BTF is the module's, not vmlinux's).`);
   }
