@@ -114,6 +114,13 @@ describe('a member on every target kernel (hover)', () => {
       assert.ok(neu.member('kernfs_node', 'parent') === undefined && neu.member('kernfs_node', '__parent') === old.member('kernfs_node', 'parent'));
       const line = memberLine(await hoverAt(s, 'src/load.c', 'return kn->parent != 0', 'parent'));
       assert.equal(line, `kernfs_node.parent: old offset ${old.member('kernfs_node', 'parent')! / 8} · new absent (named __parent)`);
+      // the kernels the other way round: on old, it was renamed from new's __parent
+      const reindexed = s.nextReady();
+      s.client.sendNotification('workspace/didChangeConfiguration', { settings: { btfLens: { coreTargets: [loadBtf('new'), loadBtf('old')] } } });
+      await reindexed;
+      let back: string | undefined;
+      for (let i = 0; i < 100 && !back?.startsWith('kernfs_node.parent: new '); i++) back = memberLine(await hoverAt(s, 'src/load.c', 'return kn->parent != 0', 'parent'));
+      assert.equal(back, `kernfs_node.parent: new absent (named __parent) · old offset ${old.member('kernfs_node', 'parent')! / 8} (renamed from __parent)`);
     } finally {
       s.close();
     }
