@@ -8,12 +8,15 @@
 import { readdirSync, statSync } from 'node:fs';
 import { release } from 'node:os';
 import { basename, dirname, resolve } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
 import { type CoreRelocation, type CoreResolution, type CoreTarget, resolveCoreRelocations } from '../core/core-relo/resolve';
-import { openBtfInput } from '../core/input';
+import { type BtfInput, openBtfInput } from '../core/input';
+import type { LoadOptions } from '../core/load/model';
+import { releaseOfInput } from '../kernels/release';
 import { CoreReloKind, describeCoreRelo, isExistence, isFieldBased } from '../core/core-relo/spec';
 import { INSN_SIZE } from '../core/object/bpf-object';
-import { type OpenedFile, openFile, readTextFile } from '../io/files';
+import { type OpenedFile, openFile, readFileHead, readTextFile } from '../io/files';
 import { type LineGroup, reloLinesOf } from './lines';
 import { type IndexedFile, type ProgramModel, readProblem } from './model';
 import { SYS_VMLINUX, kernelBtfPath } from './settings';
@@ -29,6 +32,12 @@ export interface TargetKernel {
   stamp: string;
   /** Not read yet (being read in the background). */
   loading?: boolean;
+  /**
+   * What libbpf takes from the running kernel rather than from its BTF (core/load's options): the release
+   * (LINUX_KERNEL_VERSION) the file's ELF or path tells; for /sys/kernel/btf/vmlinux also its config and kallsyms,
+   * where libbpf reads them.
+   */
+  loadOptions?: LoadOptions;
 }
 
 /** What a relocation comes to on one target, in a sentence. */
@@ -99,6 +108,7 @@ async function loadTarget(path: string, label: string, stamp: string): Promise<T
       return t;
     }
     t.target = { vmlinux: input.btf, modules: [] };
+    t.loadOptions = runningKernelOptions(path, input);
   } catch (e) {
     const p = readProblem(path, e);
     t.error = `${path}: offset ${p.offset} (0x${p.offset.toString(16)}): ${p.message}`;
@@ -106,6 +116,28 @@ async function loadTarget(path: string, label: string, stamp: string): Promise<T
     opened?.close();
   }
   return t;
+}
+
+const KERNEL_TEXT_MAX = 64 << 20;
+
+/** A kernel config (plain or gzip'ed) or kallsyms listing as text, undefined when it cannot be read. */
+function kernelText(path: string): string | undefined {
+  try {
+    const bytes = readFileHead(path, KERNEL_TEXT_MAX);
+    const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes, { maxOutputLength: KERNEL_TEXT_MAX }) : bytes;
+    return new TextDecoder('latin1').decode(raw);
+  } catch {
+    return undefined;
+  }
+}
+
+/** libbpf's inputs besides the BTF, as `btf-lens check` takes them for a target (cli.ts checkCmd). */
+function runningKernelOptions(path: string, input: BtfInput): LoadOptions {
+  const kernelRelease = releaseOfInput(input, path)?.release;
+  if (resolve(path) !== SYS_VMLINUX) return { kernelRelease };
+  let kconfig: string | undefined;
+  for (const c of [`/boot/config-${release()}`, '/proc/config.gz']) if ((kconfig = kernelText(c)) !== undefined) break;
+  return { kernelRelease, kconfig, kallsyms: kernelText('/proc/kallsyms') };
 }
 
 interface CacheEntry {

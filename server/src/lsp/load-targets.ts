@@ -45,7 +45,7 @@ export function loadCheckOf(index: WorkspaceIndex, file: IndexedFile, t: TargetK
   const k = `${file.path}\0${t.path}`;
   const hit = cache.get(k);
   if (hit && hit.generation === file.generation && hit.stamp === t.stamp) return hit.check;
-  const check = checkLoad(file.input, t.target);
+  const check = checkLoad(file.input, t.target, t.loadOptions);
   if (cache.size >= MAX_CACHE) cache.clear();
   cache.set(k, { generation: file.generation, stamp: t.stamp, check });
   return check;
