@@ -17,6 +17,7 @@ import { type CoreResolution, coreLogLines, coreResolutionJson, resolveCoreReloc
 import { programsFailingAtPoison } from './core/core-relo/reach';
 import { type Problem, formatProblem, internalErrorMessage, oneLine } from './core/util/problems';
 import { diffBtf, diffJson, formatDiffText } from './core/diff/index';
+import { formatDepsText, objectDeps } from './core/deps/index';
 import { ByteWriter } from './core/util/writer';
 import { CliError, InternalError, loadWithBases } from './cli/load';
 import { minCoreBtf } from './core/write/min-core-btf';
@@ -30,6 +31,7 @@ const USAGE = `usage:
   btf-lens info FILE [--base FILE]...
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
   btf-lens diff OLD NEW [--base-old FILE]... [--base-new FILE]... [--format text|json]
+  btf-lens deps FILE.o --target FILE... [--format text|json]
   btf-lens gen min-core-btf TARGET OUT FILE.o... [--base VMLINUX]
 
 FILE: raw BTF (/sys/kernel/btf/*, *.btf, optionally .gz/.xz/.zst) or an ELF with .BTF
@@ -186,6 +188,8 @@ async function main(argv: string[]): Promise<number> {
       out.end();
       return report(allProblems(input), file) ? 1 : 0;
     }
+    case 'deps':
+      return depsCmd(file, values.target ?? [], values.format);
     case 'core':
       return coreCmd(file, values.target ?? [], values['target-base'], values.format, values.all === true);
     default:
@@ -290,6 +294,25 @@ async function diffCmd(oldFile: string, newFile: string, oldBases: string[], new
   const failedA = report(a.problems, oldFile);
   const failedB = report(b.problems, newFile);
   return failedA || failedB ? 1 : 0;
+}
+
+/**
+ * `deps OBJ --target K...`: what the object needs of each kernel and whether each has it, changes in the
+ * diff's categories; see README ("Deps JSON schema").
+ */
+async function depsCmd(file: string, targetFiles: string[], format: string | undefined): Promise<number> {
+  if (format !== 'json' && format !== 'text' && format !== 'raw' && format !== undefined) throw new CliError(`unknown --format ${format} (text, json)`);
+  if (targetFiles.length === 0) throw new CliError('deps: --target FILE is required (a vmlinux BTF; repeat it for each kernel)');
+  const { input } = await loadWithBases(file, []);
+  const targets = [];
+  for (const t of targetFiles) {
+    const { input: ti } = await loadWithBases(t, []);
+    if (!ti.btf || !ti.btf.ok || ti.missingBase) throw new CliError(`${t}: no usable BTF${ti.problems[0] ? `: ${ti.problems[0].message}` : ''}`);
+    targets.push({ label: t.replace(/^.*\//, ''), file: t, btf: ti.btf });
+  }
+  const { report: r, problems } = objectDeps(input, targets);
+  writeAll(1, Buffer.from(format === 'json' ? `${JSON.stringify(r, undefined, 1)}\n` : formatDepsText(r)));
+  return report([...input.problems.filter((p) => p.severity === 'error'), ...problems], file) ? 1 : 0;
 }
 
 /**

@@ -7,7 +7,7 @@ import type { Side } from './side';
  * into leaves with absolute bit offsets, `u.a` for `a` inside the anonymous struct of member `u`.
  */
 
-interface Leaf {
+export interface Leaf {
   path: string;
   type: string;
   /** Bit offset from the start of the outermost type. */
@@ -19,7 +19,8 @@ interface Leaf {
 /** Nesting of anonymous bodies followed; only hostile BTF nests deeper (or in a loop). */
 const MAX_DEPTH = 32;
 
-function leaves(s: Side, id: number): Leaf[] {
+/** The members of struct/union `id`, anonymous bodies flattened (paths as the diff names them). */
+export function leaves(s: Side, id: number): Leaf[] {
   const out: Leaf[] = [];
   const seen = new Set<string>();
   const walk = (id: number, base: number, prefix: string, depth: number): void => {
