@@ -230,6 +230,12 @@ export function coreDepsOnTarget(local: Side, deps: CoreDep[], t: CoreTargetView
     }
     return out;
   };
+  const leafCache = new Map<number, ReturnType<typeof leaves>>();
+  const leavesOf = (id: number) => {
+    let l = leafCache.get(id);
+    if (!l) leafCache.set(id, (l = leaves(t.side, id)));
+    return l;
+  };
   for (const d of deps) {
     const state: DepOnTarget = { present: false, changes: [] };
     // Outcome: the worst of the relocations whose path ends here (absent: libbpf stopped before them).
@@ -240,7 +246,7 @@ export function coreDepsOnTarget(local: Side, deps: CoreDep[], t: CoreTargetView
       if (state.outcome === undefined || OUTCOME_RANK.indexOf(code) < OUTCOME_RANK.indexOf(state.outcome)) state.outcome = code;
       if (r.outcome === 'poisoned') state.reachable = (state.reachable ?? false) || r.reachable !== false;
     }
-    lookUp(local, d, t, state, compositeDetails);
+    lookUp(local, d, t, state, compositeDetails, leavesOf);
     d.dep.targets.push(state);
   }
 }
@@ -250,7 +256,8 @@ function bodyOf(btf: Btf, id: number): number {
   return b > 0 ? b : 0;
 }
 
-function lookUp(local: Side, d: CoreDep, t: CoreTargetView, state: DepOnTarget, compositeDetails: (lb: number, tb: number) => DiffDetail[]): void {
+function lookUp(local: Side, d: CoreDep, t: CoreTargetView, state: DepOnTarget, compositeDetails: (lb: number, tb: number) => DiffDetail[],
+  leavesOf: (id: number) => ReturnType<typeof leaves>): void {
   const { dep, holder } = d;
   const cands = t.index.find(holder.kind, holder.name);
   const tbtf = t.btf;
@@ -264,7 +271,7 @@ function lookUp(local: Side, d: CoreDep, t: CoreTargetView, state: DepOnTarget, 
       const tb = bodyOf(tbtf, c);
       const k = tbtf.kind(tb);
       if (!tb || (k !== Kind.STRUCT && k !== Kind.UNION)) continue;
-      const l = leaves(t.side, tb).find((x) => x.path === path);
+      const l = leavesOf(tb).find((x) => x.path === path);
       if (!chosen || l) chosen = tb;
       if (l) {
         leaf = l;

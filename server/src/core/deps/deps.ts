@@ -34,6 +34,14 @@ export interface DepsResult {
   problems: Problem[];
 }
 
+/** A target's C spellings and name index, kept per BTF: one kernel serves many objects (a test, the server). */
+const views = new WeakMap<Btf, { side: Side; index?: NameIndex }>();
+function viewOf(btf: Btf): { side: Side; index?: NameIndex } {
+  let v = views.get(btf);
+  if (!v) views.set(btf, (v = { side: new Side(btf) }));
+  return v;
+}
+
 const EXTERN_KINDS = new Set<LoadDependency['kind']>(['attach', 'kfunc', 'ksym-var', 'ksym-typeless']);
 
 /** Never throws on bad input: what cannot be read is a problem and an empty list. */
@@ -53,8 +61,11 @@ export function objectDeps(obj: BtfInput, targets: DepsTargetInput[], opts: Deps
   const progs = new Map<string, string>();
   for (const r of resolutions) for (const x of r.relocations) if (x.prog) progs.set(`${x.section}\0${x.index}`, x.prog);
   const core: CoreDep[] = collectCoreDeps(obj.btf, obj.ext?.coreRelo ?? [], (s, i) => progs.get(`${s}\0${i}`));
-  const sides = targets.map((t) => new Side(t.btf));
-  targets.forEach((t, i) => coreDepsOnTarget(local, core, { btf: t.btf, side: sides[i]!, index: new NameIndex(t.btf), resolution: resolutions[i]! }));
+  const sides = targets.map((t) => viewOf(t.btf).side);
+  targets.forEach((t, i) => {
+    const v = viewOf(t.btf);
+    if (core.length) coreDepsOnTarget(local, core, { btf: t.btf, side: v.side, index: (v.index ??= new NameIndex(t.btf)), resolution: resolutions[i]! });
+  });
 
   const externs = externDeps(checks, sides);
   report.dependencies = [...externs, ...core.map((d) => d.dep)];
