@@ -96,6 +96,8 @@ function report(problems: Problem[], file: string): boolean {
 
 /** The file a command reads, named by the one line an internal error prints. */
 let inputFile: string | undefined;
+/** Exit status of an error: 1, or 2 for `diff` (diff(1): 1 means "they differ"). */
+let troubleStatus = 1;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -127,6 +129,7 @@ async function main(argv: string[]): Promise<number> {
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
   }
   if (cmd === 'diff') {
+    troubleStatus = 2;
     if (positionals.length !== 2) throw new CliError('diff: expects OLD and NEW', true);
     return diffCmd(positionals[0]!, positionals[1]!, values['base-old'] ?? [], values['base-new'] ?? [], values.format);
   }
@@ -285,7 +288,7 @@ async function diffCmd(oldFile: string, newFile: string, oldBases: string[], new
   if (!a.btf || !b.btf || a.missingBase || b.missingBase) {
     report(problems(a, oldFile), oldFile);
     report(problems(b, newFile), newFile);
-    return 1;
+    return 2;
   }
   const d = diffBtf(a.btf, b.btf, { oldName: oldFile, newName: newFile });
   // Megabytes of text for two kernels: encoded at once rather than char by char through the writer.
@@ -293,7 +296,8 @@ async function diffCmd(oldFile: string, newFile: string, oldBases: string[], new
   writeAll(1, Buffer.from(text));
   const failedA = report(a.problems, oldFile);
   const failedB = report(b.problems, newFile);
-  return failedA || failedB ? 1 : 0;
+  // diff(1)'s status: 0 the same, 1 they differ, 2 trouble (a side read with errors: its diff may be partial).
+  return failedA || failedB ? 2 : d.changes.length ? 1 : 0;
 }
 
 /**
@@ -411,13 +415,13 @@ main(process.argv.slice(2)).then(
     if (e instanceof CliError || (e as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS')) {
       say((e as Error).message);
       if (e instanceof CliError && e.withUsage) process.stderr.write(USAGE + '\n');
-      process.exit(e instanceof CliError ? 1 : 2);
+      process.exit(e instanceof CliError ? troubleStatus : 2);
     }
     // A bug of ours: one line, never a stack trace unless asked for.
     const file = e instanceof InternalError ? e.file : inputFile;
     const thrown = e instanceof InternalError ? e.thrown : e;
     say(file ? internalErrorMessage(file) : 'internal error in BTF Lens');
     if (process.env.BTF_LENS_DEBUG) process.stderr.write(`${(thrown as Error)?.stack ?? String(thrown)}\n`);
-    process.exit(1);
+    process.exit(troubleStatus);
   },
 );
