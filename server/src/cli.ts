@@ -21,6 +21,13 @@ import { formatDepsText, objectDeps } from './core/deps/index';
 import { ByteWriter } from './core/util/writer';
 import { CliError, InternalError, loadWithBases } from './cli/load';
 import { minCoreBtf } from './core/write/min-core-btf';
+import { checkLoad } from './core/load/check';
+import { loadCheckJson } from './core/load/json';
+import type { LoadCheck } from './core/load/model';
+import { releaseOfInput } from './kernels/release';
+import { readFileHead } from './io/files';
+import { gunzipSync } from 'node:zlib';
+import { release as osRelease } from 'node:os';
 import { osErrorText } from './io/input-error';
 
 const USAGE = `usage:
@@ -30,6 +37,7 @@ const USAGE = `usage:
   btf-lens disasm FILE.o [--section NAME] [--no-show-raw-insn] [--objdump]
   btf-lens info FILE [--base FILE]...
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
+  btf-lens check FILE.o --target FILE [--target FILE]... [--kconfig FILE] [--kernel-release REL] [--program NAME]... [--format text|json]
   btf-lens diff OLD NEW [--base-old FILE]... [--base-new FILE]... [--format text|json]
   btf-lens deps FILE.o --target FILE... [--format text|json]
   btf-lens gen min-core-btf TARGET OUT FILE.o... [--base VMLINUX]
@@ -119,6 +127,9 @@ async function main(argv: string[]): Promise<number> {
       objdump: { type: 'boolean' },
       'base-old': { type: 'string', multiple: true },
       'base-new': { type: 'string', multiple: true },
+      kconfig: { type: 'string' },
+      'kernel-release': { type: 'string' },
+      program: { type: 'string', multiple: true },
     },
   });
   const file = positionals[0];
@@ -193,6 +204,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'deps':
       return depsCmd(file, values.target ?? [], values.format);
+    case 'check':
+      return checkCmd(file, values.target ?? [], {
+        format: values.format, kconfig: values.kconfig, kernelRelease: values['kernel-release'], programs: values.program,
+      });
     case 'core':
       return coreCmd(file, values.target ?? [], values['target-base'], values.format, values.all === true);
     default:
@@ -257,6 +272,79 @@ async function coreCmd(file: string, targets: string[], targetBase: string | und
 }
 
 /**
+ * `check`: what libbpf 1.1 logs while loading the object on each target kernel, up to the verifier
+ * (core/load/): extern collection and resolution, struct_ops, CO-RE, attach targets, in libbpf's order,
+ * stopping where libbpf stops. JSON: every dependency with its outcome per target. Exit 1 when the load
+ * fails before the verifier on any target. LINUX_KERNEL_VERSION: --kernel-release, else the target's
+ * release (vmlinux banner, path, uname -r for /sys/kernel/btf/vmlinux); CONFIG_*: --kconfig, else for
+ * /sys/kernel/btf/vmlinux the running kernel's config (where libbpf reads it), else not checked.
+ */
+async function checkCmd(
+  file: string, targets: string[], o: { format?: string; kconfig?: string; kernelRelease?: string; programs?: string[] },
+): Promise<number> {
+  if (targets.length === 0) throw new CliError('check: --target FILE is required (a vmlinux BTF, e.g. /sys/kernel/btf/vmlinux)');
+  const format = o.format === 'raw' || o.format === undefined ? 'text' : o.format;
+  if (format !== 'text' && format !== 'json') throw new CliError(`unknown --format ${o.format} (text, json)`);
+  const kconfigText = o.kconfig === undefined ? undefined : readKconfigFile(o.kconfig);
+  const { input } = await loadWithBases(file, []);
+  const results: { file: string; release?: string; kconfig?: string; check: LoadCheck }[] = [];
+  for (const t of targets) {
+    const { input: vm } = await loadWithBases(t, []);
+    if (!vm.btf || !vm.btf.ok) throw new CliError(`${t}: no usable BTF${vm.problems[0] ? `: ${vm.problems[0].message}` : ''}`);
+    const release = o.kernelRelease ?? releaseOfInput(vm, t)?.release;
+    let kconfig = kconfigText;
+    let kconfigFile = o.kconfig;
+    if (kconfig === undefined && t === '/sys/kernel/btf/vmlinux') {
+      for (const c of [`/boot/config-${osRelease()}`, '/proc/config.gz']) {
+        kconfig = readKconfigFile(c, true);
+        if (kconfig !== undefined) {
+          kconfigFile = c;
+          break;
+        }
+      }
+    }
+    const check = checkLoad(input, { vmlinux: vm.btf }, { kconfig, kernelRelease: release, programs: o.programs });
+    if (check.internalError !== undefined && process.env.BTF_LENS_DEBUG) process.stderr.write(`${(check.internalError as Error)?.stack ?? String(check.internalError)}\n`);
+    results.push({ file: t, release, kconfig: kconfigFile, check });
+  }
+  const out = new Out();
+  if (format === 'json') {
+    out.line(JSON.stringify(loadCheckJson(file, results), undefined, 1));
+  } else {
+    for (const r of results) {
+      if (results.length > 1) out.line(`# ${r.file}`);
+      for (const l of r.check.log) out.line(l);
+    }
+  }
+  out.end();
+  const problems = [...input.problems.filter((p) => p.severity === 'error')];
+  for (const r of results) problems.push(...r.check.problems.filter((p) => !problems.some((q) => q.message === p.message)));
+  const failed = report(problems, file);
+  for (const r of results) {
+    const unknown = r.check.outcomes.map((x, i) => (x.code === 'unknown' ? r.check.dependencies[i]! : undefined)).filter((d) => d !== undefined);
+    const kcfg = unknown.filter((d) => d.kind === 'kconfig').map((d) => d.name);
+    if (kcfg.length) say(`${r.file}: not checked: ${kcfg.join(', ')} (${kcfg.some((n) => n.startsWith('CONFIG_')) ? 'give the kernel config with --kconfig' : 'give --kernel-release'})`);
+    if (r.check.stop && format === 'text' && results.length === 1 && r.check.stop.step !== 'open') say(`${file}: libbpf would not load this object on ${r.file} (error ${r.check.stop.err} at ${r.check.stop.step})`);
+  }
+  return failed || results.some((r) => r.check.stop) ? 1 : 0;
+}
+
+const KCONFIG_MAX = 16 << 20;
+
+/** A kernel .config, plain or gzip'ed (/proc/config.gz), as text; undefined when `optional` and unreadable. */
+function readKconfigFile(path: string, optional = false): string | undefined {
+  try {
+    // opened as every input is (no FIFO waited on); a .config is a few hundred KB
+    const bytes = readFileHead(path, KCONFIG_MAX);
+    const raw = bytes[0] === 0x1f && bytes[1] === 0x8b ? gunzipSync(bytes, { maxOutputLength: KCONFIG_MAX }) : bytes;
+    return new TextDecoder('latin1').decode(raw);
+  } catch (e) {
+    if (optional) return undefined;
+    throw new CliError(`${path}: cannot read the kernel config: ${e instanceof Error && 'code' in e ? osErrorText(e) : (e as Error).message}`);
+  }
+}
+
+/**
  * libbpf relocates an object with poisoned instructions without a word; the kernel's verifier then refuses
  * each program that reaches one (reach.ts; undecided counts as reached). One problem at the first such
  * instruction, naming the programs that fail, or none when every poisoned instruction is dead code.
@@ -314,7 +402,7 @@ async function depsCmd(file: string, targetFiles: string[], format: string | und
     if (!ti.btf || !ti.btf.ok || ti.missingBase) throw new CliError(`${t}: no usable BTF${ti.problems[0] ? `: ${ti.problems[0].message}` : ''}`);
     targets.push({ label: t.replace(/^.*\//, ''), file: t, btf: ti.btf });
   }
-  const { report: r, problems } = objectDeps(input, targets);
+  const { report: r, problems } = objectDeps(input, targets, { check: checkLoad });
   writeAll(1, Buffer.from(format === 'json' ? `${JSON.stringify(r, undefined, 1)}\n` : formatDepsText(r)));
   return report([...input.problems.filter((p) => p.severity === 'error'), ...problems], file) ? 1 : 0;
 }

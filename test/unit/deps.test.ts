@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { objectDeps, type Dependency, type DepsReport } from '../../server/src/core/deps/index';
 import { openBtfBytes } from '../../server/src/core/input';
+import { checkLoad } from '../../server/src/core/load/check';
 import { cliPath, fixtureObj, golden, hasCorpus, repoRoot, selftestsDir, sharedCorpus } from '../helpers/paths';
 
 const targetsDir = join(repoRoot, 'test/fixtures/core-targets/btf');
@@ -207,5 +208,51 @@ describe('deps: selftests objects × the corpus kernels', () => {
       }
     }
     assert.ok(relocations > 1000 && fields > 100, `${relocations} relocations, ${fields} field dependencies`);
+  });
+});
+
+describe('deps: attach targets, kfuncs and ksyms as libbpf 1.1 logs them (test/golden/check)', () => {
+  const loadObjs = join(repoRoot, 'test/fixtures/load/obj');
+  const logs = join(golden, 'check');
+  it('every load fixture × the corpus kernels', (t) => {
+    if (!hasCorpus || !existsSync(join(sharedCorpus, 'vmlinux-6.18.btf'))) return t.skip(`no corpus kernels at ${sharedCorpus} (BTF_LENS_CORPUS)`);
+    if (!existsSync(loadObjs)) return t.skip(`no ${loadObjs}`);
+    const kernels = ['vmlinux-6.1', 'vmlinux-6.18'];
+    const targets = kernels.map((k) => ({ label: k, file: `${k}.btf`, btf: open(join(sharedCorpus, `${k}.btf`)).btf! }));
+    let checked = 0;
+    for (const f of readdirSync(loadObjs).filter((x) => x.endsWith('.bpfel.o'))) {
+      const base = f.replace(/\.o$/, '');
+      const r = objectDeps(open(join(loadObjs, f)), targets, { check: checkLoad }).report;
+      kernels.forEach((k, ti) => {
+        const whole = join(logs, `${base}.${k}.log`);
+        const text = existsSync(whole) ? readFileSync(whole, 'utf8') : '';
+        for (const d of r.dependencies) {
+          const s = d.targets[ti]!;
+          const where = `${f} on ${k}: ${d.what} ${d.name}`;
+          if (d.what === 'attach') {
+            const prog = d.uses[0]?.prog;
+            const log = join(logs, `${base}.${k}.${prog}.log`);
+            if (!prog || !existsSync(log)) continue;
+            const missing = /failed to find kernel BTF type ID of/.test(readFileSync(log, 'utf8'));
+            assert.equal(s.outcome, missing ? 'missing' : 'found', where);
+            assert.equal(s.present, !missing, where);
+            checked++;
+            continue;
+          }
+          if (d.what !== 'kfunc' && d.what !== 'ksym') continue;
+          const q = d.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+          let want: string | undefined;
+          if (new RegExp(`extern '${q}' \\(weak\\): not resolved`).test(text)) want = 'weak-missing';
+          else if (new RegExp(`'${q}': resolved to`).test(text)) want = 'found';
+          else if (new RegExp(`'${q}': (func_proto .* incompatible|incompatible types)`).test(text)) want = 'incompatible';
+          else if (new RegExp(`'${q}': not found in kernel`).test(text)) want = 'missing';
+          if (!want) continue; // libbpf stopped before it
+          assert.equal(s.outcome, want, where);
+          assert.equal(s.present, want === 'found' || want === 'incompatible', `${where}: present`);
+          checked++;
+        }
+      });
+    }
+    assert.ok(checked >= 30, `${checked} outcomes checked`);
   });
 });

@@ -100,6 +100,10 @@ export interface ResolveOptions {
   hostBigEndian?: boolean;
   /** Compute `reachable` for poisoned relocations (reach.ts); default true. */
   reach?: boolean;
+  /** Which programs libbpf loads (bpf_program__set_autoload); default: all but SEC("?…") ones. */
+  autoload?: (prog: string) => boolean;
+  /** Go on after a failed relocation (libbpf stops): every record gets its outcome; `error` is the first. */
+  keepGoing?: boolean;
 }
 
 /** Does core_oracle -q keep this message? */
@@ -192,14 +196,21 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
   };
   Object.assign(ctx, { elf, programs: progs.programs, insnsOf });
   const abort = (err: number) => {
-    result.ok = false;
-    result.error = err;
-    log('warn', `failed to perform CO-RE relocations: ${err}`);
+    if (result.ok) {
+      result.ok = false;
+      result.error = err;
+      log('warn', `failed to perform CO-RE relocations: ${err}`);
+    }
+    // keepGoing: the caller continues with the next record (a failed one is not patched)
+    return !opts.keepGoing;
   };
 
   for (const sec of sections) {
     const secIdx = secIdxByName(elf, sec.name);
-    if (!sec.name) return abort(-ERRNO.EINVAL);
+    if (!sec.name) {
+      if (abort(-ERRNO.EINVAL)) return;
+      continue;
+    }
     log('debug', `sec '${sec.name}': found ${sec.records.length} CO-RE relocations`);
     for (let i = 0; i < sec.records.length; i++) {
       const rec = sec.records[i]!;
@@ -211,7 +222,8 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
       if (rec.insnOff % 8) {
         const why = `insn_off ${rec.insnOff} is not a multiple of 8`;
         result.relocations.push({ ...entry, error: -ERRNO.EINVAL, reason: why, reasonDetail: why });
-        return abort(-ERRNO.EINVAL);
+        if (abort(-ERRNO.EINVAL)) return;
+        continue;
       }
       const secInsn = rec.insnOff / 8;
       const prog = findProgBySecInsn(progs.programs, secIdx, secInsn);
@@ -221,7 +233,7 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
         continue;
       }
       entry.prog = prog.name;
-      if (!prog.autoload) {
+      if (!(opts.autoload ? opts.autoload(prog.name) : prog.autoload)) {
         result.relocations.push({ ...entry, outcome: 'not-autoloaded' });
         continue;
       }
@@ -230,7 +242,8 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
       result.relocations.push(entry);
       if (insnIdx >= prog.insnCnt) {
         entry.error = -ERRNO.EINVAL;
-        return abort(-ERRNO.EINVAL);
+        if (abort(-ERRNO.EINVAL)) return;
+        continue;
       }
       const warnAt = result.log.length;
       const progPrefix = `prog '${prog.name}': `;
@@ -282,7 +295,8 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
         entry.error = err || -ERRNO.EINVAL;
         log('warn', `prog '${prog.name}': relo #${i}: failed to relocate: ${entry.error}`);
         setReason();
-        return abort(entry.error);
+        if (abort(entry.error)) return;
+        continue;
       }
       entry.localValue = res.origVal;
       entry.targetValue = res.newVal;
@@ -293,7 +307,8 @@ function run(obj: BtfInput, target: CoreTarget, opts: ResolveOptions, result: Co
         entry.error = p.err;
         log('warn', `prog '${prog.name}': relo #${i}: failed to patch insn #${insnIdx >>> 0}: ${p.err}`);
         setReason();
-        return abort(p.err);
+        if (abort(p.err)) return;
+        continue;
       }
       entry.outcome = p.poisoned ? 'poisoned' : 'patched';
       setReason();

@@ -67,7 +67,7 @@ export function objectDeps(obj: BtfInput, targets: DepsTargetInput[], opts: Deps
     if (core.length) coreDepsOnTarget(local, core, { btf: t.btf, side: v.side, index: (v.index ??= new NameIndex(t.btf)), resolution: resolutions[i]! });
   });
 
-  const externs = externDeps(checks, sides);
+  const externs = externDeps(checks, sides, local);
   report.dependencies = [...externs, ...core.map((d) => d.dep)];
   report.summary = targets.map((t, i) => {
     let present = 0;
@@ -91,14 +91,14 @@ export function objectDeps(obj: BtfInput, targets: DepsTargetInput[], opts: Deps
  * outcome on every target, and how the kernel's function, typedef or variable differs from the first
  * target's.
  */
-function externDeps(checks: (LoadCheck | undefined)[], sides: Side[]): Dependency[] {
+function externDeps(checks: (LoadCheck | undefined)[], sides: Side[], local: Side): Dependency[] {
   const first = checks[0];
   if (!first || checks.some((c) => !c)) return [];
   const out: Dependency[] = [];
   first.dependencies.forEach((ld, i) => {
     if (!EXTERN_KINDS.has(ld.kind)) return;
     const what = ld.kind === 'attach' ? 'attach' : ld.kind === 'kfunc' ? 'kfunc' : 'ksym';
-    const name = ld.kind === 'attach' && ld.lookup ? ld.lookup.prefix + ld.lookup.name : ld.name;
+    const name = ld.kind === 'attach' && ld.lookup ? ld.lookup.name : ld.name;
     const dep: Dependency = {
       what,
       kind: ld.kind === 'attach' ? (ld.lookup?.kind === 'typedef' ? 'TYPEDEF' : 'FUNC') : ld.kind === 'kfunc' ? 'FUNC' : 'VAR',
@@ -107,7 +107,7 @@ function externDeps(checks: (LoadCheck | undefined)[], sides: Side[]): Dependenc
       targets: [],
     };
     if (ld.kind === 'attach' && name.startsWith('btf_trace_')) dep.tracepoint = name.slice('btf_trace_'.length);
-    let firstId: number | undefined;
+    let first: { at: number; id: number } | undefined;
     checks.forEach((c, t) => {
       const o = c!.outcomes[i];
       const side = sides[t]!;
@@ -117,8 +117,11 @@ function externDeps(checks: (LoadCheck | undefined)[], sides: Side[]): Dependenc
       if (o?.reachable !== undefined) state.reachable = o.reachable;
       if (state.present) {
         state.found = { decl: side.declare(id!) };
-        if (t === 0) firstId = id;
-        else if (firstId !== undefined) state.changes = changesFrom(sides[0]!, firstId, side, id!);
+        // From the first target that has it.
+        // libbpf refused the kernel's type as the object declares it: how the two differ says why.
+        if (o?.code === 'incompatible' && ld.localVarId !== undefined) state.changes = changesFrom(local, ld.localVarId, side, id!).filter((c) => c.what !== 'linkage changed' && c.what !== 'param renamed');
+        else if (first) state.changes = changesFrom(sides[first.at]!, first.id, side, id!);
+        if (!first) first = { at: t, id: id! };
       }
       dep.targets.push(state);
     });

@@ -40,7 +40,8 @@ export interface DepOnTarget {
   found?: { type?: string; bitOffset?: number; bits?: number; value?: number | string; size?: number; decl?: string };
   /**
    * How it differs, in `btf-lens diff`'s categories: CO-RE dependencies from the object's own (local) type,
-   * the others from the first target. Empty when the same or absent.
+   * the others from the first target that has it — or, where check says `incompatible`, from the object's
+   * own extern declaration (why libbpf refuses it). Empty when the same or absent.
    */
   changes: DiffDetail[];
 }

@@ -43,7 +43,7 @@ function uses(d: Dependency): string {
 
 function stateText(s: DepOnTarget): string {
   const parts: string[] = [s.outcome === undefined ? (s.present ? 'present' : 'absent') : s.outcome === 'poisoned' && s.reachable === false ? 'poisoned (unreachable)' : s.outcome];
-  if (s.outcome !== undefined && !s.present) parts[0] += ', absent';
+  if (s.outcome !== undefined && !s.present && s.outcome !== 'missing' && s.outcome !== 'weak-missing') parts[0] += ', absent';
   const f = s.found;
   if (f?.type !== undefined) parts.push(`${f.type} at bit ${f.bitOffset}${f.bits ? ` (${f.bits} bits)` : ''}`);
   if (f?.value !== undefined) parts.push(`= ${f.value}`);

@@ -148,6 +148,8 @@ export interface LoadCheck {
   /** The CO-RE resolution behind the core-relo outcomes (patched code, reachability). */
   core?: CoreResolution;
   problems: Problem[];
+  /** What was thrown when the check failed by a bug of ours (its problem says only that): for logs. */
+  internalError?: unknown;
 }
 
 export interface LoadOptions {
@@ -159,6 +161,11 @@ export interface LoadOptions {
   hostBigEndian?: boolean;
   /** Compute `reachable` for poisoned CO-RE relocations; default true. */
   reach?: boolean;
+  /**
+   * The programs libbpf loads (bpf_program__set_autoload true for these, false for the others); default:
+   * every program but SEC("?…") ones. The per-program oracle harness loads one at a time.
+   */
+  programs?: string[];
 }
 
 /** The entry point (`checkLoad` in ./check.ts): never throws; problems, not exceptions. */
