@@ -11,9 +11,10 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  CoreMatrixRequest, DocumentRequest, FilesRequest, type RequestMethod, SearchRequest, SettingsRequest, StatusNotification,
+  CompareMarksRequest, CompareRequest, CoreMatrixRequest, DocumentRequest, FilesRequest, type RequestMethod, SearchRequest, SettingsRequest, StatusNotification,
   TypeTextRequest,
 } from '../protocol/requests';
+import { Comparisons } from './compare';
 import { coreMatrix } from './core-matrix';
 import { coreTargetsOf } from './core-targets';
 import { DiagnosticsPublisher } from './diagnostics-publisher';
@@ -28,7 +29,7 @@ import { type Settings, kernelBtfPath, readSettings } from './settings';
 import { SourceTexts } from './source-texts';
 import { SymbolTable } from './symbol-table';
 import { typeUri } from './typedoc';
-import { parseVirtualUri, uriToPath } from './uri';
+import { parseCompareUri, parseVirtualUri, uriToPath } from './uri';
 import { warmSource } from './warm-up';
 import { watchFolders } from './watch';
 import { type IndexProgress, WorkspaceIndex } from './workspace';
@@ -57,6 +58,7 @@ export function startServer(connection: Connection): ServerHandle {
   const diagnostics = new DiagnosticsPublisher(connection, documents, () => index);
   const publishAll = (changed: IndexedFile[]) => diagnostics.publishAll(changed);
   const publishSource = (path: string, uri?: string) => diagnostics.publishSource(path, uri);
+  const comparisons = new Comparisons(() => index); // "Compare BTF…" documents
 
   const sendStatus = (indexing: boolean) => {
     if (!index) return;
@@ -231,6 +233,7 @@ export function startServer(connection: Connection): ServerHandle {
 
   connection.onCodeLens((p) => guard(() => {
     if (!index) return [];
+    if (parseCompareUri(p.textDocument.uri)) return comparisons.codeLenses(p.textDocument.uri);
     const path = uriToPath(p.textDocument.uri);
     const text = fullText(p.textDocument.uri);
     return path && text !== undefined ? codeLenses(index, path, text) : [];
@@ -261,7 +264,12 @@ export function startServer(connection: Connection): ServerHandle {
   on(FilesRequest.method, () => req.files(index!));
   on(TypeTextRequest.method, (p) => req.typeText(index!, p));
   on(SearchRequest.method, (p) => req.search(symbolTable.now(), p));
-  on(DocumentRequest.method, (p) => req.document(index!, p));
+  on(DocumentRequest.method, async (p) => {
+    const diff = await comparisons.documentText(p.uri);
+    return diff !== undefined ? { text: diff, languageId: 'diff' } : req.document(index!, p, (path) => comparisons.fileByPath(path));
+  });
+  on(CompareRequest.method, (p) => comparisons.compare(p));
+  on(CompareMarksRequest.method, (p) => comparisons.marks(p));
   on(CoreMatrixRequest.method, async (p) => {
     await coreTargetsOf(index!).ready();
     return coreMatrix(index!, p);
