@@ -7,6 +7,7 @@ import type * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { VIRTUAL_SCHEME } from '../../server/src/protocol/requests';
 import { registerCommands } from './features/commands';
+import { registerCompare } from './features/compare';
 import { registerCoreMatrix } from './features/core-matrix';
 import { configurationMiddleware, currentSettings, registerSettingsSync } from './features/settings';
 import { registerStatus } from './features/status';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
   registerCommands(context, c);
   const typeTree = registerTypeTree(context, c);
   registerCoreMatrix(context, c);
+  registerCompare(context, c);
   registerSettingsSync(context, c);
   const ready = c.start().then(() => status.firstIndex);
   return { ready, client: c, typeTree };

@@ -20,7 +20,7 @@ export function registerVirtualDocuments(context: vscode.ExtensionContext, clien
     // Give the documents their grammar (the language is not told by the extension alone).
     vscode.workspace.onDidOpenTextDocument((doc) => {
       if (doc.uri.scheme !== VIRTUAL_SCHEME) return;
-      const want = doc.uri.path.endsWith('.bpf-asm') ? 'bpf-asm' : 'btf-c';
+      const want = doc.uri.path.endsWith('.bpf-asm') ? 'bpf-asm' : doc.uri.path.endsWith('.diff') ? 'diff' : 'btf-c';
       if (doc.languageId !== want) void vscode.languages.setTextDocumentLanguage(doc, want);
     }),
     // An object rebuilt: open virtual documents re-ask the server.

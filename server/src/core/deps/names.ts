@@ -4,7 +4,8 @@ import { essentialNameLen } from '../core-relo/types';
 
 /**
  * Types of a BTF by kind and essential name (`task_struct___pre514` → `task_struct`), as libbpf's candidate
- * search pairs them: ENUM and ENUM64 are one group, every other kind its own.
+ * search pairs them: ENUM and ENUM64 are one group, every other kind its own. A kind's names are decoded
+ * the first time one of that kind is looked for (a kernel's 60,000 functions are never, for CO-RE).
  */
 
 export function essentialName(name: string): string {
@@ -16,24 +17,30 @@ function group(kind: number): number {
 }
 
 export class NameIndex {
-  private readonly map = new Map<string, number[]>();
+  private readonly byGroup = new Map<number, Map<string, number[]>>();
 
-  constructor(readonly btf: Btf) {
-    for (let id = 1; id < btf.typeCount; id++) {
-      const k = btf.kind(id);
-      if (k === Kind.PTR || k === Kind.ARRAY || k === Kind.FUNC_PROTO || k === Kind.CONST || k === Kind.VOLATILE ||
-        k === Kind.RESTRICT || k === Kind.DECL_TAG || k === Kind.TYPE_TAG || k === Kind.DATASEC) continue;
-      const name = btf.name(id);
-      if (!name) continue;
-      const key = `${group(k)}:${essentialName(name)}`;
-      const list = this.map.get(key);
-      if (list) list.push(id);
-      else this.map.set(key, [id]);
-    }
-  }
+  constructor(readonly btf: Btf) {}
 
   /** IDs of `kind` (ENUM and ENUM64 alike) named `name` (essential names), in ID order. */
   find(kind: number, name: string): number[] {
-    return this.map.get(`${group(kind)}:${essentialName(name)}`) ?? [];
+    const g = group(kind);
+    let map = this.byGroup.get(g);
+    if (!map) this.byGroup.set(g, (map = this.build(g)));
+    return map.get(essentialName(name)) ?? [];
+  }
+
+  private build(g: number): Map<string, number[]> {
+    const btf = this.btf;
+    const map = new Map<string, number[]>();
+    for (let id = 1; id < btf.typeCount; id++) {
+      if (group(btf.kind(id)) !== g) continue;
+      const name = btf.name(id);
+      if (!name) continue;
+      const key = essentialName(name);
+      const list = map.get(key);
+      if (list) list.push(id);
+      else map.set(key, [id]);
+    }
+    return map;
   }
 }
