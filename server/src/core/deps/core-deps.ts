@@ -284,7 +284,7 @@ function lookUp(local: Side, d: CoreDep, t: CoreTargetView, state: DepOnTarget, 
       state.found = { type: leaf.type, bitOffset: leaf.off, ...(leaf.bits ? { bits: leaf.bits } : {}) };
     }
     if (lb && (local.btf.kind(lb) === Kind.STRUCT || local.btf.kind(lb) === Kind.UNION)) {
-      state.changes = compositeDetails(lb, chosen).filter((x) => x.member === path);
+      state.changes = compositeDetails(lb, chosen).filter((x) => x.member === path && !sameIntSpelling(x));
     }
     return;
   }
@@ -319,4 +319,22 @@ function lookUp(local: Side, d: CoreDep, t: CoreTargetView, state: DepOnTarget, 
       state.changes = [{ what: 'size changed', old: local.btf.sizeOrType(lb), new: tbtf.sizeOrType(tb) }];
     }
   }
+}
+
+/**
+ * A `field type changed` that only spells an integer type another way: clang writes `unsigned long` where
+ * pahole writes `long unsigned int` (the object's BTF against the kernel's). CO-RE sees one type: not a change.
+ */
+function sameIntSpelling(d: DiffDetail): boolean {
+  return d.what === 'field type changed' && typeof d.old === 'string' && typeof d.new === 'string' && canonicalInts(d.old) === canonicalInts(d.new);
+}
+
+function canonicalInts(c: string): string {
+  return c.replace(/\b(?:(?:unsigned|signed|long|short|int|char)\b\s*)+/g, (run) => {
+    const words = run.trim().split(/\s+/);
+    const longs = words.filter((w) => w === 'long').length;
+    const base = words.includes('char') ? 'char' : words.includes('short') ? 'short' : longs ? 'long'.repeat(longs) : 'int';
+    const sign = words.includes('unsigned') ? 'u' : words.includes('signed') && base === 'char' ? 's' : '';
+    return `${sign}${base} `;
+  }).trim();
 }
