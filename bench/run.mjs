@@ -88,6 +88,9 @@ if (modDir && base61) {
 // CO-RE resolution of a large object against vmlinux vs libbpf's own time (bench/core.mjs)
 rows.push(...(await (await import('./core.mjs')).coreRows({ root, vmlinux, tmp })));
 
+// `check` of a large object against vmlinux vs libbpf's own time for the same load steps (bench/check.mjs)
+rows.push(...(await (await import('./check.mjs')).checkRows({ root, vmlinux, tmp })));
+
 // diff of the two corpus kernels vs bpftool's JSON dumps of both (bench/diff.mjs)
 rows.push(...(await (await import('./diff.mjs')).diffRows({ root, corpus })));
 // deps of a large object on the two corpus kernels (bench/deps.mjs)

@@ -37,7 +37,7 @@ const USAGE = `usage:
   btf-lens disasm FILE.o [--section NAME] [--no-show-raw-insn] [--objdump]
   btf-lens info FILE [--base FILE]...
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
-  btf-lens check FILE.o --target FILE [--target FILE]... [--kconfig FILE] [--kernel-release REL] [--program NAME]... [--format text|json]
+  btf-lens check FILE.o --target FILE [--target FILE]... [--kconfig FILE] [--kernel-release REL] [--kallsyms FILE] [--program NAME]... [--format text|json]
   btf-lens diff OLD NEW [--base-old FILE]... [--base-new FILE]... [--format text|json]
   btf-lens deps FILE.o --target FILE... [--format text|json]
   btf-lens gen min-core-btf TARGET OUT FILE.o... [--base VMLINUX]
@@ -130,6 +130,7 @@ async function main(argv: string[]): Promise<number> {
       kconfig: { type: 'string' },
       'kernel-release': { type: 'string' },
       program: { type: 'string', multiple: true },
+      kallsyms: { type: 'string' },
     },
   });
   const file = positionals[0];
@@ -206,7 +207,7 @@ async function main(argv: string[]): Promise<number> {
       return depsCmd(file, values.target ?? [], values.format);
     case 'check':
       return checkCmd(file, values.target ?? [], {
-        format: values.format, kconfig: values.kconfig, kernelRelease: values['kernel-release'], programs: values.program,
+        format: values.format, kconfig: values.kconfig, kernelRelease: values['kernel-release'], programs: values.program, kallsyms: values.kallsyms,
       });
     case 'core':
       return coreCmd(file, values.target ?? [], values['target-base'], values.format, values.all === true);
@@ -277,10 +278,11 @@ async function coreCmd(file: string, targets: string[], targetBase: string | und
  * stopping where libbpf stops. JSON: every dependency with its outcome per target. Exit 1 when the load
  * fails before the verifier on any target. LINUX_KERNEL_VERSION: --kernel-release, else the target's
  * release (vmlinux banner, path, uname -r for /sys/kernel/btf/vmlinux); CONFIG_*: --kconfig, else for
- * /sys/kernel/btf/vmlinux the running kernel's config (where libbpf reads it), else not checked.
+ * /sys/kernel/btf/vmlinux the running kernel's config (where libbpf reads it), else not checked; ksyms
+ * without a type: --kallsyms, else /proc/kallsyms for /sys/kernel/btf/vmlinux, else not checked.
  */
 async function checkCmd(
-  file: string, targets: string[], o: { format?: string; kconfig?: string; kernelRelease?: string; programs?: string[] },
+  file: string, targets: string[], o: { format?: string; kconfig?: string; kernelRelease?: string; programs?: string[]; kallsyms?: string },
 ): Promise<number> {
   if (targets.length === 0) throw new CliError('check: --target FILE is required (a vmlinux BTF, e.g. /sys/kernel/btf/vmlinux)');
   const format = o.format === 'raw' || o.format === undefined ? 'text' : o.format;
@@ -303,7 +305,8 @@ async function checkCmd(
         }
       }
     }
-    const check = checkLoad(input, { vmlinux: vm.btf }, { kconfig, kernelRelease: release, programs: o.programs });
+    const kallsyms = o.kallsyms !== undefined ? readKconfigFile(o.kallsyms) : t === '/sys/kernel/btf/vmlinux' ? readKconfigFile('/proc/kallsyms', true) : undefined;
+    const check = checkLoad(input, { vmlinux: vm.btf }, { kconfig, kernelRelease: release, programs: o.programs, kallsyms });
     if (check.internalError !== undefined && process.env.BTF_LENS_DEBUG) process.stderr.write(`${(check.internalError as Error)?.stack ?? String(check.internalError)}\n`);
     results.push({ file: t, release, kconfig: kconfigFile, check });
   }
@@ -323,6 +326,8 @@ async function checkCmd(
   for (const r of results) {
     const unknown = r.check.outcomes.map((x, i) => (x.code === 'unknown' ? r.check.dependencies[i]! : undefined)).filter((d) => d !== undefined);
     const kcfg = unknown.filter((d) => d.kind === 'kconfig').map((d) => d.name);
+    const typeless = unknown.filter((d) => d.kind === 'ksym-typeless').map((d) => d.name);
+    if (typeless.length) say(`${r.file}: not checked: ${typeless.join(', ')} (ksyms without a type come from the kernel's /proc/kallsyms: give it with --kallsyms)`);
     if (kcfg.length) say(`${r.file}: not checked: ${kcfg.join(', ')} (${kcfg.some((n) => n.startsWith('CONFIG_')) ? 'give the kernel config with --kconfig' : 'give --kernel-release'})`);
     if (r.check.stop && format === 'text' && results.length === 1 && r.check.stop.step !== 'open') say(`${file}: libbpf would not load this object on ${r.file} (error ${r.check.stop.err} at ${r.check.stop.step})`);
   }
@@ -331,7 +336,7 @@ async function checkCmd(
 
 const KCONFIG_MAX = 16 << 20;
 
-/** A kernel .config, plain or gzip'ed (/proc/config.gz), as text; undefined when `optional` and unreadable. */
+/** A kernel .config (plain or gzip'ed, /proc/config.gz) or a kallsyms listing, as text; undefined when `optional` and unreadable. */
 function readKconfigFile(path: string, optional = false): string | undefined {
   try {
     // opened as every input is (no FIFO waited on); a .config is a few hundred KB
@@ -340,7 +345,7 @@ function readKconfigFile(path: string, optional = false): string | undefined {
     return new TextDecoder('latin1').decode(raw);
   } catch (e) {
     if (optional) return undefined;
-    throw new CliError(`${path}: cannot read the kernel config: ${e instanceof Error && 'code' in e ? osErrorText(e) : (e as Error).message}`);
+    throw new CliError(`${path}: cannot read: ${e instanceof Error && 'code' in e ? osErrorText(e) : (e as Error).message}`);
   }
 }
 

@@ -15,6 +15,8 @@ import { Kind, kindName } from '../../server/src/core/btf/kinds';
 import { typeById } from '../../server/src/core/btf/types';
 import { type CoreTarget, coreLogLines, coreResolutionJson, resolveCoreRelocations } from '../../server/src/core/core-relo/resolve';
 import { elfPointerSize, findTypes, formatC } from '../../server/src/core/format/c/index';
+import { checkLoad } from '../../server/src/core/load/check';
+import { loadCheckJson } from '../../server/src/core/load/json';
 import { formatExt } from '../../server/src/core/format/ext';
 import { findStructs, formatLayout } from '../../server/src/core/format/layout';
 import { formatRaw } from '../../server/src/core/format/raw';
@@ -41,7 +43,7 @@ import { WorkspaceIndex } from '../../server/src/lsp/workspace';
 import { repoRoot } from '../helpers/paths';
 
 export const ENTRY_POINTS = [
-  'open', 'raw', 'json', 'c', 'root', 'layout', 'ext', 'disasm', 'info', 'core', 'core-as-target',
+  'open', 'raw', 'json', 'c', 'root', 'layout', 'ext', 'disasm', 'info', 'core', 'core-as-target', 'check', 'check-as-target',
   'index', 'hover', 'definition', 'lenses', 'diagnostics', 'symbols', 'typedoc', 'disasm-doc',
   'editor-open', 'editor-rows', 'editor-children', 'editor-text', 'editor-used-by', 'editor-layout',
   'editor-programs', 'editor-disasm', 'editor-maps', 'editor-ext',
@@ -66,6 +68,9 @@ const MAX_TYPES = 128;
 
 /** The committed objects CO-RE-resolved against an input used as the target kernel. */
 const REFERENCE_OBJECTS = ['test/fixtures/obj/core.bpfel.o', 'test/fixtures/core-targets/obj/corex.bpfel.o'];
+/** The committed objects load-checked against an input used as the target kernel (externs, kfuncs, struct_ops, attach). */
+const LOAD_OBJECTS = ['kfunc_weak', 'ksym_vars', 'kconfig', 'struct_ops_tcp', 'attach_tracing', 'attach_tp_btf'].map((n) => `test/fixtures/load/obj/${n}.bpfel.o`);
+const KCONFIG = 'test/fixtures/load/kconfig.txt';
 /** The small committed kernels an input object is resolved against. */
 const TARGETS = ['test/fixtures/core-targets/reach/vmlinux-6.18.min.btf', 'test/fixtures/core-targets/btf/moved.btf'];
 /** Sources the fixture objects were built from: line_info names map to them by path suffix. */
@@ -83,6 +88,8 @@ export class EntryPoints {
   private baseBtf = new Map<string, Btf>();
   private targets: CoreTarget[] = [];
   private refObjects: BtfInput[] = [];
+  private loadObjects: BtfInput[] = [];
+  private kconfig = '';
   /** Where the running entry point is told (a watchdog reads it when the input hangs). */
   onStage: (e: EntryPoint) => void = () => {};
 
@@ -110,6 +117,8 @@ export class EntryPoints {
       if (i.btf) e.targets.push({ vmlinux: i.btf, modules: [] });
     }
     for (const o of REFERENCE_OBJECTS) e.refObjects.push(openBtfBytes(readFileSync(join(repoRoot, o)), { file: o }));
+    for (const o of LOAD_OBJECTS) e.loadObjects.push(openBtfBytes(readFileSync(join(repoRoot, o)), { file: o }));
+    e.kconfig = readFileSync(join(repoRoot, KCONFIG), 'latin1');
     const kernel = kernelKey ? bases[kernelKey]?.path : undefined;
     const settings = readSettings({ kernelBtf: kernel ?? 'none', coreTargets: TARGETS.map((t) => join(repoRoot, t)) });
     e.index = new WorkspaceIndex([e.root], settings, { changed: () => {}, status: () => {}, log: () => {} });
@@ -252,6 +261,21 @@ export class EntryPoints {
             coreLogLines(res, true);
             JSON.stringify(coreResolutionJson(res, { object: name, target: 'target' }));
           }
+        });
+      }
+      if (input?.kind === 'bpf-object') {
+        step('check', () => {
+          for (const t of this.targets) {
+            const res = checkLoad(input, t, { kconfig: this.kconfig, kernelRelease: '6.1.0', kallsyms: '0 T x\n' });
+            internal('check', res.problems);
+            JSON.stringify(loadCheckJson(name, [{ file: 'target', check: res }]));
+          }
+        });
+      }
+      if (btf && !input.missingBase && btf.ok) {
+        step('check-as-target', () => {
+          const target: CoreTarget = btf.base && btf.base !== input.distilledBase ? { vmlinux: btf.base, modules: [{ name: 'module', btf }] } : { vmlinux: btf, modules: [] };
+          for (const o of this.loadObjects) internal('check-as-target', checkLoad(o, target, { kconfig: this.kconfig, kernelRelease: '6.18.0' }).problems);
         });
       }
       if (btf && !input.missingBase && btf.ok) {

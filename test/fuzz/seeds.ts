@@ -11,7 +11,7 @@ import { hostileBase, hostileSplit, strLenOf } from '../webview/fixtures';
 import type { Bases } from './entry-points';
 import { type Seed, makeSeed } from './mutate';
 
-const COMMITTED_DIRS = ['test/fixtures/obj', 'test/fixtures/core-targets/btf', 'test/fixtures/core-targets/obj', 'test/fixtures/core-targets/reach', 'test/workspace/build', 'test/workspace/modules'];
+const COMMITTED_DIRS = ['test/fixtures/obj', 'test/fixtures/core-targets/btf', 'test/fixtures/core-targets/obj', 'test/fixtures/core-targets/reach', 'test/fixtures/load/obj', 'test/workspace/build', 'test/workspace/modules'];
 /** Corpus modules up to this size are sampled (the big ones take seconds per input through every entry point). */
 const CORPUS_MODULE_MAX = 170_000;
 

@@ -39,6 +39,14 @@ describe('hostile names in problem lines', () => {
     assert.equal(r.stderr, `btf-lens: ${obj}: offset 0 (0x0): libbpf cannot open this object: no ELF section for DATASEC `
       + `'x\\nbtf-lens: /etc/shadow: offset 0 (0x0): forged\\x1b]0;title\\x07\\x9b31m\\u{202e}'\n`);
   });
+  it('check: hostile names on stdout as libbpf logs them, each problem one escaped line on stderr', () => {
+    const obj = join(tmp, 'datasec_evil.o');
+    writeFileSync(obj, renameDatasec(readFileSync(join(targets, 'obj/corex.bpfel.o')), 'license', HOSTILE_NAME));
+    const r = run(['check', obj, '--target', join(targets, 'btf/same.btf')]);
+    assert.equal(r.status, 1);
+    assertOneLineEach(r.stderr, 1);
+    assert.equal(r.stdout, `looking for externs among 41 symbols...\ncollected 0 externs total\nsec '${HOSTILE_NAME}': failed to determine size from ELF: size 0, err -2\n`);
+  });
   it('the same name is printed raw on stdout by dump, as bpftool prints it', () => {
     const obj = join(tmp, 'datasec_evil.o');
     writeFileSync(obj, renameDatasec(readFileSync(join(targets, 'obj/corex.bpfel.o')), 'license', HOSTILE_NAME));

@@ -10,7 +10,12 @@ import { openBtfBytes } from '../../server/src/core/input';
 import { describeObject } from '../../server/src/core/object/bpf-object';
 import { indexSlots } from '../../server/src/core/object/insn-index';
 import { describeCoreRelo } from '../../server/src/core/core-relo/spec';
-import { fixtureObj } from '../helpers/paths';
+import { checkLoad, collectDependencies } from '../../server/src/core/load/check';
+import { openCoreTarget } from '../../server/src/core/core-relo/resolve';
+import { fixtureObj, repoRoot } from '../helpers/paths';
+
+/** A small committed kernel BTF that load checks run against (check never throws either). */
+const loadTarget = openCoreTarget(readFileSync(join(repoRoot, 'test/fixtures/core-targets/reach/vmlinux-6.18.min.btf'))).target;
 
 /** Everything a view does with a file. Must not throw. */
 function exercise(bytes: Uint8Array, file = 'x.o'): number {
@@ -24,6 +29,9 @@ function exercise(bytes: Uint8Array, file = 'x.o'): number {
       for (const s of input.ext.coreRelo) for (const r of s.records) describeCoreRelo(input.btf, r.typeId, input.btf.str(r.accessStrOff), r.kind);
     }
   }
+  collectDependencies(input);
+  const check = checkLoad(input, loadTarget, { kconfig: 'CONFIG_HZ=250\n', kernelRelease: '6.1.0' });
+  assert.ok(!check.problems.some((p) => /internal error/.test(p.message)), JSON.stringify(check.problems));
   for (const p of input.problems) {
     assert.equal(typeof p.offset, 'number');
     assert.ok(p.message.length > 0);
@@ -34,6 +42,19 @@ function exercise(bytes: Uint8Array, file = 'x.o'): number {
 describe('robustness', () => {
   const obj = readFileSync(join(fixtureObj, 'core.bpfel.o'));
   const be = readFileSync(join(fixtureObj, 'progs.bpfeb.o'));
+  // externs of every kind, struct_ops and attach targets: what `check` reads
+  const load = ['kfunc_weak', 'kconfig', 'struct_ops_tcp', 'attach_tracing'].map((n) => readFileSync(join(repoRoot, `test/fixtures/load/obj/${n}.bpfel.o`)));
+
+  it('load fixtures truncated at every 5th offset and with random flips: check never throws', () => {
+    for (const src of load) for (let n = 0; n < src.length; n += 5) exercise(src.subarray(0, n));
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8);
+    for (let i = 0; i < 400; i++) {
+      const b = new Uint8Array(load[i % load.length]!);
+      for (let j = 0; j < 8; j++) b[rnd() % b.length] = rnd() & 0xff;
+      exercise(b);
+    }
+  });
 
   it('truncated at every 7th offset: problems, no throw', () => {
     for (const src of [obj, be]) {

@@ -13,6 +13,7 @@ import { type ExternCollection, type ExternDesc, type OpenLine, collectExterns }
 import { type KcfgState, kernelVersionCode, readKconfig, setNum } from './kconfig';
 import type { DependencyOutcome, LoadCheck, LoadDependency, LoadOptions, LoadStep } from './model';
 import { findByNameKind } from './names';
+import { finalizeDatasecs } from './finalize';
 import { SourcePlaces } from './places';
 import { findSecDef, kernelPrefixKind } from './sections';
 import { type StructOpsOpen, fitStructOps, openStructOps } from './struct-ops';
@@ -104,9 +105,16 @@ function openObject(obj: BtfInput): Opened {
     o.openErr = o.externs.err;
     return o;
   }
+  const fin: ReturnType<typeof finalizeDatasecs> = btf ? finalizeDatasecs(elf, btf) : { vars: new Map() };
+  if (fin.err) {
+    if (fin.line) o.openLog.push({ level: 'debug', text: fin.line });
+    o.openErr = fin.err;
+    o.problems.push({ file: obj.file, offset: 0, severity: 'error', message: `libbpf cannot open this object: ${fin.line ?? `bad DATASEC (${fin.err})`}` });
+    return o;
+  }
 
   // struct_ops maps and the programs set in them
-  o.structOps = openStructOps(elf, btf, o.progs.programs);
+  o.structOps = openStructOps(elf, btf, o.progs.programs, fin.vars);
   o.openLog.push(...o.structOps.log.filter((l) => l.level === 'warn'));
   for (const m of o.structOps.maps) {
     const progOf = (i: number) => m.progs[i];
@@ -323,6 +331,17 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
         }
       }
     }
+    // bpf_object__read_kallsyms_file: typeless ksyms (and, when one is there, every ksym variable) from the
+    // kernel's /proc/kallsyms, when given
+    if (opts.kallsyms !== undefined && externs.some((e) => e.type === 'ksym' && !e.ksymTypeId)) {
+      const err = readKallsyms(opts.kallsyms, externs, states, (text, e) => r.emit(text, o.extDep.get(e)));
+      for (const e of externs) if (e.type === 'ksym' && !e.ksymTypeId) unknown.delete(e);
+      for (const e of externs) {
+        const st = states.get(e)!;
+        if (e.type === 'ksym' && !e.ksymTypeId) set(o.extDep.get(e), st.set ? { code: 'found', value: st.value, detail: undefined } : { code: 'unknown', detail: undefined });
+      }
+      if (err) r.fail('externs', -ERRNO.EINVAL);
+    }
     // typed ksyms and kfuncs against the kernel BTF (and its modules)
     for (const e of externs) {
       if (e.type !== 'ksym' || !e.ksymTypeId) continue;
@@ -472,6 +491,39 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
   if (r.stop) r.log.push(`failed to load object '${obj.file}'`);
   res.stop = r.stop;
   return res;
+}
+
+/**
+ * libbpf_kallsyms_parse + kallsyms_cb over the text of a /proc/kallsyms: each line `ADDR TYPE NAME [module]`
+ * naming a ksym variable extern sets it (the first address; another one later is ambiguous). Returns 0 or
+ * libbpf's error.
+ */
+function readKallsyms(text: string, externs: ExternDesc[], states: Map<ExternDesc, KcfgState>, emit: (text: string, e: ExternDesc) => void): number {
+  const byName = new Map<string, ExternDesc>();
+  for (const e of externs) if (!byName.has(e.name)) byName.set(e.name, e);
+  const addr = new Map<ExternDesc, bigint>();
+  const line = /^\s*([0-9a-fA-F]+)\s+(\S)\s+(\S{1,499})/;
+  for (const l of text.split('\n')) {
+    if (!l.trim()) continue;
+    const m = line.exec(l);
+    if (!m) return -ERRNO.EINVAL;
+    const e = byName.get(m[3]!);
+    if (!e || e.type !== 'ksym' || e.isFunc) continue;
+    const a = BigInt(`0x${m[1]}`) & ((1n << 64n) - 1n);
+    const st = states.get(e)!;
+    const had = addr.get(e);
+    if (had !== undefined && had !== a) {
+      emit(`extern (ksym) '${e.name}': resolution is ambiguous: 0x${had.toString(16)} or 0x${a.toString(16)}`, e);
+      return -ERRNO.EINVAL;
+    }
+    if (had === undefined) {
+      addr.set(e, a);
+      st.set = true;
+      st.value = `0x${a.toString(16)}`;
+      emit(`extern (ksym) '${e.name}': set to ${st.value}`, e);
+    }
+  }
+  return 0;
 }
 
 function btfByName(target: CoreTarget, name: string): Btf | undefined {

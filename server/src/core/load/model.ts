@@ -155,6 +155,11 @@ export interface LoadCheck {
 export interface LoadOptions {
   /** Text of a kernel .config (`CONFIG_X=y` lines), as libbpf reads /boot/config-$(uname -r). */
   kconfig?: string;
+  /**
+   * Text of the target's /proc/kallsyms: libbpf resolves ksyms without a type (`extern const void x __ksym`)
+   * from there (not from BTF); without it they are `unknown`.
+   */
+  kallsyms?: string;
   /** The target's release (`6.1.0-13-amd64`): LINUX_KERNEL_VERSION comes from it, as libbpf's from uname. */
   kernelRelease?: string;
   /** LSHIFT_U64 uses the byte order of the machine running libbpf; default: the object's. */

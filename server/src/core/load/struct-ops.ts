@@ -55,7 +55,9 @@ function isFuncPtr(tv: TypeView, id: number): boolean {
   return f >= 0 && tv.kind(f) === Kind.FUNC_PROTO;
 }
 
-export function openStructOps(elf: Elf, btf: Btf | undefined, programs: LibbpfProgram[]): StructOpsOpen {
+export function openStructOps(
+  elf: Elf, btf: Btf | undefined, programs: LibbpfProgram[], datasecVars: Map<number, { varId: number; offset: number }[]>,
+): StructOpsOpen {
   const out: StructOpsOpen = { maps: [], log: [] };
   const sec = elf.sections.find((s) => s.index > 0 && s.name === STRUCT_OPS_SEC && s.type === SHT_PROGBITS && s.size > 0);
   if (!sec || !btf) return out;
@@ -69,9 +71,8 @@ export function openStructOps(elf: Elf, btf: Btf | undefined, programs: LibbpfPr
   if (ds < 0) return warn(`struct_ops init: DATASEC ${STRUCT_OPS_SEC} not found`, -ERRNO.EINVAL);
   const offsets: number[] = [];
   const sizes: number[] = [];
-  for (let i = 0; i < btf.vlen(ds); i++) {
-    const vt = tv.word(ds, i * 12);
-    const off = tv.word(ds, i * 12 + 4);
+  // the variables as bpf_object__finalize_btf left them: offsets from the ELF symbols, sorted by offset
+  for (const { varId: vt, offset: off } of datasecVars.get(ds) ?? []) {
     const varName = tv.name(vt) ?? '';
     const typeId = resolveType(tv, vt);
     if (typeId < 0) return warn(`struct_ops init: Cannot resolve var type_id ${vt} in DATASEC ${STRUCT_OPS_SEC}`, -ERRNO.EINVAL);
