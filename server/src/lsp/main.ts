@@ -101,10 +101,11 @@ export function startServer(connection: Connection): ServerHandle {
       const p = uriToPath(params.rootUri);
       if (p) folders.push(p);
     }
-    const init = params.initializationOptions as { settings?: unknown; client?: unknown } | undefined;
-    received.initializationOptions = init?.settings;
+    // `settings` (our clients), or `btfLens` (Helix sends its one `config` table here and answers the pull from it).
+    const init = params.initializationOptions as { settings?: unknown; btfLens?: unknown; client?: unknown } | undefined;
+    received.initializationOptions = init?.settings ?? init?.btfLens;
     setClientFlavor(flavorOf(init, params.clientInfo));
-    const settings: Settings = readSettings(init?.settings);
+    const settings: Settings = readSettings(received.initializationOptions);
     index = new WorkspaceIndex(folders.map((f) => resolve(f)), settings, {
       changed: (files) => {
         symbolTable.changed();
