@@ -27,6 +27,7 @@ interface Seen {
   lenses?: { line: number; title: string; command: string }[];
   lens_doc?: DocFacts;
   definition?: DocFacts;
+  inner_definition?: DocFacts;
   symbols?: string[];
   symbol_doc?: { name: string; lines: string[] };
 }
@@ -63,6 +64,9 @@ test(`Neovim (${version ?? 'absent'}) with client/nvim: hover, definition, works
     assert.equal(seen.definition?.name, docUri('build/core.bpfeb.o', '@22/struct%20task_struct.btf.h'));
     assert.equal(seen.definition.text, '\tint pid;                         /* off: 8 (bit 64), size: 4 */');
     assert.equal(seen.definition.lines[1], 'struct task_struct {');
+    // …and from there, on `mm_struct`, to that struct's document (the client is attached to btf-lens: buffers).
+    assert.equal(seen.inner_definition?.name, docUri('build/core.bpfeb.o', '@61/struct%20mm_struct.btf.h'));
+    assert.equal(seen.inner_definition.lines[0], "/* [61] STRUCT 'mm_struct' · build/core.bpfeb.o */");
 
     // Workspace symbol task_struct: a buffer holding the struct.
     assert.ok(seen.symbols?.includes('[Struct] task_struct'), JSON.stringify(seen.symbols));

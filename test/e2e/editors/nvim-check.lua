@@ -92,6 +92,19 @@ local function run()
     if #vim.fn.getqflist() > 0 then pcall(vim.cmd, 'cfirst') end
   end
   if btf_window(def_suffix) then out.definition = facts_of(btf_window(def_suffix)) end
+
+  -- Inside that type document, go to definition of `struct mm_struct` (the server is attached to it too).
+  local dw, db = btf_window(def_suffix)
+  if dw then
+    vim.cmd('cclose')
+    vim.api.nvim_set_current_win(dw)
+    local mrow, mcol = line_of(db, 'struct mm_struct *mm;')
+    vim.api.nvim_win_set_cursor(dw, { mrow, mcol + #'struct ' })
+    vim.lsp.buf.definition()
+    if wait(20000, function() return btf_window('/@61/struct%20mm_struct.btf.h') ~= nil end) then
+      out.inner_definition = facts_of(btf_window('/@61/struct%20mm_struct.btf.h'))
+    end
+  end
   out.quickfix = {}
   for _, q in ipairs(vim.fn.getqflist()) do table.insert(out.quickfix, vim.api.nvim_buf_get_name(q.bufnr) .. ':' .. q.lnum) end
 

@@ -29,6 +29,13 @@ M.defaults = {
 }
 
 local opts = vim.deepcopy(M.defaults)
+local uv = vim.uv or vim.loop
+
+--- client:request_sync on 0.11+ (method call), client.request_sync before (0.7 has only that form).
+local function request_sync(client, method, params, timeout, bufnr)
+  if vim.fn.has('nvim-0.11') == 1 then return client:request_sync(method, params, timeout, bufnr) end
+  return client.request_sync(method, params, timeout, bufnr)
+end
 
 local function get_clients()
   if vim.lsp.get_clients then return vim.lsp.get_clients({ name = NAME }) end
@@ -49,7 +56,7 @@ local function root_of(path)
   local dir = vim.fn.fnamemodify(path, ':p:h')
   while dir and dir ~= '' do
     for _, m in ipairs(opts.root_markers) do
-      if vim.loop.fs_stat(dir .. '/' .. m) then return dir end
+      if uv.fs_stat(dir .. '/' .. m) then return dir end
     end
     local parent = vim.fn.fnamemodify(dir, ':h')
     if parent == dir then break end
@@ -66,7 +73,7 @@ local function show(uri, line, focus)
     return true
   end
   vim.api.nvim_set_current_buf(bufnr)
-  vim.api.nvim_buf_set_option(bufnr, 'buflisted', true)
+  vim.bo[bufnr].buflisted = true
   if line then
     local last = vim.api.nvim_buf_line_count(bufnr)
     vim.api.nvim_win_set_cursor(0, { math.min(line + 1, last), 0 })
@@ -128,6 +135,13 @@ local function attach(bufnr)
   local name = vim.api.nvim_buf_get_name(bufnr)
   if name == '' or name:sub(1, #SCHEME) == SCHEME or vim.bo[bufnr].buftype ~= '' then return end
   local root = root_of(name)
+  if vim.lsp.start then -- 0.8+: start or reuse the client of this root, and attach
+    vim.lsp.start(M.config(root), {
+      bufnr = bufnr,
+      reuse_client = function(c, conf) return c.name == NAME and c.config.root_dir == conf.root_dir end,
+    })
+    return
+  end
   local id = by_root[root]
   if not id or not vim.lsp.get_client_by_id(id) then
     id = vim.lsp.start_client(M.config(root))
@@ -144,7 +158,7 @@ local function read_document(bufnr, uri)
   if not client then
     lines = { '/* BTF Lens is not running: ' .. uri .. ' */' }
   else
-    local r = client.request_sync('btf/document', { uri = uri }, 15000, bufnr)
+    local r = request_sync(client, 'btf/document', { uri = uri }, 15000, bufnr)
     if r and r.result then
       lines = vim.split(r.result.text, '\n', { plain = true })
       if lines[#lines] == '' then table.remove(lines) end
@@ -183,7 +197,7 @@ local function request(method, params)
     vim.notify('BTF Lens is not running', vim.log.levels.WARN)
     return nil
   end
-  local r = client.request_sync(method, params, 30000)
+  local r = request_sync(client, method, params, 30000)
   if not r or r.err then
     vim.notify(('BTF Lens: %s: %s'):format(method, r and r.err and r.err.message or 'no answer'), vim.log.levels.ERROR)
     return nil
