@@ -8,8 +8,8 @@
 
 ;; Runs the BTF Lens language server (`btf-lens-ls', over stdio) for C buffers through eglot, and reads its
 ;; read-only `btf-lens:///…' documents (a type as C, a function's disassembly) through the server's
-;; `btf/document' request with a `file-name-handler-alist' entry, so go to definition, workspace symbols and
-;; code lenses land in real buffers.
+;; `btf/document' request with a `file-name-handler-alist' entry, so go to definition and workspace symbols
+;; land in real buffers (eglot shows no code lenses).
 ;;
 ;;   (add-to-list 'load-path "/path/to/btf-lens/client/emacs")
 ;;   (require 'btf-lens) (btf-lens-setup)
@@ -31,7 +31,7 @@
   :prefix "btf-lens-")
 
 (defcustom btf-lens-server-command '("btf-lens-ls")
-  "The language server and its arguments (`btf-lens-ls' reads and writes LSP on stdio).
+  "The language server and its arguments (LSP on stdio).
 E.g. (\"node\" \"/path/to/btf-lens/dist/server.js\" \"--stdio\")."
   :type '(repeat string))
 
@@ -51,7 +51,8 @@ E.g. (:kernelBtf \"none\" :coreTargets [\"/boot/vmlinux-6.1.btf\"])."
   :documentation "The BTF Lens language server.")
 
 (defvar btf-lens-status nil
-  "The last `btf/status' the server sent: (:state \"indexing\"|\"ready\" :files N :indexed N :failed N).")
+  "The last `btf/status' the server sent.
+\(:state \"indexing\"|\"ready\" :files N :indexed N :failed N)")
 
 (cl-defmethod eglot-initialization-options ((_server btf-lens-server))
   (list :settings (or btf-lens-settings eglot--{})))
@@ -67,19 +68,6 @@ E.g. (:kernelBtf \"none\" :coreTargets [\"/boot/vmlinux-6.1.btf\"])."
              when (and (equal (plist-get item :section) "btfLens") (null (aref answer i)))
              do (aset answer i (or btf-lens-settings eglot--{})))
     answer))
-
-(cl-defmethod eglot-handle-request ((_server btf-lens-server) (_method (eql window/showDocument)) &key uri selection &allow-other-keys)
-  ;; Code lenses run the server's `btf-lens.open', which asks the client to show a document.
-  (let ((buf (find-file-noselect (btf-lens--uri-to-name uri))))
-    (pop-to-buffer buf)
-    (when selection
-      (goto-char (point-min))
-      (forward-line (plist-get (plist-get selection :start) :line)))
-    (list :success t)))
-
-(defun btf-lens--uri-to-name (uri)
-  "A `btf-lens:' URI is its own file name; others go through eglot."
-  (if (string-match-p btf-lens--scheme-regexp uri) uri (eglot--uri-to-path uri)))
 
 ;; eglot before 1.10 turns every URI into a local path (`btf-lens:///a/b' → `/a/b') and every path into a
 ;; file:// URI; later releases leave other schemes to `file-name-handler-alist' (bug#58790).  Keep ours whole.
@@ -110,7 +98,8 @@ E.g. (:kernelBtf \"none\" :coreTargets [\"/boot/vmlinux-6.1.btf\"])."
     (list name (length text))))
 
 (defun btf-lens--file-handler (operation &rest args)
-  "`file-name-handler-alist' entry for `btf-lens:' documents: read-only, read through the server."
+  "Handle OPERATION with ARGS on a `btf-lens:' document.
+They are read-only and read through the server."
   (pcase operation
     ((or 'expand-file-name 'file-truename 'substitute-in-file-name 'directory-file-name) (car args))
     ((or 'file-exists-p 'file-readable-p 'verify-visited-file-modtime) t)
@@ -132,12 +121,13 @@ E.g. (:kernelBtf \"none\" :coreTargets [\"/boot/vmlinux-6.1.btf\"])."
   (setq buffer-read-only t))
 
 (define-derived-mode btf-lens-asm-mode asm-mode "BPF-asm"
-  "A BPF function's instructions as llvm-objdump prints them (read-only `btf-lens:' document)."
+  "A BPF function's instructions as llvm-objdump prints them (read-only)."
   (setq buffer-read-only t))
 
 ;;;###autoload
 (defun btf-lens-setup ()
-  "Serve `btf-lens-modes' with BTF Lens through eglot, and read `btf-lens:' documents."
+  "Serve `btf-lens-modes' with BTF Lens through eglot.
+Also read `btf-lens:' documents through it."
   (add-to-list 'file-name-handler-alist (cons btf-lens--scheme-regexp #'btf-lens--file-handler))
   (add-to-list 'auto-mode-alist '("\\`btf-lens:.*\\.btf\\.h\\'" . btf-lens-type-mode))
   (add-to-list 'auto-mode-alist '("\\`btf-lens:.*\\.bpf-asm\\'" . btf-lens-asm-mode))
@@ -163,7 +153,8 @@ E.g. (:kernelBtf \"none\" :coreTargets [\"/boot/vmlinux-6.1.btf\"])."
       (pop-to-buffer (current-buffer)))))
 
 (defun btf-lens-core-matrix (&optional object)
-  "Show the CO-RE matrix of OBJECT (a file name; all objects when nil) × the target kernels."
+  "Show the CO-RE matrix of OBJECT × the target kernels.
+OBJECT is a file name; nil: all objects."
   (interactive (list (let ((f (read-file-name "BPF object (empty: all): " nil "")))
                        (and (not (string-empty-p f)) f))))
   (let ((r (btf-lens--request :btf/coreMatrix
