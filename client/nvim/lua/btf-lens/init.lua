@@ -46,9 +46,17 @@ local function get_clients()
   return out
 end
 
---- The running BTF Lens client (the first one: documents name absolute paths, any client reads them).
-function M.client()
-  return get_clients()[1]
+--- The running BTF Lens client: the one whose root holds `path` (a file or a `btf-lens:` URI), else the first.
+function M.client(path)
+  local clients = get_clients()
+  if path then
+    path = path:gsub('^btf%-lens:/*', '/'):gsub('%%(%x%x)', function(h) return string.char(tonumber(h, 16)) end)
+    for _, c in ipairs(clients) do
+      local root = c.config.root_dir
+      if root and path:sub(1, #root + 1) == root .. '/' then return c end
+    end
+  end
+  return clients[1]
 end
 
 local function root_of(path)
@@ -153,7 +161,7 @@ end
 
 --- Reads a `btf-lens:` buffer through the server (BufReadCmd).
 local function read_document(bufnr, uri)
-  local client = M.client()
+  local client = M.client(uri)
   local lines, syntax
   if not client then
     lines = { '/* BTF Lens is not running: ' .. uri .. ' */' }
