@@ -28,7 +28,7 @@ interface Seen {
   definition?: { name: string; mode: string; readOnly: boolean; line: string; first: string };
 }
 
-test(`Emacs ${emacs ?? ''} + eglot with client/emacs/btf-lens.el: hover and go to definition`, { skip, timeout: 120_000 }, () => {
+test(`Emacs${emacs ? ` ${emacs}` : ''} + eglot with client/emacs/btf-lens.el: hover and go to definition`, { skip, timeout: 120_000 }, () => {
   const ws = mkdtempSync(join(tmpdir(), 'btf-lens-emacs-'));
   try {
     cpSync(join(repoRoot, 'test/workspace'), ws, { recursive: true });
