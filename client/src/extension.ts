@@ -37,8 +37,9 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
       { scheme: 'file', language: 'cpp', pattern: '**/*.h' },
       { scheme: VIRTUAL_SCHEME },
     ],
-    // Only the settings the user set (features/settings.ts): never VS Code's fill-ins for unset ones.
-    initializationOptions: () => ({ settings: currentSettings(context) }),
+    // Only the settings the user set (features/settings.ts): never VS Code's fill-ins for unset ones. `client`
+    // tells the server it may write command links and `bpf-asm` fences (server/src/lsp/markup.ts).
+    initializationOptions: () => ({ settings: currentSettings(context), client: 'vscode' }),
     middleware: { workspace: configurationMiddleware(context) },
     // Hovers carry command links (btfLens.open) to the types they mention.
     markdown: { isTrusted: { enabledCommands: ['btfLens.open', 'btfLens.revealType'] } },

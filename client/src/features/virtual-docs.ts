@@ -1,4 +1,8 @@
-/** `btf-lens:` documents (a type as C, a function's disassembly): read-only, content asked of the server. */
+/**
+ * `btf-lens:` documents (a type as C, a function's disassembly): read-only, content asked of the server.
+ * The server writes them `btf-lens:///path/…` (a URL to other editors); VS Code's Uri keeps no empty
+ * authority and sends them back as `btf-lens:/path/…`, which the server reads the same.
+ */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DocumentRequest, VIRTUAL_SCHEME } from '../../../server/src/protocol/requests';

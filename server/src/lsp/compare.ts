@@ -11,6 +11,7 @@ import { type BtfDiffResult, type DiffDetail, diffBtf, formatDiffText } from '..
 import { detailText } from '../core/diff/text';
 import type { CompareMarksRequest, CompareRequest } from '../protocol/requests';
 import { EditorDocs } from './editor-docs';
+import { openCommand } from './markup';
 import type { IndexedFile } from './model';
 import { RequestError } from './request-errors';
 import { type RenderedMember, renderType, typeUri } from './typedoc';
@@ -73,8 +74,8 @@ export class Comparisons {
       const e = c.diff.changes[i++];
       if (!e) return;
       const at = Range.create(n, 0, n, 0);
-      if (e.oldId !== undefined) out.push({ range: at, command: { title: `old: ${c.old.label}`, command: 'btfLens.open', arguments: [typeUri(c.old, e.oldId)] } });
-      if (e.newId !== undefined) out.push({ range: at, command: { title: `new: ${c.new.label}`, command: 'btfLens.open', arguments: [typeUri(c.new, e.newId)] } });
+      if (e.oldId !== undefined) out.push({ range: at, command: openCommand(`old: ${c.old.label}`, typeUri(c.old, e.oldId)) });
+      if (e.newId !== undefined) out.push({ range: at, command: openCommand(`new: ${c.new.label}`, typeUri(c.new, e.newId)) });
     });
     return out;
   }

@@ -17,8 +17,10 @@ export function uriToPath(uri: string): string | undefined {
 
 /**
  * Read-only documents the server renders. Everything is in the path (clients re-encode queries
- * their own way, paths survive a round trip): `btf-lens:<file path>/@<id>/<label>.btf.h` is a type of
- * the BTF of that indexed file, `btf-lens:<object path>/@fn/<function>.bpf-asm` a function's disassembly.
+ * their own way, paths survive a round trip): `btf-lens:///<file path>/@<id>/<label>.btf.h` is a type of
+ * the BTF of that indexed file, `btf-lens:///<object path>/@fn/<function>.bpf-asm` a function's disassembly.
+ * The empty authority (`//`) is what makes Vim, Emacs and other editors take the name as a URL rather
+ * than a relative file name; VS Code drops it (`btf-lens:/<path>`), and both forms are read.
  */
 export type VirtualDoc =
   | { kind: 'type'; file: string; id: number }
@@ -32,16 +34,16 @@ function encodePath(path: string): string {
 }
 
 export function typeDocUri(file: string, id: number, label: string): string {
-  return `${VIRTUAL_SCHEME}:${encodePath(file)}/@${id}/${SEG(safeLabel(label))}.btf.h`;
+  return `${VIRTUAL_SCHEME}://${encodePath(file)}/@${id}/${SEG(safeLabel(label))}.btf.h`;
 }
 
 export function disasmDocUri(file: string, func: string): string {
-  return `${VIRTUAL_SCHEME}:${encodePath(file)}/@fn/${SEG(safeLabel(func))}.bpf-asm`;
+  return `${VIRTUAL_SCHEME}://${encodePath(file)}/@fn/${SEG(safeLabel(func))}.bpf-asm`;
 }
 
-/** `btf-lens:<old path>/@diff<new path>.diff`: the changes from one BTF to another (`btf/compare`). */
+/** `btf-lens:///<old path>/@diff<new path>.diff`: the changes from one BTF to another (`btf/compare`). */
 export function compareDocUri(oldFile: string, newFile: string): string {
-  return `${VIRTUAL_SCHEME}:${encodePath(oldFile)}/@diff${encodePath(newFile)}.diff`;
+  return `${VIRTUAL_SCHEME}://${encodePath(oldFile)}/@diff${encodePath(newFile)}.diff`;
 }
 
 function safeLabel(s: string): string {
@@ -52,7 +54,7 @@ function safeLabel(s: string): string {
 function virtualPath(uri: string): string | undefined {
   if (!uri.startsWith(`${VIRTUAL_SCHEME}:`)) return undefined;
   let rest = uri.slice(VIRTUAL_SCHEME.length + 1);
-  // Tolerate an authority part (`btf-lens:///x`) and a query or fragment a client may add.
+  // `btf-lens:///x` as made here, `btf-lens:/x` as VS Code writes it back; a query or fragment a client may add.
   if (rest.startsWith('//')) rest = rest.slice(rest.indexOf('/', 2));
   rest = rest.replace(/[?#].*$/, '');
   try {

@@ -534,6 +534,26 @@ export namespace EditorExtRequest {
   }
 }
 
+// ---- Commands the server runs (workspace/executeCommand), for editors that cannot run the VS Code client's ----
+// Code lenses name OpenCommand where the client did not say it is VS Code (server/src/lsp/markup.ts).
+
+export namespace OpenCommand {
+  /** client → server: show a `btf-lens:` document, at a line; the server asks the client with window/showDocument. */
+  export const command = 'btf-lens.open' as const;
+  export type Arguments = [uri: string, line?: number];
+  export interface Result {
+    /** False when the client does not support window/showDocument or did not show it (read it with btf/document). */
+    shown: boolean;
+  }
+}
+
+export namespace CoreMatrixCommand {
+  /** client → server: btf/coreMatrix as a command (for clients that can only run commands). */
+  export const command = 'btf-lens.coreMatrix' as const;
+  export type Arguments = [object?: string];
+  export type Result = CoreMatrixRequest.Result;
+}
+
 /** The virtual documents' URI scheme. */
 export const VIRTUAL_SCHEME = 'btf-lens' as const;
 
