@@ -193,6 +193,18 @@ test('btf-lens-ls over stdio, a client that is not VS Code: settings pulled, eve
     assert.deepEqual(matrix.targets, []); // kernelBtf 'none': no kernel to resolve against
     assert.equal(matrix.rows.filter((r) => r.section === 'kprobe/tcp_connect').length, 10);
     assert.deepEqual(await c.request('workspace/executeCommand', { command: 'btf-lens.coreMatrix', arguments: [obj.uri] }), matrix);
+    // Compare BTF: the document is `btf-lens diff`'s text; its code lenses run the server's open command here.
+    const progsObj = files.files.find((f) => f.label === 'build/progs.bpfel.o')!;
+    const cmp = await c.custom('btf/compare', { old: obj.uri, new: progsObj.uri });
+    assert.match(cmp.uri, /^btf-lens:\/\/\/.*\.diff$/);
+    const cdoc = await c.custom('btf/document', { uri: cmp.uri });
+    assert.equal(cdoc.languageId, 'diff');
+    const tline = cdoc.text.split('\n').indexOf('~ struct task_struct');
+    const clens = (await c.request<{ range: { start: { line: number } }; command: { command: string; arguments: [string] } }[]>('textDocument/codeLens', { textDocument: { uri: cmp.uri } }))
+      .filter((l) => l.range.start.line === tline);
+    assert.deepEqual(clens.map((l) => l.command.command), ['btf-lens.open', 'btf-lens.open']);
+    assert.equal(clens[0]!.command.arguments[0], def.uri); // task_struct [22] of core.bpfel.o
+    assert.ok((await c.custom('btf/compareMarks', { uri: def.uri })).marks.some((m) => m.text.includes('field moved: pid')));
 
     const { doc: ed, ok } = await c.custom('btf/editor/open', { uri: obj.uri });
     assert.equal(ok, true);
