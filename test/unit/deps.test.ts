@@ -256,3 +256,23 @@ describe('deps: attach targets, kfuncs and ksyms as libbpf 1.1 logs them (test/g
     assert.ok(checked >= 30, `${checked} outcomes checked`);
   });
 });
+
+describe('deps: bad input is normal input', () => {
+  it('core.bpfel.o and corex.bpfel.o with bytes flipped, against themselves and a target: no throw, no internal error', () => {
+    const target = open(join(targetsDir, 'moved.btf')).btf!;
+    let seed = 4242;
+    const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8);
+    for (const [, path] of OBJECTS) {
+      const good = readFileSync(path);
+      for (let i = 0; i < 60; i++) {
+        const b = Uint8Array.from(good);
+        for (let k = 0; k < 1 + (i % 6); k++) b[rnd() % b.length] = rnd() & 0xff;
+        const obj = openBtfBytes(b, { file: 'bad.o' });
+        const targets = [{ label: 't', file: 't', btf: target }];
+        if (obj.btf) targets.push({ label: 'self', file: 'self', btf: obj.btf });
+        const r = objectDeps(obj, targets, { check: checkLoad });
+        assert.equal(r.internalError, undefined, `input ${i}: ${(r.internalError as Error)?.stack}`);
+      }
+    }
+  });
+});

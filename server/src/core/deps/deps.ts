@@ -32,6 +32,8 @@ export interface DepsOptions {
 export interface DepsResult {
   report: DepsReport;
   problems: Problem[];
+  /** What was thrown when listing failed by a bug of ours (its problem says only that): for logs. */
+  internalError?: unknown;
 }
 
 /** A target's C spellings and name index, kept per BTF: one kernel serves many objects (a test, the server). */
@@ -46,8 +48,18 @@ const EXTERN_KINDS = new Set<LoadDependency['kind']>(['attach', 'kfunc', 'ksym-v
 
 /** Never throws on bad input: what cannot be read is a problem and an empty list. */
 export function objectDeps(obj: BtfInput, targets: DepsTargetInput[], opts: DepsOptions = {}): DepsResult {
-  const problems: Problem[] = [];
   const report: DepsReport = { object: obj.file, targets: targets.map(({ label, file }) => ({ label, file })), dependencies: [], summary: [] };
+  try {
+    return collect(obj, targets, opts, report);
+  } catch (e) {
+    // A bug of ours, not bad input: one line for the user, the exception for whoever keeps a log.
+    const message = `internal error in BTF Lens while listing the dependencies of ${obj.file}`;
+    return { report: { ...report, dependencies: [] }, problems: [{ file: obj.file, offset: 0, severity: 'error', message }], internalError: e };
+  }
+}
+
+function collect(obj: BtfInput, targets: DepsTargetInput[], opts: DepsOptions, report: DepsReport): DepsResult {
+  const problems: Problem[] = [];
   if (!obj.btf) {
     problems.push({ file: obj.file, offset: 0, severity: 'error', message: 'no BTF in this object: no dependencies to list' });
     return { report, problems };
