@@ -44,7 +44,8 @@ function viewOf(btf: Btf): { side: Side; index?: NameIndex } {
   return v;
 }
 
-const EXTERN_KINDS = new Set<LoadDependency['kind']>(['attach', 'kfunc', 'ksym-var', 'ksym-typeless']);
+/** Typeless ksyms are left out: libbpf resolves them from the running kernel's kallsyms, not from BTF. */
+const EXTERN_KINDS = new Set<LoadDependency['kind']>(['attach', 'kfunc', 'ksym-var']);
 
 /** Never throws on bad input: what cannot be read is a problem and an empty list. */
 export function objectDeps(obj: BtfInput, targets: DepsTargetInput[], opts: DepsOptions = {}): DepsResult {

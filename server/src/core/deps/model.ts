@@ -11,7 +11,8 @@ import type { OutcomeCode } from '../load/model';
  * the access path: `sock.__sk_common.skc_daddr` needs `sock.__sk_common` and `sock_common.skc_daddr`);
  * `enum value`: an enumerator they test; `type`: a type they check (exists, size, matches, ID);
  * `attach`: a program's attach target (fentry/fexit/fmod_ret/lsm/iter functions, tp_btf's `btf_trace_*`);
- * `kfunc`, `ksym`: the object's `.ksyms` externs (functions, typed variables).
+ * `kfunc`, `ksym`: the object's `.ksyms` externs (functions, typed variables; typeless ones are resolved from
+ * kallsyms, not BTF, and left out).
  */
 export type DepWhat = 'field' | 'enum value' | 'type' | 'attach' | 'kfunc' | 'ksym';
 
