@@ -93,6 +93,8 @@ rows.push(...(await (await import('./check.mjs')).checkRows({ root, vmlinux, tmp
 
 // diff of the two corpus kernels vs bpftool's JSON dumps of both (bench/diff.mjs)
 rows.push(...(await (await import('./diff.mjs')).diffRows({ root, corpus })));
+// deps of a large object on the two corpus kernels (bench/deps.mjs)
+rows.push(...(await (await import('./deps.mjs')).depsRows({ root, corpus })));
 
 // 4. memory
 const heap = inproc('heap', vmlinux);

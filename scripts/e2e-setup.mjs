@@ -27,12 +27,14 @@ Object.assign(cleanEnv, { npm_config_fund: 'false', npm_config_audit: 'false', n
 const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: 'inherit', env: cleanEnv, ...opts });
 
 // 1. apt: chromium (the browser); libkrb5-dev and a compiler: code-server's kerberos module is built
-//    from source (its prebuilt binary would come from outside the npm registry).
-const aptPkgs = ['chromium', 'libkrb5-dev', 'build-essential', 'python3', 'pkg-config'];
+//    from source (its prebuilt binary would come from outside the npm registry). The other editors the
+//    editor tests drive (test/e2e/nvim.test.ts, emacs.test.ts): neovim, emacs (any flavour) with elpa-eglot.
+const aptPkgs = ['chromium', 'libkrb5-dev', 'build-essential', 'python3', 'pkg-config', 'neovim', 'elpa-eglot'];
 const installed = (p) => /install ok installed/.test(spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' }).stdout || '');
 const hasDpkg = spawnSync('dpkg-query', ['--version'], { stdio: 'ignore' }).status === 0;
 if (hasDpkg) {
   const missing = aptPkgs.filter((p) => !installed(p));
+  if (!['emacs', 'emacs-nox', 'emacs-gtk', 'emacs-lucid'].some(installed)) missing.push('emacs-nox');
   if (missing.length) {
     say(`apt-get install ${missing.join(' ')}`);
     const sudo = process.getuid?.() === 0 ? [] : ['sudo'];

@@ -7,6 +7,7 @@ import type * as vscode from 'vscode';
 import { LanguageClient, type LanguageClientOptions, type ServerOptions, TransportKind } from 'vscode-languageclient/node';
 import { VIRTUAL_SCHEME } from '../../server/src/protocol/requests';
 import { registerCommands } from './features/commands';
+import { registerCompare } from './features/compare';
 import { registerCoreMatrix } from './features/core-matrix';
 import { configurationMiddleware, currentSettings, registerSettingsSync } from './features/settings';
 import { registerStatus } from './features/status';
@@ -36,8 +37,9 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
       { scheme: 'file', language: 'cpp', pattern: '**/*.h' },
       { scheme: VIRTUAL_SCHEME },
     ],
-    // Only the settings the user set (features/settings.ts): never VS Code's fill-ins for unset ones.
-    initializationOptions: () => ({ settings: currentSettings(context) }),
+    // Only the settings the user set (features/settings.ts): never VS Code's fill-ins for unset ones. `client`
+    // tells the server it may write command links and `bpf-asm` fences (server/src/lsp/markup.ts).
+    initializationOptions: () => ({ settings: currentSettings(context), client: 'vscode' }),
     middleware: { workspace: configurationMiddleware(context) },
     // Hovers carry command links (btfLens.open) to the types they mention.
     markdown: { isTrusted: { enabledCommands: ['btfLens.open', 'btfLens.revealType'] } },
@@ -49,6 +51,7 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
   registerCommands(context, c);
   const typeTree = registerTypeTree(context, c);
   registerCoreMatrix(context, c);
+  registerCompare(context, c);
   registerSettingsSync(context, c);
   const ready = c.start().then(() => status.firstIndex);
   return { ready, client: c, typeTree };

@@ -17,6 +17,7 @@ import { type CoreResolution, coreLogLines, coreResolutionJson, resolveCoreReloc
 import { programsFailingAtPoison } from './core/core-relo/reach';
 import { type Problem, formatProblem, internalErrorMessage, oneLine } from './core/util/problems';
 import { diffBtf, diffJson, formatDiffText } from './core/diff/index';
+import { formatDepsText, objectDeps } from './core/deps/index';
 import { ByteWriter } from './core/util/writer';
 import { CliError, InternalError, loadWithBases } from './cli/load';
 import { minCoreBtf } from './core/write/min-core-btf';
@@ -38,6 +39,7 @@ const USAGE = `usage:
   btf-lens core FILE.o --target FILE [--target-base FILE] [--format text|json] [--all]
   btf-lens check FILE.o --target FILE [--target FILE]... [--kconfig FILE] [--kernel-release REL] [--kallsyms FILE] [--program NAME]... [--format text|json]
   btf-lens diff OLD NEW [--base-old FILE]... [--base-new FILE]... [--format text|json]
+  btf-lens deps FILE.o --target FILE... [--format text|json]
   btf-lens gen min-core-btf TARGET OUT FILE.o... [--base VMLINUX]
 
 FILE: raw BTF (/sys/kernel/btf/*, *.btf, optionally .gz/.xz/.zst) or an ELF with .BTF
@@ -102,6 +104,8 @@ function report(problems: Problem[], file: string): boolean {
 
 /** The file a command reads, named by the one line an internal error prints. */
 let inputFile: string | undefined;
+/** Exit status of an error: 1, or 2 for `diff` (diff(1): 1 means "they differ"). */
+let troubleStatus = 1;
 
 async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
@@ -137,6 +141,7 @@ async function main(argv: string[]): Promise<number> {
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
   }
   if (cmd === 'diff') {
+    troubleStatus = 2;
     if (positionals.length !== 2) throw new CliError('diff: expects OLD and NEW', true);
     return diffCmd(positionals[0]!, positionals[1]!, values['base-old'] ?? [], values['base-new'] ?? [], values.format);
   }
@@ -198,6 +203,8 @@ async function main(argv: string[]): Promise<number> {
       out.end();
       return report(allProblems(input), file) ? 1 : 0;
     }
+    case 'deps':
+      return depsCmd(file, values.target ?? [], values.format);
     case 'check':
       return checkCmd(file, values.target ?? [], {
         format: values.format, kconfig: values.kconfig, kernelRelease: values['kernel-release'], programs: values.program, kallsyms: values.kallsyms,
@@ -374,7 +381,7 @@ async function diffCmd(oldFile: string, newFile: string, oldBases: string[], new
   if (!a.btf || !b.btf || a.missingBase || b.missingBase) {
     report(problems(a, oldFile), oldFile);
     report(problems(b, newFile), newFile);
-    return 1;
+    return 2;
   }
   const d = diffBtf(a.btf, b.btf, { oldName: oldFile, newName: newFile });
   // Megabytes of text for two kernels: encoded at once rather than char by char through the writer.
@@ -382,7 +389,27 @@ async function diffCmd(oldFile: string, newFile: string, oldBases: string[], new
   writeAll(1, Buffer.from(text));
   const failedA = report(a.problems, oldFile);
   const failedB = report(b.problems, newFile);
-  return failedA || failedB ? 1 : 0;
+  // diff(1)'s status: 0 the same, 1 they differ, 2 trouble (a side read with errors: its diff may be partial).
+  return failedA || failedB ? 2 : d.changes.length ? 1 : 0;
+}
+
+/**
+ * `deps OBJ --target K...`: what the object needs of each kernel and whether each has it, changes in the
+ * diff's categories; see README ("Deps JSON schema").
+ */
+async function depsCmd(file: string, targetFiles: string[], format: string | undefined): Promise<number> {
+  if (format !== 'json' && format !== 'text' && format !== 'raw' && format !== undefined) throw new CliError(`unknown --format ${format} (text, json)`);
+  if (targetFiles.length === 0) throw new CliError('deps: --target FILE is required (a vmlinux BTF; repeat it for each kernel)');
+  const { input } = await loadWithBases(file, []);
+  const targets = [];
+  for (const t of targetFiles) {
+    const { input: ti } = await loadWithBases(t, []);
+    if (!ti.btf || !ti.btf.ok || ti.missingBase) throw new CliError(`${t}: no usable BTF${ti.problems[0] ? `: ${ti.problems[0].message}` : ''}`);
+    targets.push({ label: t.replace(/^.*\//, ''), file: t, btf: ti.btf });
+  }
+  const { report: r, problems } = objectDeps(input, targets, { check: checkLoad });
+  writeAll(1, Buffer.from(format === 'json' ? `${JSON.stringify(r, undefined, 1)}\n` : formatDepsText(r)));
+  return report([...input.problems.filter((p) => p.severity === 'error'), ...problems], file) ? 1 : 0;
 }
 
 /**
@@ -481,13 +508,13 @@ main(process.argv.slice(2)).then(
     if (e instanceof CliError || (e as { code?: string } | undefined)?.code?.startsWith('ERR_PARSE_ARGS')) {
       say((e as Error).message);
       if (e instanceof CliError && e.withUsage) process.stderr.write(USAGE + '\n');
-      process.exit(e instanceof CliError ? 1 : 2);
+      process.exit(e instanceof CliError ? troubleStatus : 2);
     }
     // A bug of ours: one line, never a stack trace unless asked for.
     const file = e instanceof InternalError ? e.file : inputFile;
     const thrown = e instanceof InternalError ? e.thrown : e;
     say(file ? internalErrorMessage(file) : 'internal error in BTF Lens');
     if (process.env.BTF_LENS_DEBUG) process.stderr.write(`${(thrown as Error)?.stack ?? String(thrown)}\n`);
-    process.exit(1);
+    process.exit(troubleStatus);
   },
 );

@@ -41,6 +41,8 @@ export interface StartOptions {
   prepare?: (root: string) => void;
   /** Play a client that answers workspace/configuration (advertised only then): the value of each section asked (a promise: answered when it settles). */
   configuration?: (section: string | undefined) => unknown;
+  /** Which client the server is told it serves (lsp/markup.ts): by default VS Code, as our extension says it. */
+  client?: 'vscode' | 'plain';
 }
 
 export async function startTestServer(opts: StartOptions = {}): Promise<TestServer> {
@@ -95,7 +97,7 @@ export async function startTestServer(opts: StartOptions = {}): Promise<TestServ
       workspace: { didChangeWatchedFiles: { dynamicRegistration: true }, codeLens: { refreshSupport: true }, symbol: {}, ...(answer ? { configuration: true } : {}) },
       textDocument: { hover: { contentFormat: ['markdown'] } },
     },
-    initializationOptions: { settings: { kernelBtf: 'none', ...opts.settings } },
+    initializationOptions: { settings: { kernelBtf: 'none', ...opts.settings }, ...(opts.client === 'plain' ? {} : { client: 'vscode' }) },
   });
   client.sendNotification('initialized', {});
   await first;

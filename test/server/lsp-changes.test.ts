@@ -186,7 +186,7 @@ describe('language server: changes and bad inputs', () => {
       // F12 inside a module type's document: a member of a kernel type lands in the kernel's file (split
       // → base), one of a module type stays in the module (bpftool: sdw_slave [100769] has 'dev' type_id=1485
       // (struct device, vmlinux) and 'bus' type_id=100773 → PTR → 100772 (struct sdw_bus)).
-      const slave = `btf-lens:${s.path('modules/regmap-sdw.btf').split('/').map(encodeURIComponent).join('/')}/@100769/${encodeURIComponent('struct sdw_slave')}.btf.h`;
+      const slave = `btf-lens://${s.path('modules/regmap-sdw.btf').split('/').map(encodeURIComponent).join('/')}/@100769/${encodeURIComponent('struct sdw_slave')}.btf.h`;
       const text = ((await s.client.sendRequest('btf/document', { uri: slave })) as { text: string }).text.split('\n');
       const f12 = async (member: string) => {
         const line = text.findIndex((l) => new RegExp(`\\b${member};`).test(l));
@@ -195,7 +195,7 @@ describe('language server: changes and bad inputs', () => {
           textDocument: { uri: slave }, position: { line, character: text[line]!.indexOf(`${member};`) + 1 },
         })) as Location[]).map((l) => l.uri);
       };
-      const kernelDoc = (id: number, title: string) => `btf-lens:${vmlinux.split('/').map(encodeURIComponent).join('/')}/@${id}/${encodeURIComponent(title)}.btf.h`;
+      const kernelDoc = (id: number, title: string) => `btf-lens://${vmlinux.split('/').map(encodeURIComponent).join('/')}/@${id}/${encodeURIComponent(title)}.btf.h`;
       assert.deepEqual(await f12('dev'), [kernelDoc(1485, 'struct device')]);
       assert.deepEqual(await f12('bus'), [slave.replace('@100769/struct%20sdw_slave', '@100772/struct%20sdw_bus')]);
       const kernelText = ((await s.client.sendRequest('btf/document', { uri: kernelDoc(1485, 'struct device') })) as { text: string }).text;

@@ -154,7 +154,7 @@ describe('syntaxes/ grammars on the text they colour', () => {
 
   test('btf-c: a type document — header comment and layout comments', async () => {
     const g = await grammar('source.btf-c');
-    const uri = `btf-lens:${s.path('build/core.bpfel.o').split('/').map(encodeURIComponent).join('/')}/@22/${encodeURIComponent('struct task_struct')}.btf.h`;
+    const uri = `btf-lens://${s.path('build/core.bpfel.o').split('/').map(encodeURIComponent).join('/')}/@22/${encodeURIComponent('struct task_struct')}.btf.h`;
     const doc = ((await s.client.sendRequest('btf/document', { uri })) as { text: string }).text;
     const lines = doc.split('\n');
     const toks = tokenize(g, doc);

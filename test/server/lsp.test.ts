@@ -13,7 +13,7 @@ import { type TestServer, startTestServer } from './harness';
 
 const link = (label: string, uri: string) => `[${label}](command:btfLens.open?${encodeURIComponent(JSON.stringify([uri]))})`;
 const typeDoc = (s: TestServer, obj: string, id: number, title: string) =>
-  `btf-lens:${s.path(obj).split('/').map(encodeURIComponent).join('/')}/@${id}/${encodeURIComponent(title)}.btf.h`;
+  `btf-lens://${s.path(obj).split('/').map(encodeURIComponent).join('/')}/@${id}/${encodeURIComponent(title)}.btf.h`;
 
 /** Source line (1-based, as editors show) of the first line of core.c containing `text`. */
 function lineOf(file: string, text: string): number {

@@ -135,17 +135,17 @@ describe('diff: the CLI', { skip: existsSync(cliPath) ? false : `${cliPath} not 
   const run = (...args: string[]) => spawnSync(process.execPath, [cliPath, 'diff', ...args], { encoding: 'utf8', cwd: fixtures });
   it('--format json is the schema, with the file names as given', () => {
     const r = run('old.bpf.o', 'new.bpf.o', '--format', 'json');
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 1, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), expected('objects.json'));
   });
   it('--base-old/--base-new: a module on each build', () => {
     const r = run('mod-old.btf', 'mod-new.btf', '--base-old', 'old.btf', '--base-new', 'new.btf', '--format', 'json');
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 1, r.stderr);
     assert.deepEqual(JSON.parse(r.stdout), expected('module.json'));
   });
   it('text: grouped by kind, one line per change, C on both sides', () => {
     const r = run('mod-old.btf', 'mod-new.btf', '--base-old', 'old.btf', '--base-new', 'new.btf');
-    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stdout, [
       '--- mod-old.btf', '+++ mod-new.btf', '',
       'STRUCT: 1 changed', '~ struct mod_state', '    size changed: 16 bytes -> 24 bytes', '    field type changed: count: int -> long',
@@ -154,16 +154,22 @@ describe('diff: the CLI', { skip: existsSync(cliPath) ? false : `${cliPath} not 
       'FUNC: 1 changed', '~ func mod_work', '    param added: flags: int', '',
       '3 changed, 0 added, 0 removed', ''].join('\n'));
   });
-  it('a split BTF without its base, a missing file: one line, exit 1', () => {
+  it('exit status as diff(1): 0 the same, 1 they differ', () => {
+    const same = run('old.bpf.o', 'old.bpf.o');
+    assert.equal(same.status, 0, same.stderr);
+    assert.match(same.stdout, /0 changed, 0 added, 0 removed/);
+    assert.equal(run('old.bpf.o', 'new.bpf.o').status, 1);
+  });
+  it('a split BTF without its base, a missing file: one line, exit 2 (diff(1)\'s trouble)', () => {
     const r = run('mod-old.btf', 'nothing-here.btf');
-    assert.equal(r.status, 1);
+    assert.equal(r.status, 2);
     assert.match(r.stderr, /^btf-lens: .*\n$/);
     const m = run('mod-old.btf', 'mod-new.btf', '--base-new', 'new.btf');
-    assert.equal(m.status, 1);
+    assert.equal(m.status, 2);
     assert.equal(m.stdout, '', 'no diff of a split BTF without its base');
     assert.match(m.stderr, /mod-old\.btf: offset 0 \(0x0\): this is split BTF/);
     const s = run('old.bpf.o');
-    assert.equal(s.status, 1);
+    assert.equal(s.status, 2);
     assert.match(s.stderr, /diff: expects OLD and NEW/);
   });
 });

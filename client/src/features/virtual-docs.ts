@@ -1,4 +1,8 @@
-/** `btf-lens:` documents (a type as C, a function's disassembly): read-only, content asked of the server. */
+/**
+ * `btf-lens:` documents (a type as C, a function's disassembly): read-only, content asked of the server.
+ * The server writes them `btf-lens:///path/…` (a URL to other editors); VS Code's Uri keeps no empty
+ * authority and sends them back as `btf-lens:/path/…`, which the server reads the same.
+ */
 import * as vscode from 'vscode';
 import type { LanguageClient } from 'vscode-languageclient/node';
 import { DocumentRequest, VIRTUAL_SCHEME } from '../../../server/src/protocol/requests';
@@ -20,7 +24,7 @@ export function registerVirtualDocuments(context: vscode.ExtensionContext, clien
     // Give the documents their grammar (the language is not told by the extension alone).
     vscode.workspace.onDidOpenTextDocument((doc) => {
       if (doc.uri.scheme !== VIRTUAL_SCHEME) return;
-      const want = doc.uri.path.endsWith('.bpf-asm') ? 'bpf-asm' : 'btf-c';
+      const want = doc.uri.path.endsWith('.bpf-asm') ? 'bpf-asm' : doc.uri.path.endsWith('.diff') ? 'diff' : 'btf-c';
       if (doc.languageId !== want) void vscode.languages.setTextDocumentLanguage(doc, want);
     }),
     // An object rebuilt: open virtual documents re-ask the server.

@@ -11,21 +11,30 @@ import { type LineGroup, type MemberAccess, lineGroups } from './lines';
 import { loadHoverBlocks } from './load-targets';
 import { memberOnTargets } from './member-kernels';
 import { accessesAt } from './member-place';
+import { clientFlavor, commandLink, fence } from './markup';
 import { insnLines } from './model';
 import { cName, pointerSizeOf, typeUri } from './typedoc';
 import type { WorkspaceIndex } from './workspace';
 
-export const FENCE_ASM = 'bpf-asm';
+/**
+ * The language of a fence of instructions, for `\`\`\`${FENCE_ASM}`: `bpf-asm` in VS Code, `asm` elsewhere
+ * (markup.ts), read when the text is written since the client is known only after `initialize`.
+ */
+export const FENCE_ASM: { toString(): string } = {
+  toString: () => fence('asm').slice(3),
+};
 
-/** A command link that selects a type in the type-tree editor of its file (the client registers `btfLens.revealType`). */
+/**
+ * A command link that selects a type in the type-tree editor of its file (the VS Code client registers
+ * `btfLens.revealType`); '' for other clients, which have no type tree.
+ */
 export function treeLink(fileUri: string, id: number): string {
-  return `[tree](command:btfLens.revealType?${encodeURIComponent(JSON.stringify([fileUri, id]))} "Show in the BTF type tree")`;
+  return clientFlavor() === 'vscode' ? commandLink('tree', 'btfLens.revealType', [fileUri, id], 'Show in the BTF type tree') : '';
 }
 
-/** A command link that opens a `btf-lens:` document (the client registers `btfLens.open`). */
+/** A command link that opens a `btf-lens:` document (the VS Code client registers `btfLens.open`); the label alone elsewhere. */
 export function openLink(label: string, uri: string, line?: number): string {
-  const args = line === undefined ? [uri] : [uri, line];
-  return `[${label}](command:btfLens.open?${encodeURIComponent(JSON.stringify(args))})`;
+  return commandLink(label, 'btfLens.open', line === undefined ? [uri] : [uri, line]);
 }
 
 export function hoverMarkdown(index: WorkspaceIndex, sourcePath: string, line: number, character: number, text: (n: number) => string): string | undefined {
@@ -66,7 +75,7 @@ function memberBlock(index: WorkspaceIndex, g: LineGroup, rootId: number, acc: M
   if (acc.parentId !== rootId) tail += ` (from \`${cName(g.file, btf, rootId)}\`)`;
   const kernels = memberOnTargets(index, g, rootId, acc);
   if (kernels) tail += `\n\nThis member on target kernels:\n\n\`\`\`\n${kernels}\n\`\`\``;
-  return `**${acc.name}** — member of ${openLink(`\`${parent}\``, typeUri(g.file, acc.parentId))}\n\n\`\`\`c\n${decl}\n\`\`\`\n\n${tail}`;
+  return `**${acc.name}** — member of ${openLink(`\`${parent}\``, typeUri(g.file, acc.parentId))}\n\n${fence('c')}\n${decl}\n\`\`\`\n\n${tail}`;
 }
 
 function groupBlock(g: LineGroup, max: number, labelled: boolean): string {
@@ -79,12 +88,15 @@ function groupBlock(g: LineGroup, max: number, labelled: boolean): string {
   const text: string[] = [];
   for (const s of shown) for (const line of lines.get(s)!) text.push(line.text);
   if (starts.length > shown.length) text.push(`… ${starts.length - shown.length} more`);
-  if (text.length) out.push(`\`\`\`${FENCE_ASM}\n${text.join('\n')}\n\`\`\``);
+  if (text.length) out.push(`${fence('asm')}\n${text.join('\n')}\n\`\`\``);
   if (g.relos.length) {
     out.push(`CO-RE relocation${g.relos.length > 1 ? 's' : ''}:\n\n\`\`\`\n${g.relos.map((r) => r.text + (r.error ? `  /* ${r.error} */` : '')).join('\n')}\n\`\`\``);
     const btf = g.file.btf!;
     const roots = [...new Set(g.relos.map((r) => r.rec.typeId))];
-    const links = roots.map((id) => `${openLink(`\`${cName(g.file, btf, id)}\``, typeUri(g.file, id))} [${id}] (${treeLink(g.file.uri, id)})`);
+    const links = roots.map((id) => {
+      const tree = treeLink(g.file.uri, id);
+      return `${openLink(`\`${cName(g.file, btf, id)}\``, typeUri(g.file, id))} [${id}]${tree ? ` (${tree})` : ''}`;
+    });
     out.push(`Local type${roots.length > 1 ? 's' : ''}: ${links.join(', ')}`);
   }
   return out.join('\n\n');

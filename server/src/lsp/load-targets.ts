@@ -20,6 +20,7 @@ import type { DependencyOutcome, LoadCheck, LoadDependency } from '../core/load/
 import { readTextFile } from '../io/files';
 import { statementLines } from './c-access';
 import { type TargetKernel, coreTargetsOf } from './core-targets';
+import { fence } from './markup';
 import { type IndexedFile, functionsOf } from './model';
 import type { WorkspaceIndex } from './workspace';
 
@@ -354,7 +355,7 @@ export function loadHoverBlocks(index: WorkspaceIndex, sourcePath: string, line:
         const local = localDeclaration(file, dep);
         const decls = targets.map((t, k) => (outcomes[k]?.code === 'incompatible' ? kernelDeclaration(t, outcomes[k]) : undefined));
         const lines = [`/* this object */ ${local ?? dep.name};`, ...targets.flatMap((t, k) => (decls[k] ? [`/* ${t.label} */ ${decls[k]};`] : []))];
-        parts.push(`\`\`\`c\n${lines.join('\n')}\n\`\`\``);
+        parts.push(`${fence('c')}\n${lines.join('\n')}\n\`\`\``);
       }
       parts.push(...attachNotes(dep, targets, outcomes));
       const block = parts.join('\n\n');

@@ -5,19 +5,22 @@
 import { inflateOffThread } from '../io/files';
 import { resolve } from 'node:path';
 import {
-  type ClientCapabilities, type Hover, type HoverParams, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
+  type ClientCapabilities, ErrorCodes, type Hover, ResponseError, type HoverParams, CodeLensRefreshRequest, type Connection, DidChangeWatchedFilesNotification, FileChangeType,
   type InitializeResult, type Location, type SymbolInformation, TextDocumentSyncKind, TextDocuments,
   type WorkDoneProgressServerReporter, type WorkspaceSymbol,
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  CoreMatrixRequest, DocumentRequest, FilesRequest, type RequestMethod, SearchRequest, SettingsRequest, StatusNotification,
+  CompareMarksRequest, CompareRequest, CoreMatrixCommand, CoreMatrixRequest, DocumentRequest, OpenCommand, FilesRequest, type RequestMethod, SearchRequest,
+  SettingsRequest, StatusNotification,
   TypeTextRequest,
 } from '../protocol/requests';
+import { Comparisons } from './compare';
 import { coreMatrix } from './core-matrix';
 import { coreTargetsOf } from './core-targets';
 import { DiagnosticsPublisher } from './diagnostics-publisher';
 import { hoverMarkdown } from './hover';
+import { flavorOf, setClientFlavor } from './markup';
 import type { IndexedFile } from './model';
 import type { SymbolIndex } from './names';
 import { codeLenses, docDefinition, docSymbols, sourceDefinition, sourceSymbols, symbolKindOf } from './navigation';
@@ -28,7 +31,7 @@ import { type Settings, kernelBtfPath, readSettings } from './settings';
 import { SourceTexts } from './source-texts';
 import { SymbolTable } from './symbol-table';
 import { typeUri } from './typedoc';
-import { parseVirtualUri, uriToPath } from './uri';
+import { parseCompareUri, parseVirtualUri, uriToPath } from './uri';
 import { warmSource } from './warm-up';
 import { watchFolders } from './watch';
 import { type IndexProgress, WorkspaceIndex } from './workspace';
@@ -57,6 +60,7 @@ export function startServer(connection: Connection): ServerHandle {
   const diagnostics = new DiagnosticsPublisher(connection, documents, () => index);
   const publishAll = (changed: IndexedFile[]) => diagnostics.publishAll(changed);
   const publishSource = (path: string, uri?: string) => diagnostics.publishSource(path, uri);
+  const comparisons = new Comparisons(() => index); // "Compare BTF…" documents
 
   const sendStatus = (indexing: boolean) => {
     if (!index) return;
@@ -100,9 +104,11 @@ export function startServer(connection: Connection): ServerHandle {
       const p = uriToPath(params.rootUri);
       if (p) folders.push(p);
     }
-    const init = params.initializationOptions as { settings?: unknown } | undefined;
-    received.initializationOptions = init?.settings;
-    const settings: Settings = readSettings(init?.settings);
+    // `settings` (our clients), or `btfLens` (Helix sends its one `config` table here and answers the pull from it).
+    const init = params.initializationOptions as { settings?: unknown; btfLens?: unknown; client?: unknown } | undefined;
+    received.initializationOptions = init?.settings ?? init?.btfLens;
+    setClientFlavor(flavorOf(init, params.clientInfo));
+    const settings: Settings = readSettings(received.initializationOptions);
     index = new WorkspaceIndex(folders.map((f) => resolve(f)), settings, {
       changed: (files) => {
         symbolTable.changed();
@@ -144,6 +150,7 @@ export function startServer(connection: Connection): ServerHandle {
         documentSymbolProvider: true,
         workspaceSymbolProvider: true,
         codeLensProvider: { resolveProvider: false },
+        executeCommandProvider: { commands: [OpenCommand.command, CoreMatrixCommand.command] },
       },
       serverInfo: { name: 'btf-lens' },
     };
@@ -231,6 +238,7 @@ export function startServer(connection: Connection): ServerHandle {
 
   connection.onCodeLens((p) => guard(() => {
     if (!index) return [];
+    if (parseCompareUri(p.textDocument.uri)) return comparisons.codeLenses(p.textDocument.uri);
     const path = uriToPath(p.textDocument.uri);
     const text = fullText(p.textDocument.uri);
     return path && text !== undefined ? codeLenses(index, path, text) : [];
@@ -255,13 +263,38 @@ export function startServer(connection: Connection): ServerHandle {
     });
   };
 
+  // Commands for editors that cannot run the VS Code client's (code lenses name OpenCommand there).
+  connection.onExecuteCommand(async (p): Promise<OpenCommand.Result | CoreMatrixCommand.Result | null> => {
+    const args = p.arguments ?? [];
+    if (p.command === OpenCommand.command) {
+      const [uri, line] = args as Partial<OpenCommand.Arguments>;
+      if (typeof uri !== 'string') throw new ResponseError(ErrorCodes.InvalidParams, `${OpenCommand.command}: a URI expected`);
+      if (!caps.window?.showDocument?.support) return { shown: false };
+      const at = typeof line === 'number' && line >= 0 ? { start: { line, character: 0 }, end: { line, character: 0 } } : undefined;
+      const r = await connection.window.showDocument({ uri, takeFocus: true, ...(at ? { selection: at } : {}) }).catch(() => ({ success: false }));
+      return { shown: r.success };
+    }
+    if (p.command === CoreMatrixCommand.command) {
+      if (!index) return null;
+      const [object] = args as Partial<CoreMatrixCommand.Arguments>;
+      await coreTargetsOf(index).ready();
+      return coreMatrix(index, typeof object === 'string' ? { object } : {});
+    }
+    throw new ResponseError(ErrorCodes.InvalidParams, `unknown command ${p.command}`);
+  });
+
   // ---- custom requests ----
 
   const on = <M extends RequestMethod>(method: M, handler: Handler<M>) => onRequest(connection, method, handler, { log, ready: () => !!index });
   on(FilesRequest.method, () => req.files(index!));
   on(TypeTextRequest.method, (p) => req.typeText(index!, p));
   on(SearchRequest.method, (p) => req.search(symbolTable.now(), p));
-  on(DocumentRequest.method, (p) => req.document(index!, p));
+  on(DocumentRequest.method, async (p) => {
+    const diff = await comparisons.documentText(p.uri);
+    return diff !== undefined ? { text: diff, languageId: 'diff' } : req.document(index!, p, (path) => comparisons.fileByPath(path));
+  });
+  on(CompareRequest.method, (p) => comparisons.compare(p));
+  on(CompareMarksRequest.method, (p) => comparisons.marks(p));
   on(CoreMatrixRequest.method, async (p) => {
     await coreTargetsOf(index!).ready();
     return coreMatrix(index!, p);

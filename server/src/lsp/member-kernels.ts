@@ -9,7 +9,7 @@ import type { Btf } from '../core/btf/btf';
 import { Kind } from '../core/btf/kinds';
 import { skipModsAndTypedefs } from '../core/btf/resolve';
 import { essentialNameLen } from '../core/core-relo/types';
-import { type MemberLeaf, compareComposite, memberLeaf } from '../core/diff/members';
+import { type Leaf as MemberLeaf, compareComposite, memberLeaf } from '../core/diff/members';
 import type { DiffDetail } from '../core/diff/model';
 import { findByNameKind } from '../core/load/names';
 import { Side } from '../core/diff/side';

@@ -7,6 +7,7 @@ import { Kind } from '../core/btf/kinds';
 import { isEnumvalBased } from '../core/core-relo/spec';
 import { CodeLens, DocumentSymbol, type Location, Range, SymbolKind } from 'vscode-languageserver';
 import { lineGroups } from './lines';
+import { openCommand } from './markup';
 import { accessesAt } from './member-place';
 import { type IndexedFile, coreRelosIn, countInsns, functionListing, functionsOf, insnLines, sourceLineReader } from './model';
 import { findTypeByName } from './names';
@@ -172,7 +173,7 @@ export function codeLenses(index: WorkspaceIndex, sourcePath: string, text: stri
   const multi = index.objectsFor(sourcePath).length > 1;
   return fns.map((f) => {
     const lens = CodeLens.create(Range.create(f.line, 0, f.line, 0), undefined);
-    lens.command = { title: `${f.section} · ${counts(f)}${multi ? ` · ${f.file.label}` : ''}`, command: 'btfLens.open', arguments: [disasmDocUri(f.file.path, f.name)] };
+    lens.command = openCommand(`${f.section} · ${counts(f)}${multi ? ` · ${f.file.label}` : ''}`, disasmDocUri(f.file.path, f.name));
     return lens;
   });
 }

@@ -55,10 +55,11 @@ export function search(symbols: SymbolIndex, p: SearchRequest.Params): SearchReq
   return { hits };
 }
 
-export function document(index: WorkspaceIndex, p: DocumentRequest.Params): DocumentRequest.Result {
+/** `others`: files outside the index that have type documents too (the sides of a comparison). */
+export function document(index: WorkspaceIndex, p: DocumentRequest.Params, others?: (path: string) => IndexedFile | undefined): DocumentRequest.Result {
   const v = parseVirtualUri(p.uri);
   if (!v) throw new RequestError(`not a btf-lens document: ${p.uri}`);
-  const file = index.fileByPath(v.file);
+  const file = index.fileByPath(v.file) ?? others?.(v.file);
   if (!file) return { text: `/* ${v.file} is not indexed (any more) */\n`, languageId: v.kind === 'type' ? 'btf-c' : 'bpf-asm' };
   if (v.kind === 'disasm') {
     return { text: disasmText(index, v.file, v.func) ?? `; no function ${v.func} in ${file.label}\n`, languageId: 'bpf-asm' };

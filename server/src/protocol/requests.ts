@@ -223,6 +223,35 @@ export namespace SettingsRequest {
   }
 }
 
+export namespace CompareRequest {
+  /** client → server: two BTFs compared as `btf-lens diff OLD NEW` compares them (indexed files, kernels, any file:
+   * each read with its base as the type-tree editor reads it); the answer names the read-only compare document. */
+  export const method = 'btf/compare' as const;
+  export interface Params {
+    /** file:// URIs of the two sides. */
+    old: string;
+    new: string;
+  }
+  export interface Result {
+    /** The `btf-lens:` document listing the changes (`btf/document` renders it; code lenses open both sides' C). */
+    uri: string;
+    summary: { added: number; removed: number; changed: number };
+  }
+}
+
+export namespace CompareMarksRequest {
+  /** client → server: for a `btf-lens:` type document opened from a compare document, the lines of its changed
+   * members and what changed there (the client shows them as decorations, not diagnostics). */
+  export const method = 'btf/compareMarks' as const;
+  export interface Params {
+    uri: string;
+  }
+  export interface Result {
+    /** 0-based lines of the type document and one line of text each (`changed: field moved: bit 64 -> bit 96`). */
+    marks: { line: number; text: string }[];
+  }
+}
+
 // ---- The type-tree editor (client/src/features/type-tree.ts and its webview) ----
 // The editor opens any file (also outside the workspace: /sys/kernel/btf/*) as a `doc`: a handle the
 // server keeps until `btf/editor/close`. Every later request names the doc; type IDs are in the doc's
@@ -518,6 +547,26 @@ export namespace EditorExtRequest {
   }
 }
 
+// ---- Commands the server runs (workspace/executeCommand), for editors that cannot run the VS Code client's ----
+// Code lenses name OpenCommand where the client did not say it is VS Code (server/src/lsp/markup.ts).
+
+export namespace OpenCommand {
+  /** client → server: show a `btf-lens:` document, at a line; the server asks the client with window/showDocument. */
+  export const command = 'btf-lens.open' as const;
+  export type Arguments = [uri: string, line?: number];
+  export interface Result {
+    /** False when the client does not support window/showDocument or did not show it (read it with btf/document). */
+    shown: boolean;
+  }
+}
+
+export namespace CoreMatrixCommand {
+  /** client → server: btf/coreMatrix as a command (for clients that can only run commands). */
+  export const command = 'btf-lens.coreMatrix' as const;
+  export type Arguments = [object?: string];
+  export type Result = CoreMatrixRequest.Result;
+}
+
 /** The virtual documents' URI scheme. */
 export const VIRTUAL_SCHEME = 'btf-lens' as const;
 
@@ -529,6 +578,8 @@ export interface RequestMap {
   [DocumentRequest.method]: [DocumentRequest.Params, DocumentRequest.Result];
   [CoreMatrixRequest.method]: [CoreMatrixRequest.Params, CoreMatrixRequest.Result];
   [SettingsRequest.method]: [SettingsRequest.Params, SettingsRequest.Result];
+  [CompareRequest.method]: [CompareRequest.Params, CompareRequest.Result];
+  [CompareMarksRequest.method]: [CompareMarksRequest.Params, CompareMarksRequest.Result];
   [EditorOpenRequest.method]: [EditorOpenRequest.Params, EditorOpenRequest.Result];
   [EditorCloseRequest.method]: [EditorCloseRequest.Params, EditorCloseRequest.Result];
   [EditorRowsRequest.method]: [EditorRowsRequest.Params, EditorRowsRequest.Result];

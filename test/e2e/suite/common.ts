@@ -50,7 +50,7 @@ export function lineOf(rel: string, text: string): { line: number; text: string 
 
 /** The `btf-lens:` URI of a type's C document, as the server builds it (see test/server/lsp.test.ts). */
 export const typeDoc = (rel: string, id: number, title: string): string =>
-  `btf-lens:${wsPath(rel).split('/').map(encodeURIComponent).join('/')}/@${id}/${encodeURIComponent(title)}.btf.h`;
+  `btf-lens://${wsPath(rel).split('/').map(encodeURIComponent).join('/')}/@${id}/${encodeURIComponent(title)}.btf.h`;
 
 export function hoverText(hovers: vscode.Hover[] | undefined): string {
   return (hovers ?? []).flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n\n---\n\n');

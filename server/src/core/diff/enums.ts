@@ -4,7 +4,7 @@ import type { Side } from './side';
 
 /** Enumerators by name: ENUM values as numbers, ENUM64 values as decimal strings (they need 64 bits). */
 
-function values(s: Side, id: number): Map<string, number | string> {
+export function enumValues(s: Side, id: number): Map<string, number | string> {
   const t = s.t;
   const out = new Map<string, number | string>();
   const is64 = t.kind(id) === Kind.ENUM64;
@@ -24,8 +24,8 @@ function values(s: Side, id: number): Map<string, number | string> {
 
 /** Old enumerators in order (changed or removed), then the new ones. */
 export function compareEnum(sa: Side, a: number, sb: Side, b: number, out: DiffDetail[]): void {
-  const va = values(sa, a);
-  const vb = values(sb, b);
+  const va = enumValues(sa, a);
+  const vb = enumValues(sb, b);
   for (const [name, v] of va) {
     const w = vb.get(name);
     if (w === undefined) out.push({ what: 'value removed', member: name, old: v });

@@ -7,7 +7,7 @@ import type { Side } from './side';
  * into leaves with absolute bit offsets, `u.a` for `a` inside the anonymous struct of member `u`.
  */
 
-export interface MemberLeaf {
+export interface Leaf {
   path: string;
   type: string;
   /** Bit offset from the start of the outermost type. */
@@ -19,8 +19,9 @@ export interface MemberLeaf {
 /** Nesting of anonymous bodies followed; only hostile BTF nests deeper (or in a loop). */
 const MAX_DEPTH = 32;
 
-function leaves(s: Side, id: number): MemberLeaf[] {
-  const out: MemberLeaf[] = [];
+/** The members of struct/union `id`, anonymous bodies flattened (paths as the diff names them). */
+export function leaves(s: Side, id: number): Leaf[] {
+  const out: Leaf[] = [];
   const seen = new Set<string>();
   const walk = (id: number, base: number, prefix: string, depth: number): void => {
     const t = s.t;
@@ -47,7 +48,7 @@ function leaves(s: Side, id: number): MemberLeaf[] {
 }
 
 /** Member `path` of struct/union `id` as the comparison names it (`u.a`), or undefined when it has none. */
-export function memberLeaf(s: Side, id: number, path: string): MemberLeaf | undefined {
+export function memberLeaf(s: Side, id: number, path: string): Leaf | undefined {
   return leaves(s, id).find((l) => l.path === path);
 }
 
@@ -62,10 +63,10 @@ export function compareComposite(sa: Side, a: number, sb: Side, b: number, out: 
   if (oldSize !== newSize) out.push({ what: 'size changed', old: oldSize, new: newSize });
   const la = leaves(sa, a);
   const lb = leaves(sb, b);
-  const byPath = new Map<string, MemberLeaf>();
+  const byPath = new Map<string, Leaf>();
   for (const l of lb) byPath.set(l.path, l);
-  const paired = new Set<MemberLeaf>();
-  const gone: MemberLeaf[] = [];
+  const paired = new Set<Leaf>();
+  const gone: Leaf[] = [];
   for (const o of la) {
     const n = byPath.get(o.path);
     if (!n) {
@@ -75,7 +76,7 @@ export function compareComposite(sa: Side, a: number, sb: Side, b: number, out: 
     paired.add(n);
   }
   const fresh = lb.filter((l) => !paired.has(l));
-  const renamedTo = new Map<MemberLeaf, MemberLeaf>();
+  const renamedTo = new Map<Leaf, Leaf>();
   for (const o of gone) {
     const n = fresh.find((f) => !paired.has(f) && f.off === o.off && f.bits === o.bits && f.type === o.type);
     if (n) {

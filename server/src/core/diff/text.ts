@@ -47,7 +47,8 @@ function declaration(s: Side, id: number | undefined, kind: DiffKind, name: stri
   return id === undefined ? `${KEYWORD[kind]} ${name}` : s.declare(id);
 }
 
-function detailText(x: DiffDetail): string {
+/** One difference as the text report writes it (`field moved: pid: bit 64 -> bit 96`). */
+export function detailText(x: DiffDetail): string {
   const head = x.member !== undefined && x.what !== 'field renamed' && x.what !== 'param renamed' ? `${x.what}: ${x.member}` : x.what;
   const v = (u: string | number) => {
     switch (x.what) {
