@@ -7,13 +7,14 @@
  */
 import { relative } from 'node:path';
 import { coreReloKindStr, describeCoreRelo } from '../core/core-relo/spec';
+import { objectDeps } from '../core/deps';
 import type { LoadCheck, LoadDependency } from '../core/load/model';
 import type { CoreMatrixRequest } from '../protocol/requests';
 import { type TargetKernel, coreTargetsOf, objectFiles, reloSourceLine } from './core-targets';
-import { dependencyChanges } from './kernel-changes';
 import { memberAccesses } from './lines';
 import { EXTERN_KINDS, dependencyLabel, loadCheckOf, outcomeText } from './load-targets';
-import { memberChanges } from './member-kernels';
+import { detailText, memberChanges } from './member-kernels';
+import type { IndexedFile } from './model';
 import { pathToUri } from './uri';
 import type { WorkspaceIndex } from './workspace';
 
@@ -56,6 +57,7 @@ export function coreMatrix(index: WorkspaceIndex, p: CoreMatrixRequest.Params): 
     }
     const checks = targets.map((t) => loadCheckOf(index, file, t));
     const deps = checks.find((c) => c)?.dependencies ?? [];
+    const surface = dependencySurface(file, targets, checks);
     deps.forEach((dep, i) => {
       if (dep.kind === 'core-relo') return;
       const outcomes = checks.map((c) => c?.outcomes[i]);
@@ -66,7 +68,7 @@ export function coreMatrix(index: WorkspaceIndex, p: CoreMatrixRequest.Params): 
       };
       const source = dep.place && sourceOf(dep.place.file, dep.place.line);
       if (source) row.source = source;
-      const changes = dependencyChanges(dep, targets, outcomes);
+      const changes = surface(dep);
       if (changes) row.changes = changes;
       own.push(row);
     });
@@ -90,6 +92,31 @@ export function coreMatrix(index: WorkspaceIndex, p: CoreMatrixRequest.Params): 
   result.markdown = toMarkdown(result);
   result.csv = toCsv(result);
   return result;
+}
+
+/**
+ * How each attach target, kfunc and typed ksym of `file` differs across the kernels: core/deps's dependency
+ * surface (`btf-lens deps`) over the load checks already made, in a cell's words (`new: param added (flags)`).
+ */
+function dependencySurface(file: IndexedFile, targets: TargetKernel[], checks: (LoadCheck | undefined)[]): (dep: LoadDependency) => string | undefined {
+  const usable = targets.map((t, k) => ({ t, k })).filter(({ t, k }) => t.target && checks[k]);
+  if (usable.length < 2 || !file.input) return () => undefined;
+  const { report } = objectDeps(file.input, usable.map(({ t }) => ({ label: t.label, file: t.path, btf: t.target!.vmlinux })), {
+    check: (_obj, target) => checks[usable.find(({ t }) => t.target!.vmlinux === target.vmlinux)!.k]!,
+  });
+  return (ld) => {
+    const dep = report.dependencies.find((d) => (ld.kind === 'attach'
+      ? d.what === 'attach' && d.uses.some((u) => u.section === ld.section && u.prog === ld.program)
+      : d.what === (ld.kind === 'kfunc' ? 'kfunc' : ld.kind === 'ksym-var' ? 'ksym' : '') && d.name === ld.name));
+    if (!dep || !dep.targets.some((x) => x.present)) return undefined;
+    const out: string[] = [];
+    dep.targets.forEach((x, i) => {
+      const label = usable[i]!.t.label;
+      if (!x.present) out.push(`${label}: absent`);
+      else if (x.changes.length) out.push(`${label}: ${x.changes.map(detailText).join(', ')}`);
+    });
+    return out.length ? out.join('; ') : undefined;
+  };
 }
 
 function whatOf(dep: LoadDependency): Row['what'] {
