@@ -11,6 +11,7 @@ import { basename, dirname, resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { type Diagnostic, DiagnosticSeverity, Range } from 'vscode-languageserver';
 import { type CoreRelocation, type CoreResolution, type CoreTarget, resolveCoreRelocations } from '../core/core-relo/resolve';
+import type { Btf } from '../core/btf/btf';
 import { type BtfInput, openBtfInput } from '../core/input';
 import type { LoadOptions } from '../core/load/model';
 import { releaseOfInput } from '../kernels/release';
@@ -107,7 +108,7 @@ async function loadTarget(path: string, label: string, stamp: string): Promise<T
       t.error = `${path}: split BTF (a module's): not a kernel BTF`;
       return t;
     }
-    t.target = { vmlinux: input.btf, modules: [] };
+    t.target = { vmlinux: input.btf, modules: resolve(path) === SYS_VMLINUX ? await runningModules(input.btf) : [] };
     t.loadOptions = runningKernelOptions(path, input);
   } catch (e) {
     const p = readProblem(path, e);
@@ -129,6 +130,34 @@ function kernelText(path: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The running kernel's module BTFs (/sys/kernel/btf/<module>, split on its vmlinux), which libbpf searches
+ * for kfuncs, typed ksyms, attach targets and CO-RE candidates vmlinux lacks. One that cannot be read is left out.
+ */
+async function runningModules(vmlinux: Btf): Promise<{ name: string; btf: Btf }[]> {
+  const dir = dirname(SYS_VMLINUX);
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => n !== basename(SYS_VMLINUX)).sort();
+  } catch {
+    return [];
+  }
+  const out: { name: string; btf: Btf }[] = [];
+  for (const name of names) {
+    let opened: OpenedFile | undefined;
+    try {
+      opened = await openFile(resolve(dir, name));
+      const m = openBtfInput(opened.source, { file: resolve(dir, name), base: vmlinux });
+      if (m.btf?.ok && !m.problems.some((p) => p.severity === 'error')) out.push({ name, btf: m.btf });
+    } catch {
+      // not a module BTF we can read: libbpf would skip it too
+    } finally {
+      opened?.close();
+    }
+  }
+  return out;
 }
 
 /** libbpf's inputs besides the BTF, as `btf-lens check` takes them for a target (cli.ts checkCmd). */
