@@ -90,8 +90,9 @@ export function dependencyLabel(dep: LoadDependency): string {
 
 /** The kernel's declaration of what it resolved to, as C (`int do_unlinkat(int dfd, struct filename *name)`). */
 export function kernelDeclaration(t: TargetKernel, o: DependencyOutcome | undefined, dep?: LoadDependency): string | undefined {
-  const btf = t.target?.vmlinux;
-  if (!btf || !o?.targetTypeId || (o.targetBtf && o.targetBtf !== 'vmlinux')) return undefined;
+  const inModule = o?.targetBtf && o.targetBtf !== 'vmlinux' ? t.target?.modules?.find((m) => m.name === o.targetBtf)?.btf : undefined;
+  const btf = inModule ?? t.target?.vmlinux;
+  if (!btf || !o?.targetTypeId || (o.targetBtf && o.targetBtf !== 'vmlinux' && !inModule)) return undefined;
   const id = o.targetTypeId;
   if (id >= btf.typeCount) return undefined;
   if (dep?.kind === 'struct-ops-member' && dep.member) {
@@ -117,7 +118,8 @@ export function outcomeText(dep: LoadDependency, o: DependencyOutcome | undefine
     case 'found': {
       const decl = kernelDeclaration(t, o, dep);
       if (dep.kind === 'kconfig') return { text: `set to ${o.value ?? '?'}`, fails };
-      return { text: decl ? `found: ${decl}` : 'found', fails };
+      const where = o.targetBtf && o.targetBtf !== 'vmlinux' ? ` in module ${o.targetBtf}` : '';
+      return { text: decl ? `found${where}: ${decl}` : `found${where}`, fails };
     }
     case 'weak-missing': return { text: `not found: left 0 (__weak)${why}`, fails };
     case 'missing': return { text: `not found — the load fails${err}${why}`, fails };
