@@ -8,6 +8,7 @@
 import { relative } from 'node:path';
 import { coreReloKindStr, describeCoreRelo } from '../core/core-relo/spec';
 import { objectDeps } from '../core/deps';
+import type { BtfInput } from '../core/input';
 import type { LoadCheck, LoadDependency } from '../core/load/model';
 import type { CoreMatrixRequest } from '../protocol/requests';
 import { type TargetKernel, coreTargetsOf, objectFiles, reloSourceLine } from './core-targets';
@@ -101,7 +102,19 @@ export function coreMatrix(index: WorkspaceIndex, p: CoreMatrixRequest.Params): 
 function dependencySurface(file: IndexedFile, targets: TargetKernel[], checks: (LoadCheck | undefined)[]): (dep: LoadDependency) => string | undefined {
   const usable = targets.map((t, k) => ({ t, k })).filter(({ t, k }) => t.target && checks[k]);
   if (usable.length < 2 || !file.input) return () => undefined;
-  const { report } = objectDeps(file.input, usable.map(({ t }) => ({ label: t.label, file: t.path, btf: t.target!.vmlinux })), {
+  // the load checks are cached per (object, target): so is what is made of them
+  const key = usable.map(({ t, k }) => `${t.path}\0${t.stamp}\0${k}`).join('\0');
+  const hit = surfaces.get(checks[usable[0]!.k]!);
+  if (hit && hit.key === key && hit.checks.every((c, i) => c === checks[usable[i]!.k])) return hit.lookup;
+  const lookup = makeSurface(file.input, usable, checks);
+  surfaces.set(checks[usable[0]!.k]!, { key, checks: usable.map(({ k }) => checks[k]!), lookup });
+  return lookup;
+}
+
+const surfaces = new WeakMap<LoadCheck, { key: string; checks: LoadCheck[]; lookup: (dep: LoadDependency) => string | undefined }>();
+
+function makeSurface(input: BtfInput, usable: { t: TargetKernel; k: number }[], checks: (LoadCheck | undefined)[]): (dep: LoadDependency) => string | undefined {
+  const { report } = objectDeps(input, usable.map(({ t }) => ({ label: t.label, file: t.path, btf: t.target!.vmlinux })), {
     check: (_obj, target) => checks[usable.find(({ t }) => t.target!.vmlinux === target.vmlinux)!.k]!,
   });
   return (ld) => {

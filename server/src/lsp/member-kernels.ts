@@ -127,9 +127,25 @@ function typedefBody(btf: Btf, name: string, kind: number): number {
 
 /** The details core/diff gives member `path` between two kernels' versions of the struct. */
 function detailsOf(a: OnTarget, b: OnTarget, path: string): DiffDetail[] {
-  const out: DiffDetail[] = [];
-  compareComposite(a.side!, a.id, b.side!, b.id, out);
-  return out.filter((d) => d.member === path);
+  return compared(a.side!, a.id, b.side!, b.id).filter((d) => d.member === path);
+}
+
+/** compareComposite of two kernels' structs, kept per pair of sides: a matrix asks about one struct for many relocations. */
+const comparisons = new WeakMap<Side, WeakMap<Side, Map<string, DiffDetail[]>>>();
+function compared(sa: Side, a: number, sb: Side, b: number): DiffDetail[] {
+  let bySide = comparisons.get(sa);
+  if (!bySide) comparisons.set(sa, (bySide = new WeakMap()));
+  let byIds = bySide.get(sb);
+  if (!byIds) bySide.set(sb, (byIds = new Map()));
+  const key = `${a}:${b}`;
+  let out = byIds.get(key);
+  if (!out) {
+    out = [];
+    compareComposite(sa, a, sb, b, out);
+    if (byIds.size > 4096) byIds.clear();
+    byIds.set(key, out);
+  }
+  return out;
 }
 
 function cell(x: OnTarget, k: number, on: OnTarget[], first: OnTarget | undefined, kind: number): string {
@@ -166,8 +182,6 @@ function cell(x: OnTarget, k: number, on: OnTarget[], first: OnTarget | undefine
 
 /** The old name of `path` when the comparison from `prev` to `x` says it was renamed. */
 function renamedFrom(prev: OnTarget, x: OnTarget, path: string): string | undefined {
-  const out: DiffDetail[] = [];
-  compareComposite(prev.side!, prev.id, x.side!, x.id, out);
-  const r = out.find((d) => d.what === 'field renamed' && d.new === path);
+  const r = compared(prev.side!, prev.id, x.side!, x.id).find((d) => d.what === 'field renamed' && d.new === path);
   return r ? String(r.old) : undefined;
 }
