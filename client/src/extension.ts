@@ -8,6 +8,7 @@ import { LanguageClient, type LanguageClientOptions, type ServerOptions, Transpo
 import { VIRTUAL_SCHEME } from '../../server/src/protocol/requests';
 import { registerCommands } from './features/commands';
 import { registerCoreMatrix } from './features/core-matrix';
+import { registerGenMinCore } from './features/gen-min-core';
 import { configurationMiddleware, currentSettings, registerSettingsSync } from './features/settings';
 import { registerStatus } from './features/status';
 import { type TypeTreeApi, registerTypeTree } from './features/type-tree';
@@ -49,6 +50,7 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
   registerCommands(context, c);
   const typeTree = registerTypeTree(context, c);
   registerCoreMatrix(context, c);
+  registerGenMinCore(context, c);
   registerSettingsSync(context, c);
   const ready = c.start().then(() => status.firstIndex);
   return { ready, client: c, typeTree };
