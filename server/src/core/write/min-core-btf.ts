@@ -133,16 +133,13 @@ class Marks {
       case Kind.CONST: case Kind.RESTRICT: case Kind.VOLATILE: case Kind.TYPEDEF:
         this.type(btf.sizeOrType(id), followPointers, depth + 1);
         return;
-      case Kind.ARRAY: {
-        const t = typeById(btf, id) as { type: number; indexType: number };
-        this.type(t.type, followPointers, depth + 1);
-        this.type(t.indexType, followPointers, depth + 1);
+      case Kind.ARRAY:
+        this.type(word(btf, id, 0), followPointers, depth + 1);
+        this.type(word(btf, id, 1), followPointers, depth + 1);
         return;
-      }
       case Kind.FUNC_PROTO: {
-        const t = typeById(btf, id) as { returnType: number; params: { type: number }[] };
-        this.type(t.returnType, followPointers, depth + 1);
-        for (const p of t.params) this.type(p.type, followPointers, depth + 1);
+        this.type(btf.sizeOrType(id), followPointers, depth + 1);
+        for (let i = 0, n = btf.vlen(id); i < n; i++) this.type(word(btf, id, 2 * i + 1), followPointers, depth + 1);
         return;
       }
       default:
@@ -162,10 +159,9 @@ class Marks {
         return;
       case Kind.STRUCT: case Kind.UNION: {
         if (behindPtr) return;
-        const t = typeById(btf, id) as CompositeType;
-        for (let i = 0; i < t.members.length; i++) {
+        for (let i = 0, n = btf.vlen(id); i < n; i++) {
           this.member(id, i);
-          this.typeMatch(t.members[i]!.type, false, depth + 1);
+          this.typeMatch(word(btf, id, 3 * i + 1), false, depth + 1);
         }
         return;
       }
@@ -175,16 +171,13 @@ class Marks {
       case Kind.PTR:
         this.typeMatch(btf.sizeOrType(id), true, depth + 1);
         return;
-      case Kind.ARRAY: {
-        const t = typeById(btf, id) as { type: number; indexType: number };
-        this.typeMatch(t.type, false, depth + 1);
-        this.typeMatch(t.indexType, false, depth + 1);
+      case Kind.ARRAY:
+        this.typeMatch(word(btf, id, 0), false, depth + 1);
+        this.typeMatch(word(btf, id, 1), false, depth + 1);
         return;
-      }
       case Kind.FUNC_PROTO: {
-        const t = typeById(btf, id) as { returnType: number; params: { type: number }[] };
-        this.typeMatch(t.returnType, false, depth + 1);
-        for (const p of t.params) this.typeMatch(p.type, false, depth + 1);
+        this.typeMatch(btf.sizeOrType(id), false, depth + 1);
+        for (let i = 0, n = btf.vlen(id); i < n; i++) this.typeMatch(word(btf, id, 2 * i + 1), false, depth + 1);
         return;
       }
       default:
@@ -207,14 +200,12 @@ class Marks {
       const k = btf.kind(id);
       if (k === Kind.STRUCT || k === Kind.UNION) {
         const idx = spec.raw[i]!;
-        const t = typeById(btf, id) as CompositeType;
-        const m = t.members[idx];
-        if (!m) throw new Failure(`member #${idx} of [${id}] is out of range`);
+        if (idx >= btf.vlen(id)) throw new Failure(`member #${idx} of [${id}] is out of range`);
         this.member(id, idx);
-        id = m.type;
+        id = word(btf, id, 3 * idx + 1);
         this.type(id, false);
       } else if (k === Kind.ARRAY) {
-        id = (typeById(btf, id) as { type: number }).type;
+        id = word(btf, id, 0);
       } else {
         throw new Failure(`unsupported kind: ${libbpfKindStr(k)} (${btf.sizeOrType(id)})`);
       }
@@ -235,6 +226,16 @@ class Marks {
     if (depth > MAX_DEPTH) throw new Failure(`type chain at [${id}] is too deep`);
     if (id >= this.types.length) throw new Failure(`type [${id}] is not in the target BTF`);
   }
+}
+
+/**
+ * The n-th u32 after a type's 12-byte btf_type (a member is 3 words: name, type, offset; a param 2: name,
+ * type; an array's are type, index type, nelems): read in place, where typeById would inflate every member
+ * of a struct (task_struct's hundreds, with their names) for each relocation.
+ */
+function word(btf: Btf, id: number, n: number): number {
+  const loc = btf.locate(id);
+  return loc ? loc.btf.view.u32(loc.off + 12 + n * 4) : 0;
 }
 
 const quiet: Logger = () => {};
