@@ -15,6 +15,7 @@
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 ORACLES=${ORACLES:-$ROOT/../shared/oracles}
+CORPUS=${BTF_LENS_CORPUS:-$ROOT/../shared/corpus}
 cd "$ROOT"
 G=test/golden/min-core-btf-split
 T=test/fixtures/core-targets/btf
@@ -26,13 +27,23 @@ outcomes() {
   sed -E 's/^( ?)[DWI]: libbpf: /\1/' | grep -E "^prog '[^']*': relo #[0-9]+: (patched|substituting|no matching|.*ambiguity)|failed to perform CO-RE" || true
 }
 rm -f $G/*.txt
-for o in test/fixtures/obj/core.bpfel.o test/fixtures/obj/progs.bpfel.o test/fixtures/core-targets/obj/corex.bpfel.o test/fixtures/core-targets/obj/corex.tm.bpfel.o; do
-  node dist/cli.js gen min-core-btf $T/module.btf "$TMP/out.btf" "$o" --base $T/missing.btf
-  n=$(basename "$o" .o)
+# prove OBJ against MODULE split on VMLINUX; NAME names the goldens
+prove() {
+  local o=$1 mod=$2 vmlinux=$3 n=$4
+  node dist/cli.js gen min-core-btf "$mod" "$TMP/out.btf" "$o" --base "$vmlinux"
   "$TMP/core_oracle" -q -M "$o" "$TMP/out.btf" | outcomes > "$G/$n.txt" || true
-  unshare -m sh -c "mount --bind $T/missing.btf /sys/kernel/btf/vmlinux && MODULE_BTF=$T/module.btf MODULE_NAME=module LD_PRELOAD=$TMP/module_btf_shim.so $TMP/core_oracle -q -M $o" > "$TMP/full.log" || true
+  unshare -m sh -c "mount --bind $vmlinux /sys/kernel/btf/vmlinux && MODULE_BTF=$mod MODULE_NAME=module LD_PRELOAD=$TMP/module_btf_shim.so $TMP/core_oracle -q -M $o" > "$TMP/full.log" || true
   outcomes < "$TMP/full.log" > "$G/$n.full.txt"
   # the module really was searched: some candidate came from it
   grep -q 'in \[module\]' "$TMP/full.log" || echo "$n: no candidate from the module"
   echo "$n: $(wc -l < "$G/$n.txt") outcome lines on OUT, $(wc -l < "$G/$n.full.txt") on the full module + vmlinux"
+}
+rm -f $G/*.txt
+for o in test/fixtures/obj/core.bpfel.o test/fixtures/obj/progs.bpfel.o test/fixtures/core-targets/obj/corex.bpfel.o test/fixtures/core-targets/obj/corex.tm.bpfel.o; do
+  prove "$o" $T/module.btf $T/missing.btf "$(basename "$o" .o)"
+done
+# real modules: Debian 6.1's ext4 and openvswitch on their vmlinux (../shared/corpus)
+M=test/fixtures/min-core-btf/obj/modtypes.bpfel.o
+for mod in fs__ext4__ext4 net__openvswitch__openvswitch; do
+  prove $M "$CORPUS/modules/$mod.btf" "$CORPUS/vmlinux-6.1.btf" "modtypes.bpfel__${mod##*__}"
 done
