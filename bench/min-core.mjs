@@ -3,7 +3,8 @@
 // medians of wall time and user+sys CPU. OUT is checked byte-identical first (a fast wrong answer would not
 // count). Objects, in two rows: one large object (the selftests' profiler1.o, ≈1,500 relocations), and
 // every object with CO-RE relocations that bpftool takes, all in one run (libbpf-tools' .bpf.o where
-// $BTF_LENS_GEN_OBJS names a directory of them; else the kernel selftests ../selftests/bpfel; else the
+// $BTF_LENS_GEN_OBJS names a directory of them; else the kernel selftests ($BTF_LENS_SELFTESTS, default
+// ../selftests)/bpfel; else the
 // committed fixtures). Standalone: node bench/min-core.mjs [VMLINUX]  (after npm run build; RUNS=N)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
@@ -48,7 +49,7 @@ export function minCoreRows({ root, vmlinux, runs = 11 }) {
   if (!have('bpftool')) return [[what, NaN, undefined, 'bpftool not installed']];
   const tmp = mkdtempSync(join(tmpdir(), 'btf-lens-bench-gen-'));
   try {
-    const selftests = resolve(root, '../selftests/bpfel');
+    const selftests = join(process.env.BTF_LENS_SELFTESTS ?? resolve(root, '../selftests'), 'bpfel');
     const dir = [process.env.BTF_LENS_GEN_OBJS, existsSync(join(selftests, 'profiler1.o')) ? selftests : undefined].find((d) => d && existsSync(d));
     const rows = [];
     const profiler = join(selftests, 'profiler1.o');
