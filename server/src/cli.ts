@@ -19,7 +19,7 @@ import { programsFailingAtPoison } from './core/core-relo/reach';
 import { type Problem, formatProblem, internalErrorMessage, oneLine } from './core/util/problems';
 import { diffBtf, diffJson, formatDiffText } from './core/diff/index';
 import { ByteWriter } from './core/util/writer';
-import { CliError, InternalError, loadWithBases } from './cli/load';
+import { CliError, InternalError, loadObjectBtf, loadWithBases } from './cli/load';
 import { type MinCoreObject, minCoreBtf } from './core/write/min-core-btf';
 import { type TargetReport, btfBytes, formatMinCoreReport, minCoreReportJson } from './core/write/min-core-report';
 import { listTargetDir, outName } from './io/target-dir';
@@ -332,7 +332,7 @@ async function genCmd(args: string[], opts: { bases: string[]; targetDir?: strin
     objs = o;
   }
   const objects = [];
-  for (const o of objs) objects.push({ file: o, input: (await loadWithBases(o, [])).input });
+  for (const o of objs) objects.push({ file: o, input: await loadObjectBtf(o) });
   const reports: TargetReport[] = [];
   let failed = false;
   for (const job of jobs) {
