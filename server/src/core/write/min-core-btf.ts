@@ -6,7 +6,7 @@ import { type Candidate, calcReloInsn } from '../core-relo/calc';
 import { type CoreTarget, findCands } from '../core-relo/candidates';
 import { type Logger, type Spec, formatSpec } from '../core-relo/match';
 import { coreReloKindStr } from '../core-relo/spec';
-import { TypeView } from '../core-relo/types';
+import { TypeView, essentialNameLen, isAnyEnum } from '../core-relo/types';
 import type { BtfInput } from '../input';
 import { BtfBuilder } from './builder';
 import { stringBytes } from './strings';
@@ -257,7 +257,7 @@ interface PendingRelocation {
 }
 
 /** btfgen_record_obj: resolve every CO-RE relocation record of one object and mark what its target spec uses. */
-function recordObject(marks: Marks, target: Btf, obj: MinCoreObject, report?: PendingRelocation[]): void {
+function recordObject(marks: Marks, target: Btf, obj: MinCoreObject, byName: Map<string, Candidate[]>, report?: PendingRelocation[]): void {
   const { btf, ext, elf } = obj.input;
   // libbpf 1.1 reads objects in the host's byte order only (bpftool: "Invalid argument")
   if (elf?.header && !elf.header.littleEndian) throw new Failure(`failed to parse BPF object '${obj.file}': a big-endian object, and libbpf 1.1 reads only the host's (little-endian) byte order`);
@@ -279,7 +279,14 @@ function recordObject(marks: Marks, target: Btf, obj: MinCoreObject, report?: Pe
         if (!cands) {
           // btfgen_find_cands fails only for a local type that is missing or has an invalid name
           if (!ltv.exists(rec.typeId) || ltv.name(rec.typeId) === undefined) throw new Failure(`${where()}: local type [${rec.typeId}] does not exist`);
-          cands = findCands(ltv, rec.typeId, coreTarget, quiet) ?? [];
+          // the search depends on the kind and essential name only: made once for all objects, each object
+          // getting its own copy (libbpf prunes an object's list as its relocations match)
+          const name = ltv.name(rec.typeId)!;
+          const kind = ltv.kind(rec.typeId);
+          const key = `${isAnyEnum(kind) ? 'enum' : kind}:${name.slice(0, essentialNameLen(name))}`;
+          let found = byName.get(key);
+          if (!found) byName.set(key, (found = findCands(ltv, rec.typeId, coreTarget, quiet) ?? []));
+          cands = found.slice();
           cache.set(rec.typeId, cands);
         }
       }
@@ -369,7 +376,8 @@ export function minCoreBtf(target: Btf, objects: readonly MinCoreObject[], opts:
   try {
     const marks = new Marks(target);
     const pending: PendingRelocation[] | undefined = opts.report ? [] : undefined;
-    for (const o of objects) recordObject(marks, target, o, pending);
+    const byName = new Map<string, Candidate[]>();
+    for (const o of objects) recordObject(marks, target, o, byName, pending);
     // OUT's IDs: the kept types, renumbered in target ID order
     const ids = new Uint32Array(target.typeCount);
     let next = 1;
