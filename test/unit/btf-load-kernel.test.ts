@@ -104,6 +104,54 @@ describe('BPF_BTF_LOAD: what the writer makes loads into the running kernel', { 
     assert.deepEqual(refused, [], 'the kernel refuses');
   });
 
+  it('every kind the writer writes, built by hand and copied type by type', () => {
+    // the kinds 6.18 takes, in forms it accepts (a DATASEC with its size and its variables inside)
+    const b = new BtfBuilder();
+    const int = b.addInt('int', 4, 'signed');
+    const chr = b.addInt('char', 1, 'char');
+    const u64 = b.addInt('unsigned long long', 8);
+    const ptr = b.addPtr(int);
+    const arr = b.addArray(int, chr, 16);
+    const s = b.addStruct('s', 32, [
+      { name: 'a', type: int, bitOffset: 0 }, { name: 'flags', type: int, bitOffset: 32, bitSize: 3 },
+      { name: 'p', type: ptr, bitOffset: 64 }, { name: 'name', type: arr, bitOffset: 128 },
+    ]);
+    b.addUnion('u', 8, [{ name: 'x', type: int, bitOffset: 0 }, { name: 'y', type: u64, bitOffset: 0 }]);
+    b.addEnum('e', 4, true);
+    b.addEnumValue('E_NEG', -1);
+    b.addEnumValue('E_ONE', 1);
+    b.addEnum64('e64', 8);
+    b.addEnumValue('BIG', 2n ** 63n);
+    b.addFwd('later', 'struct');
+    b.addFwd('maybe', 'union');
+    const td = b.addTypedef('s_t', s);
+    b.addVolatile(int);
+    const cst = b.addConst(chr);
+    b.addRestrict(b.addPtr(cst));
+    b.addFloat('double', 8);
+    const proto = b.addFuncProto(int);
+    b.addParam('x', int);
+    b.addParam('s', b.addPtr(td));
+    const fn = b.addFunc('f', proto, 'global');
+    b.addDeclTag('tag_on_func', fn);
+    b.addDeclTag('tag_on_param', fn, 0);
+    b.addDeclTag('tag_on_member', s, 1);
+    b.addTypeTag('user', int);
+    const v = b.addVar('counter', int, 'global');
+    const w = b.addVar('limit', u64, 'static');
+    b.addDatasec('.data', 16);
+    b.addVarSecinfo(v, 0, 4);
+    b.addVarSecinfo(w, 8, 8);
+    const built = b.bytes();
+    const copy = new BtfBuilder();
+    const src = Btf.parse(built);
+    assert.deepEqual(src.problems, []);
+    for (const id of src.ownIds()) copy.addType(src, id);
+    const files = [put(built, 'every-kind.btf'), put(copy.bytes(), 'every-kind.copy.btf')];
+    const got = load(files);
+    assert.deepEqual(files.map((f) => got.get(f)), ['OK', 'OK'], [...got.values()].join('\n'));
+  });
+
   it('every round trip whose original the kernel takes', async () => {
     const dirs = [fixtureObj, join(repoRoot, 'test/fixtures/core-targets/btf'), join(repoRoot, 'test/fixtures/core-targets/obj'), join(repoRoot, 'test/fixtures/min-core-btf/btf')];
     const inputs: { name: string; bytes: Uint8Array }[] = [];
@@ -124,7 +172,10 @@ describe('BPF_BTF_LOAD: what the writer makes loads into the running kernel', { 
     const got = load(pairs.flatMap((p) => [p.orig, p.written]));
     const taken = pairs.filter((p) => got.get(p.orig) === 'OK');
     // enough originals load for the check to mean something (the kernels, raw fixtures)
-    assert.ok(taken.length >= 3, `${taken.length} of ${pairs.length} originals load: ${taken.map((p) => p.name).join(', ')}`);
+    assert.ok(taken.length >= 2, `${taken.length} of ${pairs.length} originals load: ${taken.map((p) => p.name).join(', ')}`);
+    for (const k of ['vmlinux-6.1.btf', 'vmlinux-6.18.btf']) {
+      if (existsSync(join(sharedCorpus, k))) assert.ok(taken.some((p) => p.name === k), `${k} loads`);
+    }
     console.log(`# ${taken.length} of ${pairs.length} originals load: ${taken.map((p) => p.name).join(", ")}`);
     const refused = taken.filter((p) => got.get(p.written) !== 'OK').map((p) => `${p.name}: ${got.get(p.written)}`);
     assert.deepEqual(refused, [], 'the original loads, the written copy does not');
