@@ -75,6 +75,9 @@ if (have('bpftool')) {
 // whole-process C dump (vmlinux.h) vs bpftool format c (bench/c-dump.mjs)
 rows.push(...(await import('./c-dump.mjs')).cDumpRows({ root, vmlinux }));
 
+// whole-process gen min-core-btf (BTFGen) vs bpftool gen min_core_btf (bench/min-core.mjs)
+rows.push(...(await import('./min-core.mjs')).minCoreRows({ root, vmlinux }));
+
 // 3. all module BTFs on one base
 const modDir = [process.env.BTF_LENS_MODULES, '/work/debmods/modules', join(corpus, 'modules')].find((d) => d && existsSync(d));
 const base61 = [process.env.BTF_LENS_MODULES_BASE, '/work/debmods/vmlinux.btf', join(corpus, 'vmlinux-6.1.btf')].find((f) => f && existsSync(f));

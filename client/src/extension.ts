@@ -9,6 +9,7 @@ import { VIRTUAL_SCHEME } from '../../server/src/protocol/requests';
 import { registerCommands } from './features/commands';
 import { registerCompare } from './features/compare';
 import { registerCoreMatrix } from './features/core-matrix';
+import { registerGenMinCore } from './features/gen-min-core';
 import { configurationMiddleware, currentSettings, registerSettingsSync } from './features/settings';
 import { registerStatus } from './features/status';
 import { type TypeTreeApi, registerTypeTree } from './features/type-tree';
@@ -52,6 +53,7 @@ export function activate(context: vscode.ExtensionContext): BtfLensApi {
   const typeTree = registerTypeTree(context, c);
   registerCoreMatrix(context, c);
   registerCompare(context, c);
+  registerGenMinCore(context, c);
   registerSettingsSync(context, c);
   const ready = c.start().then(() => status.firstIndex);
   return { ready, client: c, typeTree };

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /** btf-lens: the command line on the same core as the extension; dumps match bpftool byte for byte. */
 import './cli/v8-flags'; // first: V8 flags for a short run
-import { writeFileSync, writeSync } from 'node:fs';
+import { mkdirSync, writeFileSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { kindName } from './core/btf/kinds';
 import { typeById } from './core/btf/types';
@@ -19,8 +20,10 @@ import { type Problem, formatProblem, internalErrorMessage, oneLine } from './co
 import { diffBtf, diffJson, formatDiffText } from './core/diff/index';
 import { formatDepsText, objectDeps } from './core/deps/index';
 import { ByteWriter } from './core/util/writer';
-import { CliError, InternalError, loadWithBases } from './cli/load';
-import { minCoreBtf } from './core/write/min-core-btf';
+import { CliError, InternalError, loadObjectBtf, loadWithBases } from './cli/load';
+import { type MinCoreObject, minCoreBtf } from './core/write/min-core-btf';
+import { type TargetReport, btfBytes, formatMinCoreReport, minCoreReportJson } from './core/write/min-core-report';
+import { listTargetDir, outName } from './io/target-dir';
 import { checkLoad } from './core/load/check';
 import { loadCheckJson } from './core/load/json';
 import type { LoadCheck } from './core/load/model';
@@ -40,7 +43,8 @@ const USAGE = `usage:
   btf-lens check FILE.o --target FILE [--target FILE]... [--kconfig FILE] [--kernel-release REL] [--kallsyms FILE] [--program NAME]... [--format text|json]
   btf-lens diff OLD NEW [--base-old FILE]... [--base-new FILE]... [--format text|json]
   btf-lens deps FILE.o --target FILE... [--format text|json]
-  btf-lens gen min-core-btf TARGET OUT FILE.o... [--base VMLINUX]
+  btf-lens gen min-core-btf TARGET OUT FILE.o... [--base VMLINUX] [--report [--format text|json]]
+  btf-lens gen min-core-btf --target-dir DIR OUTDIR FILE.o... [--base VMLINUX] [--report ...]
 
 FILE: raw BTF (/sys/kernel/btf/*, *.btf, optionally .gz/.xz/.zst) or an ELF with .BTF
 (BPF object, kernel module .ko[.xz|.zst|.gz], vmlinux). --base names the BTF a split BTF
@@ -131,11 +135,13 @@ async function main(argv: string[]): Promise<number> {
       'kernel-release': { type: 'string' },
       program: { type: 'string', multiple: true },
       kallsyms: { type: 'string' },
+      'target-dir': { type: 'string' },
+      report: { type: 'boolean' },
     },
   });
   const file = positionals[0];
   inputFile = file;
-  if (cmd === 'gen') return genCmd(positionals, values.base ?? []);
+  if (cmd === 'gen') return genCmd(positionals, { bases: values.base ?? [], targetDir: values['target-dir'], report: values.report, format: values.format! });
   if (cmd === 'layout') {
     if (positionals.length !== 2) throw new CliError(`layout: expects FILE and a struct NAME (or type ID)`, true);
     return layoutCmd(file!, positionals[1]!, values.base ?? []);
@@ -416,23 +422,74 @@ async function depsCmd(file: string, targetFiles: string[], format: string | und
  * `gen min-core-btf TARGET OUT OBJ... [--base VMLINUX]`: bpftool gen min_core_btf (BTFGen) — TARGET cut down to
  * the types and members the objects' CO-RE relocations use, byte for byte what bpftool 7.1 writes. With --base,
  * TARGET is a module's BTF and OUT one standalone BTF of what the objects need from it and its vmlinux.
+ * `--target-dir DIR OUTDIR OBJ...`: the same for every kernel BTF of DIR, each OUT named as its target.
+ * `--report` prints what was kept and why (text, or `--format json`).
  */
-async function genCmd(args: string[], bases: string[]): Promise<number> {
-  const [what, target, outFile, ...objs] = args;
-  if (what !== 'min-core-btf' || !target || !outFile || objs.length === 0) throw new CliError('gen: expects min-core-btf TARGET OUT OBJ...', true);
-  const { input: t } = await loadWithBases(target, bases);
-  if (!t.btf || !t.btf.ok) throw new CliError(`${target}: no usable BTF${t.problems[0] ? `: ${t.problems[0].message}` : ''}`);
-  if (t.missingBase) throw new CliError(`${target}: split BTF (a module's): give its vmlinux with --base`);
-  const objects = [];
-  for (const o of objs) objects.push({ file: o, input: (await loadWithBases(o, [])).input });
-  const r = minCoreBtf(t.btf, objects);
-  if (r.error !== undefined) throw new CliError(r.error);
-  try {
-    writeFileSync(outFile, r.bytes);
-  } catch (e) {
-    throw new CliError(`${outFile}: cannot be written: ${osErrorText(e)}`);
+async function genCmd(args: string[], opts: { bases: string[]; targetDir?: string; report?: boolean; format: string }): Promise<number> {
+  const [what, ...rest] = args;
+  const usage = 'gen: expects min-core-btf TARGET OUT OBJ... or min-core-btf --target-dir DIR OUTDIR OBJ...';
+  if (what !== 'min-core-btf') throw new CliError(usage, true);
+  const format = opts.format === 'raw' ? 'text' : opts.format;
+  if (format !== 'text' && format !== 'json') throw new CliError(`unknown --format ${opts.format} (text, json)`);
+  let jobs: { target: string; out: string }[];
+  let objs: string[];
+  if (opts.targetDir !== undefined) {
+    const [outDir, ...o] = rest;
+    if (!outDir || o.length === 0) throw new CliError(usage, true);
+    const targets = listTargetDir(opts.targetDir);
+    if (!targets.length) throw new CliError(`${opts.targetDir}: no kernel BTF files (*.btf, vmlinux*) in this directory`);
+    try {
+      mkdirSync(outDir, { recursive: true });
+    } catch (e) {
+      throw new CliError(`${outDir}: cannot be made: ${osErrorText(e)}`);
+    }
+    jobs = targets.map((t) => ({ target: t, out: join(outDir, outName(t)) }));
+    objs = o;
+  } else {
+    const [target, outFile, ...o] = rest;
+    if (!target || !outFile || o.length === 0) throw new CliError(usage, true);
+    jobs = [{ target, out: outFile }];
+    objs = o;
   }
-  return 0;
+  const objects = [];
+  for (const o of objs) objects.push({ file: o, input: await loadObjectBtf(o) });
+  const reports: TargetReport[] = [];
+  let failed = false;
+  for (const job of jobs) {
+    const r = await genOne(job.target, job.out, objects, opts.bases, opts.report === true);
+    reports.push(r);
+    if (r.error !== undefined) {
+      failed = true;
+      // one target: bpftool's one error; many: each failing target named, the others still written
+      if (jobs.length === 1) throw new CliError(r.error);
+      say(r.error.startsWith(`${job.target}: `) ? r.error : `${job.target}: ${r.error}`);
+    }
+  }
+  if (opts.report) {
+    const text = format === 'json' ? `${JSON.stringify(minCoreReportJson(reports), undefined, 1)}\n` : formatMinCoreReport(reports);
+    writeAll(1, Buffer.from(text));
+  }
+  return failed ? 1 : 0;
+}
+
+async function genOne(target: string, outFile: string, objects: MinCoreObject[], bases: string[], withReport: boolean): Promise<TargetReport> {
+  const row: TargetReport = { target, out: outFile };
+  try {
+    const { input: t } = await loadWithBases(target, bases);
+    if (!t.btf || !t.btf.ok) return { ...row, error: `${target}: no usable BTF${t.problems[0] ? `: ${t.problems[0].message}` : ''}` };
+    if (t.missingBase) return { ...row, error: `${target}: split BTF (a module's): give its vmlinux with --base` };
+    const r = minCoreBtf(t.btf, objects, { report: withReport });
+    if (r.error !== undefined) return { ...row, error: r.error };
+    try {
+      writeFileSync(outFile, r.bytes);
+    } catch (e) {
+      return { ...row, error: `${outFile}: cannot be written: ${osErrorText(e)}` };
+    }
+    return { ...row, targetBytes: btfBytes(t.btf), outBytes: r.bytes.length, report: r.report };
+  } catch (e) {
+    if (e instanceof CliError) return { ...row, error: e.message };
+    throw e;
+  }
 }
 
 function jsonBigInt(_k: string, v: unknown): unknown {

@@ -7,32 +7,28 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildBtf, type RawType } from './btf-builder';
+import { BtfBuilder } from '../../server/src/core/write/builder';
 import { sectionHeaders } from './hostile';
 
 const M = 0xffffffff;
 
 export function bigSizesBtf(): Uint8Array {
-  const types: RawType[] = [
-    { name: 'int', kind: 1, third: 4, extra: [(1 << 24) | 32] }, // 1
-    { name: 'Big', kind: 4, vlen: 1, third: M, extra: [0, 1, 0] }, // 2: struct Big { int a; }, 2^32-1 bytes
-    { kind: 3, third: 0, extra: [2, 1, M] }, // 3: struct Big[2^32-1]
-    { name: 'H', kind: 4, vlen: 2, third: M, extra: [0, 3, 0, 0, 1, 0xffffffe0] }, // 4: struct H { Big a[…]; int b at bit 2^32-32; }
-    { name: 'E', kind: 19, vlen: 3, third: 8, extra: [0, M, M, 0, 1, 0x00200000, 0, 0, 0x80000000] }, // 5: ENUM64 2^64-1, 2^53+1, 2^63
-    { name: 'v', kind: 14, third: 1, extra: [1] }, // 6: VAR
-    { name: '.data', kind: 15, vlen: 1, third: M, extra: [6, 0xfffffffb, 4] }, // 7: DATASEC, v at 2^32-5
-    { name: 'S', kind: 19, kflag: true, vlen: 1, third: 8, extra: [0, 0, 0x80000000] }, // 8: signed ENUM64 -2^63
-    { name: 'a', kind: 8, third: 1 }, { name: 'b', kind: 8, third: 1 }, { name: 'X', kind: 8, third: 1 }, { name: 'Y', kind: 8, third: 1 },
-  ];
-  const s = buildBtf(types).strOff; // the names above give the member and enumerator names their offsets
-  types[1]!.extra![0] = s('a');
-  types[3]!.extra![0] = s('a');
-  types[3]!.extra![3] = s('b');
-  types[4]!.extra![0] = s('X');
-  types[4]!.extra![3] = s('Y');
-  types[4]!.extra![6] = s('a');
-  types[7]!.extra![0] = s('X');
-  return buildBtf(types).bytes;
+  const b = new BtfBuilder();
+  const int = b.addInt('int', 4, 'signed'); // 1
+  const big = b.addStruct('Big', M, [{ name: 'a', type: int, bitOffset: 0 }]); // 2: struct Big { int a; }, 2^32-1 bytes
+  const bigs = b.addArray(int, big, M); // 3: struct Big[2^32-1]
+  b.addStruct('H', M, [{ name: 'a', type: bigs, bitOffset: 0 }, { name: 'b', type: int, bitOffset: 0xffffffe0 }]); // 4: b at bit 2^32-32
+  b.addEnum64('E', 8); // 5: 2^64-1, 2^53+1, 2^63
+  b.addEnumValue('X', 2n ** 64n - 1n);
+  b.addEnumValue('Y', 2n ** 53n + 1n);
+  b.addEnumValue('a', 2n ** 63n);
+  const v = b.addVar('v', int, 'global'); // 6
+  b.addDatasec('.data', M); // 7: v at 2^32-5
+  b.addVarSecinfo(v, 0xfffffffb, 4);
+  b.addEnum64('S', 8, true); // 8: signed, -2^63
+  b.addEnumValue('X', -(2n ** 63n));
+  for (const name of ['a', 'b', 'X', 'Y']) b.addTypedef(name, int); // 9-12 (the IDs of test/golden/big-sizes)
+  return b.bytes();
 }
 
 /** A copy of a little-endian object with section `socket` 2^64-8 bytes long and `perf_event` 2^53+1. */

@@ -9,7 +9,8 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { pathToFileURL } from 'node:url';
@@ -205,6 +206,16 @@ test('btf-lens-ls over stdio, a client that is not VS Code: settings pulled, eve
     assert.deepEqual(clens.map((l) => l.command.command), ['btf-lens.open', 'btf-lens.open']);
     assert.equal(clens[0]!.command.arguments[0], def.uri); // task_struct [22] of core.bpfel.o
     assert.ok((await c.custom('btf/compareMarks', { uri: def.uri })).marks.some((m) => m.text.includes('field moved: pid')));
+
+    // Generate tailored BTF: bpftool's bytes for the object on a target of the CO-RE fixtures.
+    const genDir = mkdtempSync(join(tmpdir(), 'btf-lens-gen-'));
+    try {
+      const gen = await c.custom('btf/genMinCoreBtf', { object: obj.uri, targets: [join(repoRoot, 'test/fixtures/core-targets/btf/same.btf')], outDir: genDir });
+      assert.equal(gen.files.length, 1);
+      assert.deepEqual(readFileSync(gen.files[0]!.out!), readFileSync(join(golden, 'min-core-btf/core.bpfel__same.btf')));
+    } finally {
+      rmSync(genDir, { recursive: true, force: true });
+    }
 
     const { doc: ed, ok } = await c.custom('btf/editor/open', { uri: obj.uri });
     assert.equal(ok, true);

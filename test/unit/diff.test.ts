@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { Btf } from '../../server/src/core/btf/btf';
 import { diffBtf, diffJson } from '../../server/src/core/diff/index';
 import { openBtfBytes } from '../../server/src/core/input';
+import { BtfBuilder } from '../../server/src/core/write/builder';
 import { XzReadableStream } from 'xz-decompress';
 import { cliPath, golden, hasCorpus, repoRoot, sharedCorpus } from '../helpers/paths';
 
@@ -86,26 +87,17 @@ describe('diff: bad input is normal input', () => {
     }
   });
   it('a prototype that takes a pointer to itself, a struct that holds itself: bounded', () => {
-    // Hand-made hostile BTF: [1] int, [2] PTR -> 3, [3] FUNC_PROTO int (2 a), [4] FUNC f -> 3,
-    // [5] STRUCT s { anon member of type 6 }, [6] anonymous STRUCT holding itself as an unnamed member.
-    const strs = '\0int\0a\0f\0s\0';
-    const words = [
-      1, 0x01000000, 4, 0x20,             // [1] INT int, 32 bits
-      0, 0x02000000, 3,                   // [2] PTR -> 3
-      0, 0x0d000001, 1, 5, 2,             // [3] FUNC_PROTO ret 1, (a: 2)
-      7, 0x0c000001, 3,                   // [4] FUNC f -> 3, global
-      9, 0x04000001, 4, 0, 6, 0,          // [5] STRUCT s size 4 { (anon): 6 @0 }
-      0, 0x04000001, 4, 0, 6, 0,          // [6] STRUCT (anon) size 4 { (anon): 6 @0 }
-    ];
-    const types = new Uint8Array(new Uint32Array(words).buffer);
-    const str = new TextEncoder().encode(strs);
-    const hdr = new Uint32Array([0, 24, 0, types.length, types.length, str.length]);
-    new DataView(hdr.buffer).setUint16(0, 0xeb9f, true);
-    new DataView(hdr.buffer).setUint8(2, 1);
-    const bytes = new Uint8Array(24 + types.length + str.length);
-    bytes.set(new Uint8Array(hdr.buffer), 0);
-    bytes.set(types, 24);
-    bytes.set(str, 24 + types.length);
+    // Hand-made hostile BTF: a prototype whose parameter points back at it, and an anonymous struct whose only
+    // (unnamed) member is itself, by value — what no compiler emits.
+    const b = new BtfBuilder();
+    const int = b.addInt('int', 4); // [1]
+    const ptr = b.addPtr(3); // [2] -> [3]
+    b.addFuncProto(int); // [3] int (int (*a)(...))
+    b.addParam('a', ptr);
+    b.addFunc('f', 3, 'global'); // [4]
+    b.addStruct('s', 4, [{ name: '', type: 6, bitOffset: 0 }]); // [5] s { [6] }
+    b.addStruct('', 4, [{ name: '', type: 6, bitOffset: 0 }]); // [6] struct { [6] }
+    const bytes = b.bytes();
     const hostile = Btf.parse(bytes);
     assert.equal(hostile.problems.filter((p) => p.severity === 'error').length, 0);
     assert.deepEqual(diffBtf(hostile, hostile).changes, []);

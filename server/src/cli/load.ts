@@ -100,6 +100,29 @@ async function loadOne(file: string, base: Btf | undefined): Promise<BtfInput> {
   }
 }
 
+/**
+ * A BPF object for `gen min-core-btf`, of which only .BTF and .BTF.ext count: an ELF file is read by ranges
+ * (its headers and those sections, not its DWARF) and closed once they are parsed, so that a thousand
+ * objects hold neither their bytes nor a descriptor each.
+ */
+export async function loadObjectBtf(file: string): Promise<BtfInput> {
+  let opened;
+  try {
+    opened = await openFile(file, undefined, { ranged: true });
+  } catch (e) {
+    throw asCliError(file, e);
+  }
+  try {
+    return openBtfInput(opened.source, { file });
+  } catch (e) {
+    const failed = asCliError(file, e);
+    if (failed instanceof CliError) throw failed;
+    throw new InternalError(file, e);
+  } finally {
+    opened.close();
+  }
+}
+
 /** What the opener and its reads throw, as `FILE: offset N (0xN): what`; anything else (a bug) unchanged. */
 function asCliError(file: string, e: unknown): unknown {
   const failed = readFailure(e);

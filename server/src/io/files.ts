@@ -43,7 +43,7 @@ export interface OpenedFile {
  * file, a link loop or dangling link, an OS error, over the limit, or compressed data that is corrupt,
  * inflates too far or inflates to neither ELF nor BTF.
  */
-export async function openFile(path: string, limits: InputLimits = inputLimits()): Promise<OpenedFile> {
+export async function openFile(path: string, limits: InputLimits = inputLimits(), how: { ranged?: boolean } = {}): Promise<OpenedFile> {
   const { fd, size: statSize } = openRegular(path);
   let closeFd = true;
   try {
@@ -52,7 +52,9 @@ export async function openFile(path: string, limits: InputLimits = inputLimits()
     const head = readHead(fd, HEAD);
     const compression = detectCompression(head);
     const rawBtf = head.length >= 2 && ((head[0] === 0x9f && head[1] === 0xeb) || (head[0] === 0xeb && head[1] === 0x9f));
-    if (!compression && !rawBtf && size > WHOLE_FILE_LIMIT) {
+    // `ranged`: a caller that needs a few sections of an ELF file (gen min-core-btf: .BTF and .BTF.ext of many
+    // objects, whose DWARF can be most of their bytes) reads only those, as libbpf's mmap of the object does.
+    if (!compression && !rawBtf && (how.ranged || size > WHOLE_FILE_LIMIT)) {
       closeFd = false;
       const src = rangedSource(fd, size, limits);
       return { source: src, close: () => src.close() };

@@ -11,12 +11,13 @@ import {
 } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
-  CompareMarksRequest, CompareRequest, CoreMatrixCommand, CoreMatrixRequest, DocumentRequest, OpenCommand, FilesRequest, type RequestMethod, SearchRequest,
-  SettingsRequest, StatusNotification,
+  CompareMarksRequest, CompareRequest, CoreMatrixCommand, CoreMatrixRequest, DocumentRequest, GenMinCoreBtfRequest, OpenCommand, FilesRequest,
+  type RequestMethod, SearchRequest, SettingsRequest, StatusNotification,
   TypeTextRequest,
 } from '../protocol/requests';
 import { Comparisons } from './compare';
 import { coreMatrix } from './core-matrix';
+import { genMinCoreBtf } from './gen-min-core';
 import { coreTargetsOf } from './core-targets';
 import { DiagnosticsPublisher } from './diagnostics-publisher';
 import { hoverMarkdown } from './hover';
@@ -299,6 +300,7 @@ export function startServer(connection: Connection): ServerHandle {
     await coreTargetsOf(index!).ready();
     return coreMatrix(index!, p);
   });
+  on(GenMinCoreBtfRequest.method, (p) => genMinCoreBtf(index!, p));
   on(SettingsRequest.method, () => ({
     ...received, effective: { ...index!.settings }, kernel: kernelBtfPath(index!.settings),
     coreTargets: coreTargetsOf(index!).targets().map((t) => (t.error ? { label: t.label, path: t.path, error: t.error } : { label: t.label, path: t.path })),

@@ -567,6 +567,40 @@ export namespace CoreMatrixCommand {
   export type Result = CoreMatrixRequest.Result;
 }
 
+export namespace GenMinCoreBtfRequest {
+  /**
+   * client → server: BTFGen (`btf-lens gen min-core-btf`) for one BPF object: per target kernel one tailored
+   * BTF (bpftool's bytes) written into `outDir`, named `<object>-<target label>.btf`, and the report of
+   * what was kept and why.
+   */
+  export const method = 'btf/genMinCoreBtf' as const;
+  export interface Params {
+    /** URI of an indexed BPF object */
+    object: string;
+    /** paths of kernel BTFs; absent: the `btfLens.coreTargets` kernels */
+    targets?: string[];
+    /** where to write (a path); absent: the object's directory */
+    outDir?: string;
+  }
+  export interface File {
+    label: string;
+    target: string;
+    /** the path written; absent when this target failed */
+    out?: string;
+    outBytes?: number;
+    /** the full kernel BTF's size */
+    targetBytes?: number;
+    outTypes?: number;
+    targetTypes?: number;
+    error?: string;
+  }
+  export interface Result {
+    files: File[];
+    /** `gen min-core-btf --report` text, under a table of the files and their sizes (markdown) */
+    report: string;
+  }
+}
+
 /** The virtual documents' URI scheme. */
 export const VIRTUAL_SCHEME = 'btf-lens' as const;
 
@@ -577,6 +611,7 @@ export interface RequestMap {
   [SearchRequest.method]: [SearchRequest.Params, SearchRequest.Result];
   [DocumentRequest.method]: [DocumentRequest.Params, DocumentRequest.Result];
   [CoreMatrixRequest.method]: [CoreMatrixRequest.Params, CoreMatrixRequest.Result];
+  [GenMinCoreBtfRequest.method]: [GenMinCoreBtfRequest.Params, GenMinCoreBtfRequest.Result];
   [SettingsRequest.method]: [SettingsRequest.Params, SettingsRequest.Result];
   [CompareRequest.method]: [CompareRequest.Params, CompareRequest.Result];
   [CompareMarksRequest.method]: [CompareMarksRequest.Params, CompareMarksRequest.Result];

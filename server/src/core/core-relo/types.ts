@@ -30,12 +30,19 @@ export class TypeView {
   nameOff(id: number): number {
     return id === 0 ? 0 : this.btf.nameOff(id);
   }
-  /** `btf__name_by_offset`: undefined (NULL) for an invalid offset. */
+  /**
+   * `btf__name_by_offset`: undefined (NULL) for an invalid offset. Decoded once per offset: matching reads
+   * the same members' names for every relocation into a struct (task_struct's, hundreds of times).
+   */
   str(off: number): string | undefined {
-    return this.btf.str(off);
+    if (this.strs.has(off)) return this.strs.get(off);
+    const s = this.btf.str(off);
+    this.strs.set(off, s);
+    return s;
   }
+  private readonly strs = new Map<number, string | undefined>();
   name(id: number): string | undefined {
-    return this.btf.str(this.nameOff(id));
+    return this.str(this.nameOff(id));
   }
   /** The third word of btf_type (size or type). */
   third(id: number): number {

@@ -4,9 +4,9 @@ import { libbpfKindStr } from '../btf/resolve';
 import { type CompositeType, typeById } from '../btf/types';
 import { type Candidate, calcReloInsn } from '../core-relo/calc';
 import { type CoreTarget, findCands } from '../core-relo/candidates';
-import type { Logger, Spec } from '../core-relo/match';
+import { type Logger, type Spec, formatSpec } from '../core-relo/match';
 import { coreReloKindStr } from '../core-relo/spec';
-import { TypeView } from '../core-relo/types';
+import { TypeView, essentialNameLen, isAnyEnum } from '../core-relo/types';
 import type { BtfInput } from '../input';
 import { BtfBuilder } from './builder';
 import { stringBytes } from './strings';
@@ -39,7 +39,43 @@ export interface MinCoreObject {
   input: BtfInput;
 }
 
-export type MinCoreResult = { bytes: Uint8Array; error?: undefined } | { bytes?: undefined; error: string };
+export type MinCoreResult =
+  | { bytes: Uint8Array; error?: undefined; report: MinCoreReport }
+  | { bytes?: undefined; error: string; report?: undefined };
+
+/** What one relocation made BTFGen keep: each type it marked and, of a struct or union, the members. */
+export interface KeptType {
+  /** ID in the target (its chain's numbering for a split target) */
+  id: number;
+  /** ID in OUT */
+  outId: number;
+  kind: string;
+  name: string;
+  /** of a struct or union: the members this relocation keeps (`#N`: an anonymous one), in their order; may be empty */
+  members?: string[];
+}
+
+export interface RelocationReport {
+  object: string;
+  section: string;
+  /** index of the record in its section of .BTF.ext, as libbpf numbers `relo #N` */
+  index: number;
+  insnOff: number;
+  kind: string;
+  /** libbpf's local spec text, `<kind> [id] struct x.a.b (0:1:2 @ offset 8)` */
+  local: string;
+  /** the spec of the first matching candidate in the target; null: no match (or local_type_id), nothing kept */
+  target: string | null;
+  kept: KeptType[];
+}
+
+export interface MinCoreReport {
+  /** types in the target (its whole chain for a split target), void included */
+  targetTypes: number;
+  /** types in OUT, void included */
+  outTypes: number;
+  relocations: RelocationReport[];
+}
 
 const CORE_FIELD_BYTE_OFFSET = 0;
 const CORE_FIELD_RSHIFT_U64 = 5;
@@ -60,6 +96,8 @@ class Failure {
 class Marks {
   readonly types: Uint8Array;
   readonly members = new Map<number, Uint8Array>();
+  /** What the relocation being recorded marks, for the report (type ID -> member indexes), in marking order. */
+  current: Map<number, number[]> | undefined;
   constructor(readonly btf: Btf) {
     this.types = new Uint8Array(btf.typeCount);
   }
@@ -68,13 +106,22 @@ class Marks {
     let m = this.members.get(typeId);
     if (!m) this.members.set(typeId, (m = new Uint8Array(this.btf.vlen(typeId))));
     if (idx < m.length) m[idx] = 1;
+    if (this.current) {
+      const c = this.current.get(typeId);
+      if (c) { if (!c.includes(idx)) c.push(idx); } else this.current.set(typeId, [idx]);
+    }
+  }
+
+  private mark(id: number): void {
+    this.types[id] = 1;
+    if (this.current && !this.current.has(id)) this.current.set(id, []);
   }
 
   /** btfgen_mark_type */
   type(id: number, followPointers: boolean, depth = 0): void {
     if (id === 0) return;
     this.check(id, depth);
-    this.types[id] = 1;
+    this.mark(id);
     const btf = this.btf;
     const kind = btf.kind(id);
     switch (kind) {
@@ -86,16 +133,13 @@ class Marks {
       case Kind.CONST: case Kind.RESTRICT: case Kind.VOLATILE: case Kind.TYPEDEF:
         this.type(btf.sizeOrType(id), followPointers, depth + 1);
         return;
-      case Kind.ARRAY: {
-        const t = typeById(btf, id) as { type: number; indexType: number };
-        this.type(t.type, followPointers, depth + 1);
-        this.type(t.indexType, followPointers, depth + 1);
+      case Kind.ARRAY:
+        this.type(word(btf, id, 0), followPointers, depth + 1);
+        this.type(word(btf, id, 1), followPointers, depth + 1);
         return;
-      }
       case Kind.FUNC_PROTO: {
-        const t = typeById(btf, id) as { returnType: number; params: { type: number }[] };
-        this.type(t.returnType, followPointers, depth + 1);
-        for (const p of t.params) this.type(p.type, followPointers, depth + 1);
+        this.type(btf.sizeOrType(id), followPointers, depth + 1);
+        for (let i = 0, n = btf.vlen(id); i < n; i++) this.type(word(btf, id, 2 * i + 1), followPointers, depth + 1);
         return;
       }
       default:
@@ -107,7 +151,7 @@ class Marks {
   typeMatch(id: number, behindPtr: boolean, depth = 0): void {
     if (id === 0) return;
     this.check(id, depth);
-    this.types[id] = 1;
+    this.mark(id);
     const btf = this.btf;
     const kind = btf.kind(id);
     switch (kind) {
@@ -115,10 +159,9 @@ class Marks {
         return;
       case Kind.STRUCT: case Kind.UNION: {
         if (behindPtr) return;
-        const t = typeById(btf, id) as CompositeType;
-        for (let i = 0; i < t.members.length; i++) {
+        for (let i = 0, n = btf.vlen(id); i < n; i++) {
           this.member(id, i);
-          this.typeMatch(t.members[i]!.type, false, depth + 1);
+          this.typeMatch(word(btf, id, 3 * i + 1), false, depth + 1);
         }
         return;
       }
@@ -128,16 +171,13 @@ class Marks {
       case Kind.PTR:
         this.typeMatch(btf.sizeOrType(id), true, depth + 1);
         return;
-      case Kind.ARRAY: {
-        const t = typeById(btf, id) as { type: number; indexType: number };
-        this.typeMatch(t.type, false, depth + 1);
-        this.typeMatch(t.indexType, false, depth + 1);
+      case Kind.ARRAY:
+        this.typeMatch(word(btf, id, 0), false, depth + 1);
+        this.typeMatch(word(btf, id, 1), false, depth + 1);
         return;
-      }
       case Kind.FUNC_PROTO: {
-        const t = typeById(btf, id) as { returnType: number; params: { type: number }[] };
-        this.typeMatch(t.returnType, false, depth + 1);
-        for (const p of t.params) this.typeMatch(p.type, false, depth + 1);
+        this.typeMatch(btf.sizeOrType(id), false, depth + 1);
+        for (let i = 0, n = btf.vlen(id); i < n; i++) this.typeMatch(word(btf, id, 2 * i + 1), false, depth + 1);
         return;
       }
       default:
@@ -160,14 +200,12 @@ class Marks {
       const k = btf.kind(id);
       if (k === Kind.STRUCT || k === Kind.UNION) {
         const idx = spec.raw[i]!;
-        const t = typeById(btf, id) as CompositeType;
-        const m = t.members[idx];
-        if (!m) throw new Failure(`member #${idx} of [${id}] is out of range`);
+        if (idx >= btf.vlen(id)) throw new Failure(`member #${idx} of [${id}] is out of range`);
         this.member(id, idx);
-        id = m.type;
+        id = word(btf, id, 3 * idx + 1);
         this.type(id, false);
       } else if (k === Kind.ARRAY) {
-        id = (typeById(btf, id) as { type: number }).type;
+        id = word(btf, id, 0);
       } else {
         throw new Failure(`unsupported kind: ${libbpfKindStr(k)} (${btf.sizeOrType(id)})`);
       }
@@ -190,6 +228,16 @@ class Marks {
   }
 }
 
+/**
+ * The n-th u32 after a type's 12-byte btf_type (a member is 3 words: name, type, offset; a param 2: name,
+ * type; an array's are type, index type, nelems): read in place, where typeById would inflate every member
+ * of a struct (task_struct's hundreds, with their names) for each relocation.
+ */
+function word(btf: Btf, id: number, n: number): number {
+  const loc = btf.locate(id);
+  return loc ? loc.btf.view.u32(loc.off + 12 + n * 4) : 0;
+}
+
 const quiet: Logger = () => {};
 
 /**
@@ -202,8 +250,14 @@ function targetOf(target: Btf): CoreTarget {
   return { vmlinux: root, modules: [{ name: target.file?.replace(/^.*\//, '').replace(/\.(btf|ko)(\.(gz|xz|zst))?$/, '') || 'module', btf: target }] };
 }
 
+/** A relocation's marks, waiting for OUT's IDs. */
+interface PendingRelocation {
+  row: Omit<RelocationReport, 'kept'>;
+  marked: Map<number, number[]>;
+}
+
 /** btfgen_record_obj: resolve every CO-RE relocation record of one object and mark what its target spec uses. */
-function recordObject(marks: Marks, target: Btf, obj: MinCoreObject): void {
+function recordObject(marks: Marks, target: Btf, obj: MinCoreObject, byName: Map<string, Candidate[]>, report?: PendingRelocation[]): void {
   const { btf, ext, elf } = obj.input;
   // libbpf 1.1 reads objects in the host's byte order only (bpftool: "Invalid argument")
   if (elf?.header && !elf.header.littleEndian) throw new Failure(`failed to parse BPF object '${obj.file}': a big-endian object, and libbpf 1.1 reads only the host's (little-endian) byte order`);
@@ -225,7 +279,14 @@ function recordObject(marks: Marks, target: Btf, obj: MinCoreObject): void {
         if (!cands) {
           // btfgen_find_cands fails only for a local type that is missing or has an invalid name
           if (!ltv.exists(rec.typeId) || ltv.name(rec.typeId) === undefined) throw new Failure(`${where()}: local type [${rec.typeId}] does not exist`);
-          cands = findCands(ltv, rec.typeId, coreTarget, quiet) ?? [];
+          // the search depends on the kind and essential name only: made once for all objects, each object
+          // getting its own copy (libbpf prunes an object's list as its relocations match)
+          const name = ltv.name(rec.typeId)!;
+          const kind = ltv.kind(rec.typeId);
+          const key = `${isAnyEnum(kind) ? 'enum' : kind}:${name.slice(0, essentialNameLen(name))}`;
+          let found = byName.get(key);
+          if (!found) byName.set(key, (found = findCands(ltv, rec.typeId, coreTarget, quiet) ?? []));
+          cands = found.slice();
           cache.set(rec.typeId, cands);
         }
       }
@@ -235,12 +296,23 @@ function recordObject(marks: Marks, target: Btf, obj: MinCoreObject): void {
       });
       // libbpf's own warning says why (bpftool prints it too): ambiguity, a bitfield that cannot be read...
       if (r.err) throw new Failure(`${where()}: libbpf fails this relocation (${errnoText(r.err)})${warning ? `: ${warning}` : ''}`);
+      const marked = new Map<number, number[]>();
+      report?.push({
+        row: {
+          object: obj.file, section: sec.name, index: i, insnOff: rec.insnOff, kind: coreReloKindStr(rec.kind),
+          local: r.localSpecText ?? '', target: r.targSpec ? formatSpec(r.targSpec) : null,
+        },
+        marked,
+      });
       if (!r.targSpec) continue; // no match (or TYPE_ID_LOCAL): bpftool marks nothing
+      marks.current = report ? marked : undefined;
       try {
         marks.record(rec.kind, r.targSpec);
       } catch (e) {
         if (e instanceof Failure) throw new Failure(`${where()}: ${e.message}`);
         throw e;
+      } finally {
+        marks.current = undefined;
       }
     }
   }
@@ -252,11 +324,8 @@ function errnoText(err: number): string {
 }
 
 /** btfgen_get_btf: the kept types in ID order, structs and unions with only their kept members, IDs remapped. */
-function emit(marks: Marks): Uint8Array | Failure {
+function emit(marks: Marks, ids: Uint32Array): Uint8Array | Failure {
   const src = marks.btf;
-  const ids = new Uint32Array(src.typeCount);
-  let next = 1;
-  for (let id = 1; id < src.typeCount; id++) if (marks.types[id]) ids[id] = next++;
   const mapId = (x: number) => (x < ids.length ? ids[x]! : 0);
   const out = new BtfBuilder();
   const noName = new Uint8Array(0);
@@ -286,16 +355,37 @@ function emit(marks: Marks): Uint8Array | Failure {
   return out.bytes();
 }
 
+/** One relocation's marks as the report names them, in target ID order. */
+function keptTypes(btf: Btf, marked: Map<number, number[]>, ids: Uint32Array): KeptType[] {
+  return [...marked.keys()].sort((a, b) => a - b).map((id) => {
+    const kind = btf.kind(id);
+    const k: KeptType = { id, outId: ids[id]!, kind: libbpfKindStr(kind), name: btf.name(id) };
+    if (kind === Kind.STRUCT || kind === Kind.UNION) {
+      const t = typeById(btf, id) as CompositeType;
+      k.members = [...marked.get(id)!].sort((a, b) => a - b).map((i) => t.members[i]?.name || `#${i}`);
+    }
+    return k;
+  });
+}
+
 /**
  * `bpftool gen min_core_btf TARGET OUT OBJ...` for a non-split target: OUT's bytes, or bpftool's failure
  * as one sentence naming the object and the relocation.
  */
-export function minCoreBtf(target: Btf, objects: readonly MinCoreObject[]): MinCoreResult {
+export function minCoreBtf(target: Btf, objects: readonly MinCoreObject[], opts: { report?: boolean } = {}): MinCoreResult {
   try {
     const marks = new Marks(target);
-    for (const o of objects) recordObject(marks, target, o);
-    const r = emit(marks);
-    return r instanceof Failure ? { error: r.message } : { bytes: r };
+    const pending: PendingRelocation[] | undefined = opts.report ? [] : undefined;
+    const byName = new Map<string, Candidate[]>();
+    for (const o of objects) recordObject(marks, target, o, byName, pending);
+    // OUT's IDs: the kept types, renumbered in target ID order
+    const ids = new Uint32Array(target.typeCount);
+    let next = 1;
+    for (let id = 1; id < target.typeCount; id++) if (marks.types[id]) ids[id] = next++;
+    const r = emit(marks, ids);
+    if (r instanceof Failure) return { error: r.message };
+    const relocations = (pending ?? []).map(({ row, marked }) => ({ ...row, kept: keptTypes(target, marked, ids) }));
+    return { bytes: r, report: { targetTypes: target.typeCount, outTypes: next, relocations } };
   } catch (e) {
     if (e instanceof Failure) return { error: `error recording relocations: ${e.message}` };
     // a bug of ours, not bad input: still an answer, never a throw
