@@ -386,7 +386,10 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
     const fit = fitStructOps(m, btf, kern, (_l, text, member) => r.emit(text, member === undefined ? d.map : d.members[member]));
     if (fit.kernTypeId === undefined || fit.kernVtypeId === undefined) {
       const code = fit.kernTypeId === undefined || fit.err === -ERRNO.ENOENT ? 'missing' : 'incompatible';
-      set(d.map, { code, err: fit.err, targetTypeId: fit.kernTypeId, targetKind: fit.kernTypeId ? 'struct' : undefined, targetBtf: 'vmlinux' });
+      set(d.map, {
+        code, err: fit.err, targetTypeId: fit.kernTypeId, targetKind: fit.kernTypeId ? 'struct' : undefined, targetBtf: 'vmlinux',
+        detail: fit.kernTypeId === undefined ? `no struct ${m.tname} in the kernel's BTF` : `the kernel has no struct_ops value type bpf_struct_ops_${m.tname} holding it`,
+      });
       for (const md of d.members) set(md, { code: 'missing', detail: `the kernel has no struct_ops ${m.tname}` });
       r.fail('struct-ops', fit.err ?? -ERRNO.EINVAL, d.map);
       return;
@@ -395,7 +398,9 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
     let failed: number | undefined;
     for (const mf of fit.members) {
       const md = d.members[mf.member]!;
-      set(md, { code: mf.code, err: mf.err, targetTypeId: fit.kernTypeId, targetKind: 'struct', targetBtf: 'vmlinux' });
+      const detail = mf.code === 'missing' ? `the kernel's struct ${m.tname} has no member ${mf.name}`
+        : mf.code === 'incompatible' ? `the kernel's member ${mf.name} differs (kind, size, bitfield or not a function pointer)` : undefined;
+      set(md, { code: mf.code, err: mf.err, targetTypeId: fit.kernTypeId, targetKind: 'struct', targetBtf: 'vmlinux', detail });
       if (mf.err && failed === undefined) failed = md;
     }
     if (failed !== undefined) r.fail('struct-ops', -ERRNO.EOPNOTSUPP, failed);
