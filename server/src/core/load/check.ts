@@ -373,7 +373,9 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
         r.fail('externs', -ESRCH, dep);
       } else {
         r.emit(`extern '${e.name}' (weak): not resolved, defaulting to zero`, dep);
-        set(dep, { code: 'weak-missing', value: e.type === 'kcfg' ? '0x0' : undefined, detail: e.type === 'kcfg' ? 'not in the kernel config: 0' : 'not in the kernel\'s BTF: the address is 0' });
+        set(dep, { code: 'weak-missing', value: e.type === 'kcfg' ? '0x0' : undefined, detail: e.type === 'kcfg' ? 'not in the kernel config: 0'
+          : e.isFunc ? 'not in the kernel\'s BTF: its address is 0 and a call to it is left unresolved (the verifier refuses a program that reaches one)'
+            : 'not in the kernel\'s BTF: its address is 0' });
       }
     }
   }
