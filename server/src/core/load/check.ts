@@ -258,7 +258,8 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
   const set = (dep: number | undefined, v: Partial<DependencyOutcome>) => {
     if (dep !== undefined) Object.assign(outcomes[dep]!, v);
   };
-  const autoload = (p: LibbpfProgram) => (opts.programs ? opts.programs.includes(p.name) : p.autoload);
+  // bpf_program__set_autoload reaches entry programs only: subprograms keep their own (on)
+  const autoload = (p: LibbpfProgram) => (opts.programs && !isSubprog(o.progs, p) ? opts.programs.includes(p.name) : p.autoload);
 
   for (const l of o.openLog) r.emit(l.text);
   if (o.openErr !== undefined) {
