@@ -130,6 +130,21 @@ describe('check outcomes (JSON model)', () => {
   });
 });
 
+describe('check --program (libbpf\'s autoload)', () => {
+  it('turns entry programs off but not subprograms: their CO-RE relocations are still applied (core_oracle golden)', () => {
+    const targets = join(repoRoot, 'test/fixtures/core-targets');
+    const obj = openBtfBytes(readFileSync(join(targets, 'obj/corex.bpfel.o')), { file: 'corex.bpfel.o' });
+    const tgt = openCoreTarget(readFileSync(join(targets, 'btf/decision.btf')), [], 'decision.btf').target;
+    const coreLines = readFileSync(join(golden, 'core-resolve/corex.bpfel__decision.txt'), 'utf8').split('\n');
+    const sub = coreLines.filter((l) => /^prog 'sub_(static|global)': relo #/.test(l));
+    assert.ok(sub.length > 0);
+    const res = checkLoad(obj, tgt, { programs: ['cx_arrays'] });
+    for (const l of sub) assert.ok(res.log.includes(l), l);
+    // and the entry programs not named are not relocated
+    assert.ok(!res.log.some((l) => l.startsWith("prog 'cx_first': relo #")));
+  });
+});
+
 describe('btf-lens check (CLI)', () => {
   it('prints libbpf\'s lines and exits 1 where libbpf stops before the verifier', (t) => {
     if (!hasCorpus) return t.skip(`no corpus kernels at ${sharedCorpus}`);

@@ -2,15 +2,15 @@ import type { Btf } from '../btf/btf';
 import { Kind } from '../btf/kinds';
 import { libbpfKindStr } from '../btf/resolve';
 import type { CoreTarget } from '../core-relo/candidates';
-import { typesAreCompat } from '../core-relo/match';
 import { type LibbpfProgram, type LibbpfPrograms, findProgBySecInsn, libbpfPrograms, secIdxByName } from '../core-relo/programs';
 import { type CoreResolution, coreLogLines, resolveCoreRelocations } from '../core-relo/resolve';
 import { coreReloKindStr } from '../core-relo/spec';
-import { ERRNO, TypeView, skipMods, targetPointerSize } from '../core-relo/types';
+import { ERRNO, TypeView } from '../core-relo/types';
 import type { BtfInput } from '../input';
 import type { Problem } from '../util/problems';
 import { type ExternCollection, type ExternDesc, type OpenLine, collectExterns } from './externs';
-import { type KcfgState, kernelVersionCode, readKconfig, setNum } from './kconfig';
+import { type KcfgState, kernelVersionCode, readKconfig, setNum, targetFeature } from './kconfig';
+import { readKallsyms, resolveKsym } from './ksyms';
 import type { DependencyOutcome, LoadCheck, LoadDependency, LoadOptions, LoadStep } from './model';
 import { findByNameKind } from './names';
 import { finalizeDatasecs } from './finalize';
@@ -221,21 +221,6 @@ class Run {
   }
 }
 
-/** libbpf's probes of the running kernel, answered from the target's BTF (documented in README). */
-function targetFeature(btf: Btf, name: 'LINUX_HAS_BPF_COOKIE' | 'LINUX_HAS_SYSCALL_WRAPPER'): bigint {
-  if (name === 'LINUX_HAS_BPF_COOKIE') {
-    const id = findByNameKind(btf, 'bpf_func_id', Kind.ENUM);
-    if (id <= 0) return 0n;
-    const tv = new TypeView(btf, 8);
-    for (let i = 0; i < btf.vlen(id); i++) if (tv.str(tv.enumNameOff(id, i)) === 'BPF_FUNC_get_attach_cookie') return 1n;
-    return 0n;
-  }
-  for (const pfx of ['x64', 'ia32', 'arm64', 'arm', 's390x', 's390', 'riscv', 'mips', 'powerpc', 'powerpc64']) {
-    if (findByNameKind(btf, `__${pfx}_sys_bpf`, Kind.FUNC) > 0) return 1n;
-  }
-  return 0n;
-}
-
 /** Checks one object against one kernel. Never throws. */
 export function checkLoad(obj: BtfInput, target: CoreTarget, opts: LoadOptions = {}): LoadCheck {
   let o: Opened | undefined;
@@ -258,7 +243,8 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
   const set = (dep: number | undefined, v: Partial<DependencyOutcome>) => {
     if (dep !== undefined) Object.assign(outcomes[dep]!, v);
   };
-  const autoload = (p: LibbpfProgram) => (opts.programs ? opts.programs.includes(p.name) : p.autoload);
+  // bpf_program__set_autoload reaches entry programs only: subprograms keep their own (on)
+  const autoload = (p: LibbpfProgram) => (opts.programs && !isSubprog(o.progs, p) ? opts.programs.includes(p.name) : p.autoload);
 
   for (const l of o.openLog) r.emit(l.text);
   if (o.openErr !== undefined) {
@@ -343,7 +329,7 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
     // bpf_object__read_kallsyms_file: typeless ksyms (and, when one is there, every ksym variable) from the
     // kernel's /proc/kallsyms, when given
     if (opts.kallsyms !== undefined && externs.some((e) => e.type === 'ksym' && !e.ksymTypeId)) {
-      const err = readKallsyms(opts.kallsyms, externs, states, (text, e) => r.emit(text, o.extDep.get(e)));
+      const err = readKallsyms(opts.kallsyms, externs, states, (text, e) => r.emit(text, e ? o.extDep.get(e) : undefined));
       for (const e of externs) if (e.type === 'ksym' && !e.ksymTypeId) unknown.delete(e);
       for (const e of externs) {
         const st = states.get(e)!;
@@ -355,7 +341,7 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
     for (const e of externs) {
       if (e.type !== 'ksym' || !e.ksymTypeId) continue;
       const dep = o.extDep.get(e)!;
-      const err = resolveKsym(e, btf, target, states.get(e)!, dep, r, set);
+      const err = resolveKsym(e, btf, target, states.get(e)!, (text) => r.emit(text, dep), (v) => set(dep, v));
       if (err) r.fail('externs', -ERRNO.EINVAL, dep);
     }
     for (const e of externs) {
@@ -373,7 +359,9 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
         r.fail('externs', -ESRCH, dep);
       } else {
         r.emit(`extern '${e.name}' (weak): not resolved, defaulting to zero`, dep);
-        set(dep, { code: 'weak-missing', value: e.type === 'kcfg' ? '0x0' : undefined, detail: e.type === 'kcfg' ? 'not in the kernel config: 0' : 'not in the kernel\'s BTF: the address is 0' });
+        set(dep, { code: 'weak-missing', value: e.type === 'kcfg' ? '0x0' : undefined, detail: e.type === 'kcfg' ? 'not in the kernel config: 0'
+          : e.isFunc ? 'not in the kernel\'s BTF: its address is 0 and a call to it is left unresolved (the verifier refuses a program that reaches one)'
+            : 'not in the kernel\'s BTF: its address is 0' });
       }
     }
   }
@@ -386,7 +374,10 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
     const fit = fitStructOps(m, btf, kern, (_l, text, member) => r.emit(text, member === undefined ? d.map : d.members[member]));
     if (fit.kernTypeId === undefined || fit.kernVtypeId === undefined) {
       const code = fit.kernTypeId === undefined || fit.err === -ERRNO.ENOENT ? 'missing' : 'incompatible';
-      set(d.map, { code, err: fit.err, targetTypeId: fit.kernTypeId, targetKind: fit.kernTypeId ? 'struct' : undefined, targetBtf: 'vmlinux' });
+      set(d.map, {
+        code, err: fit.err, targetTypeId: fit.kernTypeId, targetKind: fit.kernTypeId ? 'struct' : undefined, targetBtf: 'vmlinux',
+        detail: fit.kernTypeId === undefined ? `no struct ${m.tname} in the kernel's BTF` : `the kernel has no struct_ops value type bpf_struct_ops_${m.tname} holding it`,
+      });
       for (const md of d.members) set(md, { code: 'missing', detail: `the kernel has no struct_ops ${m.tname}` });
       r.fail('struct-ops', fit.err ?? -ERRNO.EINVAL, d.map);
       return;
@@ -395,7 +386,9 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
     let failed: number | undefined;
     for (const mf of fit.members) {
       const md = d.members[mf.member]!;
-      set(md, { code: mf.code, err: mf.err, targetTypeId: fit.kernTypeId, targetKind: 'struct', targetBtf: 'vmlinux' });
+      const detail = mf.code === 'missing' ? `the kernel's struct ${m.tname} has no member ${mf.name}`
+        : mf.code === 'incompatible' ? `the kernel's member ${mf.name} differs (kind, size, bitfield or not a function pointer)` : undefined;
+      set(md, { code: mf.code, err: mf.err, targetTypeId: fit.kernTypeId, targetKind: 'struct', targetBtf: 'vmlinux', detail });
       if (mf.err && failed === undefined) failed = md;
     }
     if (failed !== undefined) r.fail('struct-ops', -ERRNO.EOPNOTSUPP, failed);
@@ -502,95 +495,8 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
   return res;
 }
 
-/**
- * libbpf_kallsyms_parse + kallsyms_cb over the text of a /proc/kallsyms: each line `ADDR TYPE NAME [module]`
- * naming a ksym variable extern sets it (the first address; another one later is ambiguous). Returns 0 or
- * libbpf's error.
- */
-function readKallsyms(text: string, externs: ExternDesc[], states: Map<ExternDesc, KcfgState>, emit: (text: string, e: ExternDesc) => void): number {
-  const byName = new Map<string, ExternDesc>();
-  for (const e of externs) if (!byName.has(e.name)) byName.set(e.name, e);
-  const addr = new Map<ExternDesc, bigint>();
-  const line = /^\s*([0-9a-fA-F]+)\s+(\S)\s+(\S{1,499})/;
-  for (const l of text.split('\n')) {
-    if (!l.trim()) continue;
-    const m = line.exec(l);
-    if (!m) return -ERRNO.EINVAL;
-    const e = byName.get(m[3]!);
-    if (!e || e.type !== 'ksym' || e.isFunc) continue;
-    const a = BigInt(`0x${m[1]}`) & ((1n << 64n) - 1n);
-    const st = states.get(e)!;
-    const had = addr.get(e);
-    if (had !== undefined && had !== a) {
-      emit(`extern (ksym) '${e.name}': resolution is ambiguous: 0x${had.toString(16)} or 0x${a.toString(16)}`, e);
-      return -ERRNO.EINVAL;
-    }
-    if (had === undefined) {
-      addr.set(e, a);
-      st.set = true;
-      st.value = `0x${a.toString(16)}`;
-      emit(`extern (ksym) '${e.name}': set to ${st.value}`, e);
-    }
-  }
-  return 0;
-}
-
 function btfByName(target: CoreTarget, name: string): Btf | undefined {
   if (name === 'vmlinux') return target.vmlinux;
   return target.modules?.find((m) => m.name === name)?.btf;
 }
 
-/** find_ksym_btf_id: vmlinux first, then each module's own types. */
-function findKsym(target: CoreTarget, name: string, kind: number): { id: number; btf: Btf; btfName: string } | undefined {
-  const id = findByNameKind(target.vmlinux, name, kind);
-  if (id > 0) return { id, btf: target.vmlinux, btfName: 'vmlinux' };
-  if (id === -ERRNO.ENOENT) {
-    for (const m of target.modules ?? []) {
-      const mid = findByNameKind(m.btf, name, kind, true);
-      if (mid !== -ERRNO.ENOENT) return mid > 0 ? { id: mid, btf: m.btf, btfName: m.name } : undefined;
-    }
-  }
-  return undefined;
-}
-
-/** bpf_object__resolve_ksym_var_btf_id / _func_btf_id: 0 or libbpf's error. */
-function resolveKsym(
-  e: ExternDesc, btf: Btf, target: CoreTarget, st: KcfgState, dep: number, r: Run,
-  set: (dep: number, v: Partial<DependencyOutcome>) => void,
-): number {
-  const ltv = new TypeView(btf, 8);
-  const hit = findKsym(target, e.name, e.isFunc ? Kind.FUNC : Kind.VAR);
-  const compatLog = (_l: 'warn' | 'debug', text: string) => r.emit(text, dep);
-  if (!hit) {
-    if (e.weak) return 0;
-    r.emit(e.isFunc ? `extern (func ksym) '${e.name}': not found in kernel or module BTFs` : `extern (var ksym) '${e.name}': not found in kernel BTF`, dep);
-    set(dep, { code: 'missing', err: -ESRCH, detail: `no ${e.isFunc ? 'func' : 'var'} ${e.name} in the kernel's BTF` });
-    return -ESRCH;
-  }
-  const ttv = new TypeView(hit.btf, targetPointerSize(hit.btf));
-  if (!e.isFunc) {
-    const targType = skipMods(ttv, hit.btf.sizeOrType(hit.id));
-    const ok = targType >= 0 ? typesAreCompat(ltv, e.ksymTypeId, ttv, targType, 32, compatLog) : -ERRNO.EINVAL;
-    if (ok <= 0) {
-      const tt = targType < 0 ? 0 : targType;
-      r.emit(`extern (var ksym) '${e.name}': incompatible types, expected [${e.ksymTypeId}] ${libbpfKindStr(ltv.kind(e.ksymTypeId))} ${ltv.name(e.ksymTypeId) ?? ''}, but kernel has [${tt}] ${libbpfKindStr(ttv.kind(tt))} ${ttv.name(tt) ?? ''}`, dep);
-      set(dep, { code: 'incompatible', err: -ERRNO.EINVAL, targetTypeId: hit.id, targetKind: 'var', targetBtf: hit.btfName, detail: 'the kernel\'s variable has another type' });
-      return -ERRNO.EINVAL;
-    }
-    st.set = true;
-    set(dep, { code: 'found', targetTypeId: hit.id, targetKind: 'var', targetBtf: hit.btfName });
-    r.emit(`extern (var ksym) '${e.name}': resolved to [${hit.id}] var ${hit.btf.name(hit.id)}`, dep);
-    return 0;
-  }
-  const kproto = hit.btf.sizeOrType(hit.id);
-  const ok = typesAreCompat(ltv, e.ksymTypeId, ttv, kproto, 32, compatLog);
-  if (ok <= 0) {
-    r.emit(`extern (func ksym) '${e.name}': func_proto [${e.ksymTypeId}] incompatible with kernel [${kproto}]`, dep);
-    set(dep, { code: 'incompatible', err: -ERRNO.EINVAL, targetTypeId: hit.id, targetKind: 'func', targetBtf: hit.btfName, detail: 'the kernel\'s function has another prototype' });
-    return -ERRNO.EINVAL;
-  }
-  st.set = true;
-  set(dep, { code: 'found', targetTypeId: hit.id, targetKind: 'func', targetBtf: hit.btfName });
-  r.emit(`extern (func ksym) '${e.name}': resolved to kernel [${hit.id}]`, dep);
-  return 0;
-}

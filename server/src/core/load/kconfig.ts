@@ -1,4 +1,7 @@
-import { ERRNO } from '../core-relo/types';
+import type { Btf } from '../btf/btf';
+import { Kind } from '../btf/kinds';
+import { ERRNO, TypeView } from '../core-relo/types';
+import { findByNameKind } from './names';
 import type { ExternDesc } from './externs';
 
 /**
@@ -218,4 +221,19 @@ export function readKconfig(
     }
   }
   return first;
+}
+
+/** libbpf's probes of the running kernel, answered from the target's BTF (documented in README). */
+export function targetFeature(btf: Btf, name: 'LINUX_HAS_BPF_COOKIE' | 'LINUX_HAS_SYSCALL_WRAPPER'): bigint {
+  if (name === 'LINUX_HAS_BPF_COOKIE') {
+    const id = findByNameKind(btf, 'bpf_func_id', Kind.ENUM);
+    if (id <= 0) return 0n;
+    const tv = new TypeView(btf, 8);
+    for (let i = 0; i < btf.vlen(id); i++) if (tv.str(tv.enumNameOff(id, i)) === 'BPF_FUNC_get_attach_cookie') return 1n;
+    return 0n;
+  }
+  for (const pfx of ['x64', 'ia32', 'arm64', 'arm', 's390x', 's390', 'riscv', 'mips', 'powerpc', 'powerpc64']) {
+    if (findByNameKind(btf, `__${pfx}_sys_bpf`, Kind.FUNC) > 0) return 1n;
+  }
+  return 0n;
 }
