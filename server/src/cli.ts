@@ -20,7 +20,7 @@ import { type Problem, formatProblem, internalErrorMessage, oneLine } from './co
 import { diffBtf, diffJson, formatDiffText } from './core/diff/index';
 import { formatDepsText, objectDeps } from './core/deps/index';
 import { ByteWriter } from './core/util/writer';
-import { CliError, InternalError, loadObjectBtf, loadWithBases } from './cli/load';
+import { type BaseCache, CliError, InternalError, loadObjectBtf, loadWithBases } from './cli/load';
 import { type MinCoreObject, minCoreBtf } from './core/write/min-core-btf';
 import { type TargetReport, btfBytes, formatMinCoreReport, minCoreReportJson } from './core/write/min-core-report';
 import { listTargetDir, outName } from './io/target-dir';
@@ -455,8 +455,9 @@ async function genCmd(args: string[], opts: { bases: string[]; targetDir?: strin
   for (const o of objs) objects.push({ file: o, input: await loadObjectBtf(o) });
   const reports: TargetReport[] = [];
   let failed = false;
+  const baseCache: BaseCache = new Map();
   for (const job of jobs) {
-    const r = await genOne(job.target, job.out, objects, opts.bases, opts.report === true);
+    const r = await genOne(job.target, job.out, objects, opts.bases, opts.report === true, baseCache);
     reports.push(r);
     if (r.error !== undefined) {
       failed = true;
@@ -472,10 +473,10 @@ async function genCmd(args: string[], opts: { bases: string[]; targetDir?: strin
   return failed ? 1 : 0;
 }
 
-async function genOne(target: string, outFile: string, objects: MinCoreObject[], bases: string[], withReport: boolean): Promise<TargetReport> {
+async function genOne(target: string, outFile: string, objects: MinCoreObject[], bases: string[], withReport: boolean, baseCache: BaseCache): Promise<TargetReport> {
   const row: TargetReport = { target, out: outFile };
   try {
-    const { input: t } = await loadWithBases(target, bases);
+    const { input: t } = await loadWithBases(target, bases, baseCache);
     if (!t.btf || !t.btf.ok) return { ...row, error: `${target}: no usable BTF${t.problems[0] ? `: ${t.problems[0].message}` : ''}` };
     if (t.missingBase) return { ...row, error: `${target}: split BTF (a module's): give its vmlinux with --base` };
     const r = minCoreBtf(t.btf, objects, { report: withReport });

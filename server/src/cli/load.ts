@@ -31,7 +31,13 @@ const SYSFS_BTF = '/sys/kernel/btf/';
  * names its kernel release (a .ko's vermagic, a path under lib/modules/R/) gets that release's vmlinux
  * when one is at a known place (kernels/known-places.ts). `--base` wins.
  */
-export async function loadWithBases(file: string, bases: string[]): Promise<{ input: BtfInput; baseInputs: BtfInput[] }> {
+/**
+ * A run that reads many split BTFs on one base (`gen min-core-btf --target-dir DIR --base VMLINUX`) passes one
+ * `baseCache`, so the base chain is read once, not once per module.
+ */
+export type BaseCache = Map<string, BtfInput>;
+
+export async function loadWithBases(file: string, bases: string[], baseCache?: BaseCache): Promise<{ input: BtfInput; baseInputs: BtfInput[] }> {
   if (bases.length === 0 && file.startsWith(SYSFS_BTF) && basename(file) !== 'vmlinux' && existsSync(dirname(file) + '/vmlinux')) {
     bases = [dirname(file) + '/vmlinux'];
   }
@@ -50,8 +56,10 @@ export async function loadWithBases(file: string, bases: string[]): Promise<{ in
   }
   const baseInputs: BtfInput[] = [];
   let base: Btf | undefined;
-  for (const b of bases) {
-    const bi = await loadOne(b, base);
+  for (const [i, b] of bases.entries()) {
+    const key = bases.slice(0, i + 1).join('\0');
+    const bi = baseCache?.get(key) ?? (await loadOne(b, base));
+    baseCache?.set(key, bi);
     if (!bi.btf) throw new CliError(`${b}: no BTF to use as a base`);
     const fatal = bi.problems.find((p) => p.severity === 'error');
     if (fatal) throw new CliError(`${b}: cannot be used as a base: offset ${fatal.offset} (0x${fatal.offset.toString(16)}): ${fatal.message}`);
