@@ -17,7 +17,9 @@ import type { LoadOptions } from '../core/load/model';
 import { releaseOfInput } from '../kernels/release';
 import { CoreReloKind, describeCoreRelo, isExistence, isFieldBased } from '../core/core-relo/spec';
 import { INSN_SIZE } from '../core/object/bpf-object';
-import { type OpenedFile, openFile, readFileHead, readTextFile } from '../io/files';
+import { type OpenedFile, openFile, readFileHead } from '../io/files';
+import { listTargetDir } from '../io/target-dir';
+import { sourceLines } from './source-texts';
 import { type LineGroup, reloLinesOf } from './lines';
 import { type IndexedFile, type ProgramModel, readProblem } from './model';
 import { SYS_VMLINUX, kernelBtfPath } from './settings';
@@ -64,16 +66,9 @@ export function targetLabel(path: string): string {
   return name;
 }
 
-/** BTF files of a directory: `*.btf` and `vmlinux*` (module BTFs under /sys/kernel/btf are split: not targets). */
+/** BTF files of a directory (io/target-dir.ts: `*.btf`, `vmlinux*`), as absolute paths. */
 function listDir(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((e) => !e.isDirectory() && (/\.btf(\.(gz|xz|zst))?$/.test(e.name) || /^vmlinux/.test(e.name)))
-      .map((e) => resolve(dir, e.name))
-      .sort();
-  } catch {
-    return [];
-  }
+  return listTargetDir(dir).map((f) => resolve(f));
 }
 
 function stampOf(path: string): string {
@@ -388,20 +383,7 @@ export function coreDiagnostics(index: WorkspaceIndex, sourcePath: string, text?
   const targets = ct.targets().filter((t) => t.target);
   if (!targets.length) return [];
   let lines: string[] | undefined;
-  const lineText = (n: number): string => {
-    if (!lines) {
-      let src = text;
-      if (src === undefined) {
-        try {
-          src = readTextFile(sourcePath);
-        } catch {
-          src = '';
-        }
-      }
-      lines = src.split(/\r?\n/);
-    }
-    return lines[n] ?? '';
-  };
+  const lineText = (n: number): string => (lines ??= sourceLines(sourcePath, text))[n] ?? '';
   const out: Diagnostic[] = [];
   const seen = new Set<string>();
   for (const { file, names } of objects) {

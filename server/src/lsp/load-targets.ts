@@ -17,12 +17,12 @@ import { Members } from '../core/btf/records';
 import { cDeclaration } from '../core/format/c';
 import { checkLoad } from '../core/load/check';
 import type { DependencyOutcome, LoadCheck, LoadDependency } from '../core/load/model';
-import { readTextFile } from '../io/files';
 import { statementLines } from './c-access';
 import { type TargetKernel, coreTargetsOf } from './core-targets';
 import { fence } from './markup';
 import { type IndexedFile, functionsOf } from './model';
 import type { WorkspaceIndex } from './workspace';
+import { sourceLines } from './source-texts';
 
 /** diagnostics.ts's source name (not imported: diagnostics.ts imports this module). */
 const SOURCE = 'btf-lens';
@@ -375,15 +375,7 @@ export function loadDiagnostics(index: WorkspaceIndex, sourcePath: string, text?
   if (!objects.length) return [];
   const targets = coreTargetsOf(index).targets().filter((t) => t.target);
   if (!targets.length) return [];
-  let src = text;
-  if (src === undefined) {
-    try {
-      src = readTextFile(sourcePath);
-    } catch {
-      src = '';
-    }
-  }
-  const lines = src.split(/\r?\n/);
+  const lines = sourceLines(sourcePath, text);
   const lineText = (n: number) => lines[n] ?? '';
   const out: Diagnostic[] = [];
   const seen = new Set<string>();

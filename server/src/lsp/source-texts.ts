@@ -49,3 +49,16 @@ export class SourceTexts {
     }
   };
 }
+
+/**
+ * The lines of a source for one pass (diagnostics): `text` when the caller has it, else the file read through
+ * io (unreadable: one empty line, as an empty text splits).
+ */
+export function sourceLines(sourcePath: string, text?: string): string[] {
+  if (text !== undefined) return text.split(/\r?\n/);
+  try {
+    return readTextFile(sourcePath).split(/\r?\n/);
+  } catch {
+    return [''];
+  }
+}
