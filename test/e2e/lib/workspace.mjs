@@ -2,14 +2,15 @@
 // server tests make at run time (a raw .btf, a corrupt object), and the kernel BTF setting.
 import fs from 'node:fs';
 import path from 'node:path';
+import { corpusDir } from '../../helpers/corpus-dir.mjs';
 
 /**
- * Kernel BTF to use: the module's real base (Debian 6.1 vmlinux) when ../shared is beside the checkout,
+ * Kernel BTF to use: the module's real base (Debian 6.1 vmlinux) from the corpus (test/helpers/corpus-dir.mjs),
  * else the machine's, else none.
  * @returns {{ kind: 'corpus-6.1' | 'sys' | 'none', path: string }}
  */
 export function pickKernel(root) {
-  const corpus61 = path.resolve(process.env.BTF_LENS_CORPUS || path.join(root, '../shared/corpus'), 'vmlinux-6.1.btf');
+  const corpus61 = path.resolve(corpusDir(root), 'vmlinux-6.1.btf');
   if (fs.existsSync(corpus61)) return { kind: 'corpus-6.1', path: corpus61 };
   if (fs.existsSync('/sys/kernel/btf/vmlinux')) return { kind: 'sys', path: '/sys/kernel/btf/vmlinux' };
   return { kind: 'none', path: '' };

@@ -1,0 +1,1 @@
+export declare function corpusDir(root: string): string;
