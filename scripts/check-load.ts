@@ -104,16 +104,20 @@ function probeFeatures(): LoadOptions['features'] {
 const features = probeFeatures();
 const kallsyms = readFileSync('/proc/kallsyms', 'latin1');
 
+/** Why the last run printed what it did, when it did not end by itself (a timeout, a crash). */
+let lastEnd = '';
 function runOracle(btf: string, obj: string, prog?: string): string {
   const opts = [...(prog ? ['-p', prog] : []), ...(maps ? [] : ['-M'])];
   const r = spawnSync('unshare', ['-m', 'sh', '-c', 'btf=$1; shift; mount --bind "$btf" /sys/kernel/btf/vmlinux && exec "$@"', 'sh', btf, oracle, ...opts, basename(obj)],
     { cwd: dirname(obj), encoding: 'utf8', maxBuffer: 1 << 28, timeout: 60_000 });
+  lastEnd = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
   return r.stdout ?? '';
 }
 
 const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const kernels = targets.map((t) => ({ file: t, label: basename(t), target: openCoreTarget(readFileSync(t), [], t).target as CoreTarget }));
-let runs = 0, exact = 0, prefix = 0, foreign = 0, notOpened = 0, lines = 0, silent = 0;
+let runs = 0, exact = 0, prefix = 0, foreign = 0, notOpened = 0, lines = 0;
+const silent: string[] = [];
 /** Per kernel: equal, prefix, different. */
 const perKernel = new Map(kernels.map((k) => [k.label, [0, 0, 0]]));
 const diffs: string[] = [];
@@ -133,7 +137,7 @@ for (const obj of objects) {
       const raw = runOracle(k.file, obj, prog);
       // No libbpf line at all is no oracle (a wrong --oracle, a crash), not a prefix.
       if (!/^[DWI]: libbpf: /m.test(raw)) {
-        silent++;
+        silent.push(`${basename(obj)} × ${k.label}${prog ? ` -p ${prog}` : ''}: ${lastEnd}; ${raw.trim().split('\n').pop()?.slice(0, 200) || '(no output)'}`);
         continue;
       }
       if (/^RESULT open failed/m.test(raw) && !/W: libbpf: /.test(raw)) notOpened++;
@@ -156,8 +160,9 @@ console.log(`  equal (libbpf stopped itself or loaded all): ${exact}`);
 console.log(`  libbpf's lines a prefix of check's (the running kernel refused first): ${prefix}`);
 console.log(`  different: ${diffs.length}`);
 if (kernels.length > 1) for (const [label, [e, p, d]] of perKernel) console.log(`    ${label}: ${e} equal, ${p} prefix, ${d} different`);
-if (silent) console.log(`  NOT compared: ${silent} runs where the oracle printed no libbpf line (is --oracle load_each?)`);
+if (silent.length) console.log(`  NOT compared: ${silent.length} runs where the oracle printed no libbpf line (is --oracle load_each?)`);
+for (const s of silent.slice(0, show)) console.log(`  ${s}`);
 if (foreign) console.log(`  skipped: ${foreign} objects of the other byte order (libbpf opens only its own)`);
 if (notOpened) console.log(`  (of the runs, ${notOpened} where libbpf could not open the object)`);
 for (const d of diffs.slice(0, show)) console.log(`  ${d}`);
-process.exit(diffs.length || silent ? 1 : 0);
+process.exit(diffs.length || silent.length ? 1 : 0);
