@@ -11,10 +11,12 @@
 // (ours are). Ours: checkLoad on freshly parsed object and target bytes, in one process (first run apart, 10
 // warm-up runs), interleaved run by run with libbpf's; medians of 15.
 //
-// Object: $BTF_LENS_CHECK_OBJ, else the kernel selftests' profiler1.o from ../selftests/bpfel, else the committed
-// kfunc_weak load fixture (small). Standalone: node bench/check.mjs [OBJ] [TARGET]
+// Object: $BTF_LENS_CHECK_OBJ, else the largest libbpf-tools object (scripts/libbpf-tools-objects.sh into
+// $BTF_LENS_LIBBPF_TOOLS, default ../libbpf-tools-objects: klockstat.bpf.o, 44 programs), else the kernel
+// selftests' profiler1.o from ../selftests/bpfel, else the committed kfunc_weak load fixture (small).
+// Standalone: node bench/check.mjs [OBJ] [TARGET]
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -82,9 +84,17 @@ createInterface({ input: process.stdin }).on('line', () => {
 });
 `;
 
+/** The largest of the libbpf-tools objects, when they were extracted. */
+function largestLibbpfTool(root) {
+  const dir = process.env.BTF_LENS_LIBBPF_TOOLS ?? resolve(root, '../libbpf-tools-objects');
+  if (!existsSync(dir)) return undefined;
+  const objs = readdirSync(dir).filter((f) => f.endsWith('.bpf.o')).map((f) => join(dir, f));
+  return objs.sort((a, b) => statSync(b).size - statSync(a).size || (a < b ? -1 : 1))[0];
+}
+
 /** Rows for bench/run.mjs: [measure, ours ms, libbpf ms | undefined, target]. */
 export async function checkRows({ root, vmlinux, tmp, obj }) {
-  const object = obj ?? [process.env.BTF_LENS_CHECK_OBJ, resolve(root, '../selftests/bpfel/profiler1.o'), join(root, 'test/fixtures/load/obj/kfunc_weak.bpfel.o')]
+  const object = obj ?? [process.env.BTF_LENS_CHECK_OBJ, largestLibbpfTool(root), resolve(root, '../selftests/bpfel/profiler1.o'), join(root, 'test/fixtures/load/obj/kfunc_weak.bpfel.o')]
     .find((f) => f && existsSync(f));
   const out = join(root, 'dist/bench-check.js');
   await build({ stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });

@@ -2,10 +2,9 @@
 // processes (start-up, reading vmlinux and the objects, CO-RE resolution, writing OUT), interleaved runs,
 // medians of wall time and user+sys CPU. OUT is checked byte-identical first (a fast wrong answer would not
 // count). Objects, in two rows: one large object (the selftests' profiler1.o, ≈1,500 relocations), and
-// every object with CO-RE relocations that bpftool takes, all in one run (libbpf-tools' .bpf.o where
-// $BTF_LENS_GEN_OBJS names a directory of them; else the kernel selftests ($BTF_LENS_SELFTESTS, default
-// ../selftests)/bpfel; else the
-// committed fixtures). Standalone: node bench/min-core.mjs [VMLINUX]  (after npm run build; RUNS=N)
+// every object with CO-RE relocations that bpftool takes, all in one run ($BTF_LENS_GEN_OBJS, a directory; else
+// libbpf-tools' .bpf.o, scripts/libbpf-tools-objects.sh into $BTF_LENS_LIBBPF_TOOLS, default ../libbpf-tools-objects;
+// else the kernel selftests ($BTF_LENS_SELFTESTS, default ../selftests)/bpfel; else the committed fixtures). Standalone: node bench/min-core.mjs [VMLINUX]  (after npm run build; RUNS=N)
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,7 +49,8 @@ export function minCoreRows({ root, vmlinux, runs = 11 }) {
   const tmp = mkdtempSync(join(tmpdir(), 'btf-lens-bench-gen-'));
   try {
     const selftests = join(process.env.BTF_LENS_SELFTESTS ?? resolve(root, '../selftests'), 'bpfel');
-    const dir = [process.env.BTF_LENS_GEN_OBJS, existsSync(join(selftests, 'profiler1.o')) ? selftests : undefined].find((d) => d && existsSync(d));
+    const libbpfTools = process.env.BTF_LENS_LIBBPF_TOOLS ?? resolve(root, '../libbpf-tools-objects');
+    const dir = [process.env.BTF_LENS_GEN_OBJS, libbpfTools, existsSync(join(selftests, 'profiler1.o')) ? selftests : undefined].find((d) => d && existsSync(d));
     const rows = [];
     const profiler = join(selftests, 'profiler1.o');
     if (existsSync(profiler)) rows.push(...measure({ root, vmlinux, objs: [profiler], name: `${what} profiler1.o`, runs, tmp }));

@@ -104,16 +104,22 @@ function probeFeatures(): LoadOptions['features'] {
 const features = probeFeatures();
 const kallsyms = readFileSync('/proc/kallsyms', 'latin1');
 
+/** Why the last run printed what it did, when it did not end by itself (a timeout, a crash). */
+let lastEnd = '';
 function runOracle(btf: string, obj: string, prog?: string): string {
   const opts = [...(prog ? ['-p', prog] : []), ...(maps ? [] : ['-M'])];
   const r = spawnSync('unshare', ['-m', 'sh', '-c', 'btf=$1; shift; mount --bind "$btf" /sys/kernel/btf/vmlinux && exec "$@"', 'sh', btf, oracle, ...opts, basename(obj)],
     { cwd: dirname(obj), encoding: 'utf8', maxBuffer: 1 << 28, timeout: 60_000 });
+  lastEnd = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
   return r.stdout ?? '';
 }
 
 const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const kernels = targets.map((t) => ({ file: t, label: basename(t), target: openCoreTarget(readFileSync(t), [], t).target as CoreTarget }));
 let runs = 0, exact = 0, prefix = 0, foreign = 0, notOpened = 0, lines = 0;
+const silent: string[] = [];
+/** Per kernel: equal, prefix, different. */
+const perKernel = new Map(kernels.map((k) => [k.label, [0, 0, 0]]));
 const diffs: string[] = [];
 const started = Date.now();
 for (const obj of objects) {
@@ -129,6 +135,11 @@ for (const obj of objects) {
     const variants: (string | undefined)[] = [undefined, ...(whole || progs.length < 2 ? [] : progs)];
     for (const prog of variants) {
       const raw = runOracle(k.file, obj, prog);
+      // No libbpf line at all is no oracle (a wrong --oracle, a crash), not a prefix.
+      if (!/^[DWI]: libbpf: /m.test(raw)) {
+        silent.push(`${basename(obj)} × ${k.label}${prog ? ` -p ${prog}` : ''}: ${lastEnd}; ${raw.trim().split('\n').pop()?.slice(0, 200) || '(no output)'}`);
+        continue;
+      }
       if (/^RESULT open failed/m.test(raw) && !/W: libbpf: /.test(raw)) notOpened++;
       const log = checkLinesOfOracle(raw);
       const res = checkLoad(input, k.target, { kernelRelease: release(), kconfig, kallsyms, features, programs: prog ? [prog] : undefined });
@@ -136,9 +147,10 @@ for (const obj of objects) {
       const diff = compareWithOracle(res.log, log, res.stop && { step: res.stop.step, program: stopProg }, progs);
       runs++;
       lines += log.lines.length;
-      if (diff) diffs.push(`${basename(obj)} × ${k.label}${prog ? ` -p ${prog}` : ''}: ${diff}`);
-      else if (log.stoppedByLibbpf || log.result === 0) exact++;
-      else prefix++;
+      const tally = perKernel.get(k.label)!;
+      if (diff) diffs.push(`${basename(obj)} × ${k.label}${prog ? ` -p ${prog}` : ''}: ${diff}`), tally[2]++;
+      else if (log.stoppedByLibbpf || log.result === 0) exact++, tally[0]++;
+      else prefix++, tally[1]++;
     }
   }
 }
@@ -147,7 +159,10 @@ console.log(`check-load: ${objects.length} objects × ${kernels.length} kernels,
 console.log(`  equal (libbpf stopped itself or loaded all): ${exact}`);
 console.log(`  libbpf's lines a prefix of check's (the running kernel refused first): ${prefix}`);
 console.log(`  different: ${diffs.length}`);
+if (kernels.length > 1) for (const [label, [e, p, d]] of perKernel) console.log(`    ${label}: ${e} equal, ${p} prefix, ${d} different`);
+if (silent.length) console.log(`  NOT compared: ${silent.length} runs where the oracle printed no libbpf line (is --oracle load_each?)`);
+for (const s of silent.slice(0, show)) console.log(`  ${s}`);
 if (foreign) console.log(`  skipped: ${foreign} objects of the other byte order (libbpf opens only its own)`);
 if (notOpened) console.log(`  (of the runs, ${notOpened} where libbpf could not open the object)`);
 for (const d of diffs.slice(0, show)) console.log(`  ${d}`);
-process.exit(diffs.length ? 1 : 0);
+process.exit(diffs.length || silent.length ? 1 : 0);
