@@ -169,6 +169,31 @@ function addCands(ltv: TypeView, localId: number, localName: string, tbtf: Btf, 
   }
 }
 
+/**
+ * The first type of `kind` named exactly `name` (its bytes: `utf8` of it) among the types from ID `from`
+ * (1: a split BTF's base included; its startId: its own), or 0: a scan of that kind's names as bytes, no
+ * string decoded. Answers a few lookups on a fresh target faster than a map of every name would.
+ */
+export function scanByNameKind(btf: Btf, from: number, nameBytes: Uint8Array, kind: number): number {
+  const ix = indexOf(btf, from);
+  const ids = ix.ids[kind];
+  const pos = ix.pos[kind];
+  const blob = ix.blob[kind];
+  const n = nameBytes.length;
+  if (!ids || !pos || !blob || n === 0) return 0;
+  const c0 = nameBytes[0]!;
+  for (let i = 0; i < ids.length; i++) {
+    const p = pos[i]!;
+    if (p < 0) continue;
+    const b = ix.blobs[blob[i]!]!;
+    if (b[p] !== c0 || p + n >= ix.ends[blob[i]!]!) continue;
+    let j = 1;
+    while (j < n && b[p + j] === nameBytes[j]) j++;
+    if (j === n && b[p + n] === 0) return ids[i]!;
+  }
+  return 0;
+}
+
 /** bpf_core_find_cands: undefined (-EINVAL) for an anonymous or missing local type. */
 export function findCands(ltv: TypeView, localId: number, target: CoreTarget, log: Logger): Candidate[] | undefined {
   if (!ltv.exists(localId)) return undefined;
