@@ -1,0 +1,49 @@
+// load/weak-reach.ts against the running kernel's verdicts: a missing __weak ksym or kfunc fails a program
+// exactly when the 6.18 verifier refused it (test/fixtures/load/weak/build.sh recorded them per program).
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { openCoreTarget } from '../../server/src/core/core-relo/resolve';
+import { openBtfBytes } from '../../server/src/core/input';
+import { checkLoad } from '../../server/src/core/load/check';
+import { repoRoot, sharedCorpus } from '../helpers/paths';
+
+const loadDir = join(repoRoot, 'test/fixtures/load');
+const vmlinux618 = join(sharedCorpus, 'vmlinux-6.18.btf');
+
+/** `prog NAME: loads` / `prog NAME: verifier -13` lines of a kernel.txt: program → does it load. */
+function kernelVerdicts(file: string): Map<string, boolean> {
+  const out = new Map<string, boolean>();
+  for (const l of readFileSync(file, 'utf8').split('\n')) {
+    const m = /^prog (\S+): (.*)$/.exec(l);
+    if (m) out.set(m[1]!, m[2] === 'loads');
+  }
+  return out;
+}
+
+describe('weak externs: reachable uses vs the kernel verifier', () => {
+  it('weak_reach.bpfel.o: a program fails exactly when the 6.18 verifier refused it', (t) => {
+    if (!existsSync(vmlinux618)) return t.skip(`no ${vmlinux618} (the corpus): the 6.18 BTF the verdicts were recorded on`);
+    const name = 'weak_reach.bpfel.o';
+    const obj = openBtfBytes(readFileSync(join(loadDir, 'obj', name)), { file: name });
+    const target = openCoreTarget(readFileSync(vmlinux618), [], 'vmlinux-6.18').target;
+    const check = checkLoad(obj, target, { kconfig: '' });
+    const failing = new Set<string>();
+    const weak: string[] = [];
+    check.dependencies.forEach((d, i) => {
+      const o = check.outcomes[i]!;
+      if (o.code !== 'weak-missing' || d.kind === 'kconfig') return;
+      weak.push(`${d.name}:${o.reachable}`);
+      for (const u of o.weakUses ?? []) failing.add(u.program);
+    });
+    assert.deepEqual(weak.sort(), ['bpf_made_up_kfunc:true', 'made_up_percpu:true', 'made_up_var:true']);
+    const kernel = kernelVerdicts(join(loadDir, 'weak', 'weak_reach.bpfel.kernel.txt'));
+    assert.ok(kernel.size >= 9);
+    for (const [prog, loads] of kernel) assert.equal(!failing.has(prog), loads, `prog ${prog}: the kernel says ${loads ? 'loads' : 'fails'}`);
+    // the use is named where the source has it (line_info, 0-based lines)
+    const kf = check.outcomes[check.dependencies.findIndex((d) => d.name === 'bpf_made_up_kfunc')]!;
+    assert.deepEqual(kf.weakUses?.map((u) => `${u.program} insn ${u.insn} ${u.what} line ${u.place?.line}`),
+      ['wk_kfunc_call insn 1 call line 45', 'wk_kfunc_noresult insn 1 call line 60']);
+  });
+});
