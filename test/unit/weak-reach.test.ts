@@ -1,13 +1,14 @@
 // load/weak-reach.ts against the running kernel's verdicts: a missing __weak ksym or kfunc fails a program
 // exactly when the 6.18 verifier refused it (test/fixtures/load/weak/build.sh recorded them per program).
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { openCoreTarget } from '../../server/src/core/core-relo/resolve';
 import { openBtfBytes } from '../../server/src/core/input';
 import { checkLoad } from '../../server/src/core/load/check';
-import { repoRoot, sharedCorpus } from '../helpers/paths';
+import { cliPath, repoRoot, sharedCorpus } from '../helpers/paths';
 
 const loadDir = join(repoRoot, 'test/fixtures/load');
 const vmlinux618 = join(sharedCorpus, 'vmlinux-6.18.btf');
@@ -45,5 +46,26 @@ describe('weak externs: reachable uses vs the kernel verifier', () => {
     const kf = check.outcomes[check.dependencies.findIndex((d) => d.name === 'bpf_made_up_kfunc')]!;
     assert.deepEqual(kf.weakUses?.map((u) => `${u.program} insn ${u.insn} ${u.what} line ${u.place?.line}`),
       ['wk_kfunc_call insn 1 call line 45', 'wk_kfunc_noresult insn 1 call line 60']);
+  });
+});
+
+describe('btf-lens check: a reachable use of a missing weak extern', () => {
+  const obj = join(loadDir, 'obj/weak_reach.bpfel.o');
+  const run = (progs: string[]) => spawnSync(process.execPath, [cliPath, 'check', obj, '--target', vmlinux618, '--kernel-release', '6.18.44', '--kconfig', join(loadDir, 'kconfig.txt'),
+    ...progs.flatMap((p) => ['--program', p])], { encoding: 'utf8' });
+  it('exits 1 with one line naming the first use and the programs the verifier refuses', (t) => {
+    if (!existsSync(cliPath)) return t.skip('dist/cli.js not built (npm run build)');
+    if (!existsSync(vmlinux618)) return t.skip(`no ${vmlinux618} (the corpus)`);
+    const r = run(['wk_kfunc_call', 'wk_kfunc_guarded']);
+    assert.equal(r.status, 1, r.stderr);
+    assert.match(r.stderr, /weak_reach\.bpfel\.o: offset \d+ \(0x[0-9a-f]+\): missing __weak extern 'bpf_made_up_kfunc' is 0 on .* prog 'wk_kfunc_call' insn #1 \(\.\/src\/weak_reach\.c:46\), a call of the missing kfunc: the kernel's verifier refuses prog wk_kfunc_call$/m);
+    // libbpf's lines are unchanged: it says nothing of the verifier
+    assert.doesNotMatch(r.stdout, /verifier/);
+  });
+  it('exits 0 when every use is guarded', (t) => {
+    if (!existsSync(cliPath)) return t.skip('dist/cli.js not built (npm run build)');
+    if (!existsSync(vmlinux618)) return t.skip(`no ${vmlinux618} (the corpus)`);
+    const r = run(['wk_var_guarded', 'wk_kfunc_guarded', 'wk_kfunc_kconfig']);
+    assert.equal(r.status, 0, r.stderr);
   });
 });

@@ -136,6 +136,9 @@ export interface WeakUse {
   function: string;
   /** The instruction's index in that function (as libbpf's `insn #N` counts it). */
   insn: number;
+  /** The ELF section holding it and the instruction's byte offset there. */
+  section: string;
+  sectionOffset: number;
   /** A call of the missing kfunc; a load or store through the 0 address; 0 as a call's argument; 0 stored. */
   what: 'call' | 'dereference' | 'argument' | 'stored';
   place?: SourcePlace;

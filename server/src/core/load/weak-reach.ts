@@ -76,7 +76,8 @@ export function weakReach(inp: WeakReachInput): Map<ExternDesc, WeakUse[]> {
       let l = out.get(e);
       if (!l) out.set(e, (l = []));
       const section = elf.sections[p.secIdx]?.name ?? p.secName;
-      l.push({ program: entry.name, function: p.name, insn, what, place: inp.places.at(section, (p.insnOff + insn) * 8) });
+      const sectionOffset = (p.insnOff + insn) * 8;
+      l.push({ program: entry.name, function: p.name, insn, what, section, sectionOffset, place: inp.places.at(section, sectionOffset) });
     };
     const { funcs, refsOf } = objectFunctions({ elf, programs: inp.programs, insnsOf }, (p) => p === entry, (p, symAt) => {
       const buf = insnsOf(p);
