@@ -209,7 +209,9 @@ describe('attach targets and externs on every target kernel (hover, warnings)', 
     assert.equal(acq[1], `new: found: ${raw.new.func('bpf_task_acquire')}`);
     const weak = rows(block(await hoverAt(s, 'src/load.c', 'bpf_lens_maybe(int x) __ksym __weak', 'bpf_lens_maybe'), 'kfunc bpf_lens_maybe'));
     assert.ok(whole.new.includes("extern 'bpf_lens_maybe' (weak): not resolved, defaulting to zero"));
-    for (const [k, r] of weak.entries()) assert.ok(r.startsWith(`${kernels[k]}: not found: left 0 (__weak)`), r);
+    // its one call is behind `if (bpf_lens_maybe)`: dead to the verifier (core/load/weak-reach.ts, checked against
+    // the running kernel's verdicts in test/unit/weak-reach.test.ts)
+    assert.deepEqual(weak, kernels.map((k) => `${k}: not found: left 0 (__weak): every use guarded (the verifier proves it dead): loads`));
     const rq = rows(block(await hoverAt(s, 'src/load.c', 'const struct rq runqueues __ksym', 'runqueues'), 'typed ksym runqueues'));
     assert.ok(whole.new.some((l) => /^extern \(var ksym\) 'runqueues': resolved to \[\d+\] var runqueues$/.test(l)));
     assert.deepEqual(rq, kernels.map((k) => `${k}: found: ${raw[k].var('runqueues')}`));

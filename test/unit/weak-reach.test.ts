@@ -8,17 +8,21 @@ import { describe, it } from 'node:test';
 import { openCoreTarget } from '../../server/src/core/core-relo/resolve';
 import { openBtfBytes } from '../../server/src/core/input';
 import { checkLoad } from '../../server/src/core/load/check';
+import { outcomeText } from '../../server/src/lsp/load-targets';
 import { cliPath, repoRoot, sharedCorpus } from '../helpers/paths';
 
 const loadDir = join(repoRoot, 'test/fixtures/load');
 const vmlinux618 = join(sharedCorpus, 'vmlinux-6.18.btf');
 
-/** `prog NAME: loads` / `prog NAME: verifier -13` lines of a kernel.txt: program → does it load. */
-function kernelVerdicts(file: string): Map<string, boolean> {
-  const out = new Map<string, boolean>();
+/**
+ * `prog NAME: loads` / `prog NAME: verifier -13 at weak_reach.c:24: R1 invalid mem access 'scalar'` lines of a
+ * kernel.txt: program → does it load, and the source line the verifier stopped at when it says.
+ */
+function kernelVerdicts(file: string): Map<string, { loads: boolean; line?: number }> {
+  const out = new Map<string, { loads: boolean; line?: number }>();
   for (const l of readFileSync(file, 'utf8').split('\n')) {
-    const m = /^prog (\S+): (.*)$/.exec(l);
-    if (m) out.set(m[1]!, m[2] === 'loads');
+    const m = /^prog (\S+): (loads|verifier -?\d+(?: at \S+:(\d+))?)/.exec(l);
+    if (m) out.set(m[1]!, { loads: m[2] === 'loads', line: m[3] ? +m[3] : undefined });
   }
   return out;
 }
@@ -30,22 +34,30 @@ describe('weak externs: reachable uses vs the kernel verifier', () => {
     const obj = openBtfBytes(readFileSync(join(loadDir, 'obj', name)), { file: name });
     const target = openCoreTarget(readFileSync(vmlinux618), [], 'vmlinux-6.18').target;
     const check = checkLoad(obj, target, { kconfig: '' });
-    const failing = new Set<string>();
+    const failing = new Map<string, number | undefined>(); // program → 1-based line of its first failing use
     const weak: string[] = [];
     check.dependencies.forEach((d, i) => {
       const o = check.outcomes[i]!;
       if (o.code !== 'weak-missing' || d.kind === 'kconfig') return;
       weak.push(`${d.name}:${o.reachable}`);
-      for (const u of o.weakUses ?? []) failing.add(u.program);
+      for (const u of o.weakUses ?? []) if (!failing.has(u.program)) failing.set(u.program, u.place && u.place.line + 1);
     });
     assert.deepEqual(weak.sort(), ['bpf_made_up_kfunc:true', 'made_up_percpu:true', 'made_up_var:true']);
     const kernel = kernelVerdicts(join(loadDir, 'weak', 'weak_reach.bpfel.kernel.txt'));
     assert.ok(kernel.size >= 9);
-    for (const [prog, loads] of kernel) assert.equal(!failing.has(prog), loads, `prog ${prog}: the kernel says ${loads ? 'loads' : 'fails'}`);
+    for (const [prog, v] of kernel) {
+      assert.equal(!failing.has(prog), v.loads, `prog ${prog}: the kernel says ${v.loads ? 'loads' : 'fails'}`);
+      if (v.line !== undefined) assert.equal(failing.get(prog), v.line, `prog ${prog}: the verifier stopped at line ${v.line}`);
+    }
     // the use is named where the source has it (line_info, 0-based lines)
     const kf = check.outcomes[check.dependencies.findIndex((d) => d.name === 'bpf_made_up_kfunc')]!;
     assert.deepEqual(kf.weakUses?.map((u) => `${u.program} insn ${u.insn} ${u.what} line ${u.place?.line}`),
       ['wk_kfunc_call insn 1 call line 45', 'wk_kfunc_noresult insn 1 call line 60']);
+    // the extern's hover in the editor: the first unguarded use by its (1-based) source line
+    const kernel618 = { label: '6.18', path: vmlinux618, target, stamp: '' };
+    const hover = (n: string) => { const i = check.dependencies.findIndex((d) => d.name === n); return outcomeText(check.dependencies[i]!, check.outcomes[i], kernel618).text; };
+    assert.equal(hover('bpf_made_up_kfunc'), 'not found: left 0 (__weak): unguarded use at line 46 (prog wk_kfunc_call) (+1 more): the verifier rejects');
+    assert.equal(hover('made_up_var'), 'not found: left 0 (__weak): unguarded use at line 24 (prog wk_var_deref): the verifier rejects');
   });
 });
 

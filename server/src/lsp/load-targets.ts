@@ -121,7 +121,7 @@ export function outcomeText(dep: LoadDependency, o: DependencyOutcome | undefine
       const where = o.targetBtf && o.targetBtf !== 'vmlinux' ? ` in module ${o.targetBtf}` : '';
       return { text: decl ? `found${where}: ${decl}` : `found${where}`, fails };
     }
-    case 'weak-missing': return { text: `not found: left 0 (__weak)${why}`, fails };
+    case 'weak-missing': return { text: `not found: left 0 (__weak)${weakVerdict(o) ?? why}`, fails };
     case 'missing': return { text: `not found — the load fails${err}${why}`, fails };
     case 'incompatible': return { text: `incompatible — the load fails${err}${why}`, fails };
     case 'failed': return { text: `fails${err}${why}`, fails };
@@ -129,6 +129,20 @@ export function outcomeText(dep: LoadDependency, o: DependencyOutcome | undefine
     case 'unknown': return { text: `cannot be told from BTF${why}`, fails };
     case 'not-loaded': return { text: `not looked up${why || ': the program is not loaded by default'}`, fails };
   }
+}
+
+/**
+ * A missing `__weak` ksym or kfunc: does the verifier reach a use of its 0 (core/load/weak-reach.ts)? The
+ * first such use by source line, or that every use is guarded; undefined when not analysed (kconfig).
+ */
+function weakVerdict(o: DependencyOutcome): string | undefined {
+  if (o.reachable === undefined) return undefined;
+  if (!o.reachable) return ': every use guarded (the verifier proves it dead): loads';
+  const u = o.weakUses?.[0];
+  if (!u) return ': a use is reachable: the verifier rejects';
+  const where = u.place ? `line ${u.place.line + 1}` : `insn #${u.insn} of ${u.function}`;
+  const more = (o.weakUses?.length ?? 0) > 1 ? ` (+${o.weakUses!.length - 1} more)` : '';
+  return `: unguarded use at ${where} (prog ${u.program})${more}: the verifier rejects`;
 }
 
 // ---- where dependencies are written ----
