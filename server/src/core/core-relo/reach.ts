@@ -373,6 +373,7 @@ export function objectFunctions(
     if (isCall) {
       if (!rel) return at(p.secIdx, p.insnOff + i + insn.imm + 1);
       if (!sym) return allSubprogs;
+      if (sym.shndx === 0) return []; // an extern: a kfunc call (libbpf makes it BPF_PSEUDO_KFUNC_CALL)
       return at(sym.shndx, sym.value / 8 + insn.imm + 1);
     }
     if (insn.src === 4) return allSubprogs; // BPF_PSEUDO_FUNC written by hand: place unknown

@@ -433,7 +433,7 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
   // what the verifier then makes of the 0 a missing weak ksym or kfunc became
   if (opts.reach !== false && [...weakMissing].some((e) => e.type === 'ksym') && obj.elf) {
     const uses = weakReach({
-      elf: obj.elf, programs: o.progs.programs, insnsOf: core?.reach?.insnsOf, externs, missing: weakMissing,
+      elf: obj.elf, btf, programs: o.progs.programs, insnsOf: core?.reach?.insnsOf, externs, missing: weakMissing,
       kcfgValue: (e) => (weakMissing.has(e) ? 0n : kcfgNumber(e, states.get(e))),
       isEntry: (p) => !isSubprog(o.progs, p) && autoload(p), places: new SourcePlaces(obj),
     });

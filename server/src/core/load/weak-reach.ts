@@ -1,9 +1,12 @@
+import type { Btf } from '../btf/btf';
+import { Kind } from '../btf/kinds';
 import type { Elf } from '../elf/elf';
 import { InsnBuf } from '../core-relo/patch';
 import type { LibbpfProgram } from '../core-relo/programs';
 import { type Val, objectFunctions, reachableProgram } from '../core-relo/reach';
 import type { ExternDesc } from './externs';
 import type { WeakUse } from './model';
+import { findByNameKind } from './names';
 import type { SourcePlaces } from './places';
 
 /**
@@ -18,13 +21,19 @@ import type { SourcePlaces } from './places';
  *
  * core-relo/reach.ts's constant propagation does the walking, each autoloaded program on its own (the
  * kernel loads them one by one), with the 0 tagged by the extern's name and the .kconfig map's values
- * known. Conservative as reach.ts is: the tagged 0 in an argument register of any call (we do not know a
- * helper's arguments: an unused stale register counts too), stored to memory, or at an instruction we
- * cannot place is a failing use; a doubt never makes a use dead.
+ * known. A call's arguments are the registers its prototype names: a kfunc's or a subprogram's from the
+ * object's BTF (r1..r5 when it has none), for helpers only bpf_per_cpu_ptr/bpf_this_cpu_ptr's r1 (the
+ * helpers made to take a ksym's address; the others take it as a plain number or not at all, and a register
+ * left over from the guard `if (&var)` is no argument). The 0 handed to a kfunc or a subprogram, or stored
+ * to memory, counts as a failing use: we do not follow it further (doubt counts as failing). Limits: a
+ * global function is walked only where something calls it, as 6.8+ kernels do (older ones verify each
+ * global function on its own, dead calls or not).
  */
 
 export interface WeakReachInput {
   elf: Elf;
+  /** The object's BTF: the arity of kfuncs and subprograms (their prototypes). */
+  btf?: Btf;
   programs: LibbpfProgram[];
   /** The instructions as libbpf loads them (CO-RE-patched when there are CO-RE relocations). */
   insnsOf?: (p: LibbpfProgram) => InsnBuf;
@@ -38,6 +47,9 @@ export interface WeakReachInput {
 }
 
 const CALL = 0x85;
+const PSEUDO_CALL = 1;
+/** BPF_FUNC_per_cpu_ptr, BPF_FUNC_this_cpu_ptr: r1 is a per-CPU ksym's address (ARG_PTR_TO_PERCPU_BTF_ID). */
+const KSYM_ADDR_HELPERS = new Set([153, 154]);
 
 /** Every reachable failing use of each missing weak extern (the key), in program order. */
 export function weakReach(inp: WeakReachInput): Map<ExternDesc, WeakUse[]> {
@@ -66,6 +78,13 @@ export function weakReach(inp: WeakReachInput): Map<ExternDesc, WeakUse[]> {
     return v === undefined ? null : BigInt.asUintN(size * 8, v);
   };
 
+  const btf = inp.btf;
+  const protoArgs = (protoId: number | undefined): number => (btf && protoId && btf.kind(protoId) === Kind.FUNC_PROTO ? Math.min(btf.vlen(protoId), 5) : 5);
+  const subprogArgs = (name: string): number => {
+    const f = btf ? findByNameKind(btf, name, Kind.FUNC) : 0;
+    return f > 0 ? protoArgs(btf!.sizeOrType(f)) : 5;
+  };
+  let refsOf: ((fn: number, insn: number) => readonly number[]) | undefined;
   for (const entry of inp.programs) {
     if (entry.subprog || !inp.isEntry(entry)) continue;
     const seen = new Set<string>();
@@ -79,7 +98,7 @@ export function weakReach(inp: WeakReachInput): Map<ExternDesc, WeakUse[]> {
       const sectionOffset = (p.insnOff + insn) * 8;
       l.push({ program: entry.name, function: p.name, insn, what, section, sectionOffset, place: inp.places.at(section, sectionOffset) });
     };
-    const { funcs, refsOf } = objectFunctions({ elf, programs: inp.programs, insnsOf }, (p) => p === entry, (p, symAt) => {
+    const o = objectFunctions({ elf, programs: inp.programs, insnsOf }, (p) => p === entry, (p, symAt) => {
       const buf = insnsOf(p);
       const extAt = (i: number) => {
         const s = symAt(i);
@@ -103,7 +122,13 @@ export function weakReach(inp: WeakReachInput): Map<ExternDesc, WeakUse[]> {
           if (insn.code === CALL) {
             const e = extAt(i); // libbpf makes it BPF_PSEUDO_KFUNC_CALL; the object may say otherwise
             if (e && inp.missing.has(e)) use(e, p, i, 'call');
-            for (let r = 1; r <= 5; r++) {
+            let nargs = 0;
+            if (e) nargs = protoArgs(e.ksymTypeId);
+            else if (insn.src === PSEUDO_CALL) {
+              const callees = refsOf?.(inp.programs.indexOf(p), i) ?? [];
+              nargs = callees.length === 1 ? subprogArgs(inp.programs[callees[0]!]!.name) : 5;
+            } else if (insn.src === 0 && KSYM_ADDR_HELPERS.has(insn.imm)) nargs = 1;
+            for (let r = 1; r <= nargs; r++) {
               const t = tagged(r);
               if (t) use(t, p, i, 'argument');
             }
@@ -119,7 +144,8 @@ export function weakReach(inp: WeakReachInput): Map<ExternDesc, WeakUse[]> {
         },
       };
     });
-    reachableProgram(funcs, refsOf);
+    refsOf = o.refsOf;
+    reachableProgram(o.funcs, o.refsOf);
   }
   return out;
 }
