@@ -375,7 +375,7 @@ function reachableWeakUse(input: BtfInput, check: LoadCheck, target: string): Pr
   return {
     file: input.file, offset: (sec?.offset ?? 0) + first.u.sectionOffset, severity: 'error',
     message: `missing __weak extern '${first.name}' is 0 on ${target} and the verifier reaches a use of it: `
-      + `prog '${first.u.function}' insn #${first.u.insn}${at}, a ${first.u.what === 'call' ? 'call of the missing kfunc' : first.u.what === 'dereference' ? 'load or store through address 0' : first.u.what === 'argument' ? 'call with address 0 as an argument' : 'store of address 0'}`
+      + `prog '${first.u.function}' insn #${first.u.insn}${at}, a ${first.u.what === 'call' ? 'call of the missing kfunc' : first.u.what === 'dereference' ? 'load or store through address 0' : 'call with address 0 as an argument'}`
       + `${uses.length > 1 ? ` (${uses.length} uses of missing weak externs reached)` : ''}: the kernel's verifier refuses prog ${names.join(', ')}`,
   };
 }

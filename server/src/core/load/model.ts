@@ -139,8 +139,8 @@ export interface WeakUse {
   /** The ELF section holding it and the instruction's byte offset there. */
   section: string;
   sectionOffset: number;
-  /** A call of the missing kfunc; a load or store through the 0 address; 0 as a call's argument; 0 stored. */
-  what: 'call' | 'dereference' | 'argument' | 'stored';
+  /** A call of the missing kfunc; a load or store through the 0 address; 0 as a call's argument. */
+  what: 'call' | 'dereference' | 'argument';
   place?: SourcePlace;
 }
 

@@ -24,10 +24,11 @@ import type { SourcePlaces } from './places';
  * known. A call's arguments are the registers its prototype names: a kfunc's or a subprogram's from the
  * object's BTF (r1..r5 when it has none), for helpers only bpf_per_cpu_ptr/bpf_this_cpu_ptr's r1 (the
  * helpers made to take a ksym's address; the others take it as a plain number or not at all, and a register
- * left over from the guard `if (&var)` is no argument). The 0 handed to a kfunc or a subprogram, or stored
- * to memory, counts as a failing use: we do not follow it further (doubt counts as failing). Limits: a
- * global function is walked only where something calls it, as 6.8+ kernels do (older ones verify each
- * global function on its own, dead calls or not).
+ * left over from the guard `if (&var)` is no argument). The 0 handed to a kfunc or a subprogram counts as a
+ * failing use: we do not follow it into the callee (doubt counts as failing). Limits: the 0 stored to the
+ * stack and loaded back is unknown to us (the kernel tracks spilled constants: a dereference after such a
+ * reload is missed); a global function is walked only where something calls it, as 6.8+ kernels do (older
+ * ones verify each global function on its own, dead calls or not).
  */
 
 export interface WeakReachInput {
@@ -136,10 +137,9 @@ export function weakReach(inp: WeakReachInput): Map<ExternDesc, WeakUse[]> {
             const t = tagged(insn.src);
             if (t) use(t, p, i, 'dereference');
           } else if (cls === 2 || cls === 3) {
+            // storing the 0 as a number is fine (`out = (u64)&var`, test_ksyms_weak.c); storing through it is not
             const t = tagged(insn.dst);
             if (t) use(t, p, i, 'dereference');
-            const s = cls === 3 ? tagged(insn.src) : undefined;
-            if (s) use(s, p, i, 'stored');
           }
         },
       };
