@@ -422,6 +422,25 @@ export function loadDiagnostics(index: WorkspaceIndex, sourcePath: string, text?
         }
       }
     }
+    // a missing __weak ksym or kfunc: a warning where the verifier reaches a use of its 0 (weak-reach.ts)
+    deps.forEach((dep, i) => {
+      for (const t of targets) {
+        const o = loadCheckOf(index, file, t)?.outcomes[i];
+        if (o?.code !== 'weak-missing' || !o.reachable) continue;
+        for (const u of o.weakUses ?? []) {
+          if (!u.place || !names.includes(u.place.file)) continue;
+          const line = u.place.line;
+          const message = `load fails on ${t.label}: ${dependencyLabel(dep)} is missing (__weak, left 0) and prog ${u.program} reaches this use: the verifier rejects it`;
+          const key = `${line}\0${message}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push({
+            range: Range.create(line, 0, line, lineText(line).length), severity: DiagnosticSeverity.Warning, source: SOURCE,
+            message, code: 'load-weak-use', data: { object: file.uri, dependency: i },
+          });
+        }
+      }
+    });
   }
   return out.sort((a, b) => a.range.start.line - b.range.start.line || a.message.localeCompare(b.message));
 }
