@@ -9,6 +9,7 @@ import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { Hover } from 'vscode-languageserver/node';
+import type { CoreMatrixRequest } from '../../server/src/protocol/requests';
 import { repoRoot, sharedCorpus } from '../helpers/paths';
 import { startTestServer } from './harness';
 
@@ -74,6 +75,10 @@ describe('a missing __weak extern: reached uses (hover, warnings)', () => {
       }
       // and none where every use is guarded (those programs load)
       assert.ok(!diags.some((d) => /prog wk_\w*guarded/.test(d.message)));
+      // the load matrix: the object fails on 6.18 at the first missing weak extern whose use is reached
+      const r = (await s.client.sendRequest('btf/coreMatrix', { object: s.uri('build/weak_reach.bpfel.o') })) as CoreMatrixRequest.Result;
+      assert.deepEqual(r.objects.map((o) => o.cells.map((c) => c.loads)), [[false]]);
+      assert.match(r.objects[0]!.cells[0]!.text, /^kfunc bpf_made_up_kfunc \(__weak\): not found: left 0 \(__weak\): unguarded use at line 46 /);
     } finally {
       s.close();
     }

@@ -61,7 +61,7 @@ function dependenciesOf(index: WorkspaceIndex, file: IndexedFile, targets: Targe
   return [];
 }
 
-/** The dependency's outcome is a load failure on that kernel (a `__weak` extern never is). */
+/** The dependency stops the load before the verifier on that kernel (a `__weak` extern never does; outcomeText also counts one whose use the verifier reaches). */
 export function failsLoad(dep: LoadDependency, o: DependencyOutcome | undefined): boolean {
   if (!o || dep.weak || dep.kind === 'core-relo') return false;
   return o.code === 'missing' || o.code === 'incompatible' || o.code === 'failed';
@@ -111,7 +111,9 @@ export function outcomeText(dep: LoadDependency, o: DependencyOutcome | undefine
   if (t.error) return { text: `cannot be read (${t.error})`, fails: false };
   if (t.loading) return { text: 'target kernel still loading', fails: false };
   if (!o) return { text: 'not checked', fails: false };
-  const fails = failsLoad(dep, o);
+  // a missing __weak extern fails only where the verifier reaches a use of it (not before the verifier:
+  // failsLoad, the extern line's warning, says no; the use's line has its own warning)
+  const fails = failsLoad(dep, o) || (o.code === 'weak-missing' && o.reachable === true);
   const err = o.err ? ` (error ${o.err})` : '';
   const why = o.detail ? `: ${o.detail}` : '';
   switch (o.code) {
