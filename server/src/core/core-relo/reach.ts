@@ -55,15 +55,23 @@ const U32 = 0xffffffffn;
 const NREGS = 11;
 
 /**
- * A register: a known 64-bit constant, unknown (null), or a tagged value (a string): `0:NAME` is the constant
- * 0 libbpf wrote as the address of the missing `__weak` extern NAME (a scalar to the kernel: following it
- * fails), `k:OFF` a pointer into libbpf's frozen .kconfig map at OFF (the kernel reads its values as constants).
+ * A register: a known 64-bit constant, unknown (null), or a tagged value (a string): `w:V:NAME` is the
+ * number V (`?`: unknown) derived from the 0 libbpf wrote as the address of the missing `__weak` extern NAME
+ * (0, or 0 plus an offset or index: a scalar to the kernel, following it fails), `k:OFF` a pointer into libbpf's frozen .kconfig map
+ * at OFF (the kernel reads its values as constants).
  */
 export type Val = bigint | string | null;
 type State = Val[];
 
 /** The number a value is, as the kernel's scalar tracking knows it (pointers are not numbers). */
-const num = (v: Val): bigint | null => (typeof v === 'bigint' ? v : typeof v === 'string' && v.startsWith('0:') ? 0n : null);
+const num = (v: Val): bigint | null => {
+  if (typeof v === 'bigint') return v;
+  if (typeof v !== 'string' || !v.startsWith('w:')) return null;
+  const n = v.slice(2, v.indexOf(':', 2));
+  return n === '?' ? null : BigInt(n);
+};
+/** The weak extern's name in a `w:` tag. */
+export const weakTagName = (v: Val): string | undefined => (typeof v === 'string' && v.startsWith('w:') ? v.slice(v.indexOf(':', 2) + 1) : undefined);
 const s64 = (v: bigint) => BigInt.asIntN(64, v);
 const s32 = (v: bigint) => BigInt.asIntN(32, v);
 
@@ -224,7 +232,10 @@ export function reachableInsns(
           set(off !== 0 || b === null ? null : b & (is64 ? U64 : U32));
         } else {
           const a = reg(dst);
-          set(a === null || (op !== 0x80 && b === null) ? null : alu(op, a, b ?? 0n, is64));
+          const r = a === null || (op !== 0x80 && b === null) ? null : alu(op, a, b ?? 0n, is64);
+          // &var + offset (an array index, a member) still comes from the weak extern's 0
+          const w = is64 && (op === 0x00 || op === 0x10) && d >= 0 ? weakTagName(st[d]!) : undefined;
+          set(w !== undefined ? `w:${r ?? '?'}:${w}` : r);
         }
         flow(pc + 1, st);
         break;

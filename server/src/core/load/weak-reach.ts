@@ -3,7 +3,7 @@ import { Kind } from '../btf/kinds';
 import type { Elf } from '../elf/elf';
 import { InsnBuf } from '../core-relo/patch';
 import type { LibbpfProgram } from '../core-relo/programs';
-import { type Val, objectFunctions, reachableProgram } from '../core-relo/reach';
+import { type Val, objectFunctions, reachableProgram, weakTagName } from '../core-relo/reach';
 import type { ExternDesc } from './externs';
 import type { WeakUse } from './model';
 import { findByNameKind } from './names';
@@ -109,7 +109,7 @@ export function weakReach(inp: WeakReachInput): Map<ExternDesc, WeakUse[]> {
         ldValue: (i) => {
           const e = extAt(i);
           if (!e) return undefined;
-          if (inp.missing.has(e) && e.type === 'ksym') return `0:${e.name}`;
+          if (inp.missing.has(e) && e.type === 'ksym') return `w:0:${e.name}`;
           return e.kcfg ? `k:${e.kcfg.dataOff}` : undefined;
         },
         load,
@@ -117,7 +117,8 @@ export function weakReach(inp: WeakReachInput): Map<ExternDesc, WeakUse[]> {
           const insn = buf.get(i);
           const tagged = (r: number): ExternDesc | undefined => {
             const v = r < regs.length ? regs[r] : null;
-            return typeof v === 'string' && v.startsWith('0:') ? byName.get(v.slice(2)) : undefined;
+            const name = v === undefined ? undefined : weakTagName(v);
+            return name === undefined ? undefined : byName.get(name);
           };
           const cls = insn.code & 7;
           if (insn.code === CALL) {
