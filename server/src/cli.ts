@@ -328,6 +328,10 @@ async function checkCmd(
   out.end();
   const problems = [...input.problems.filter((p) => p.severity === 'error')];
   for (const r of results) problems.push(...r.check.problems.filter((p) => !problems.some((q) => q.message === p.message)));
+  for (const r of results) {
+    const weak = reachableWeakUse(input, r.check, r.file);
+    if (weak) problems.push(weak);
+  }
   const failed = report(problems, file);
   for (const r of results) {
     const unknown = r.check.outcomes.map((x, i) => (x.code === 'unknown' ? r.check.dependencies[i]! : undefined)).filter((d) => d !== undefined);
@@ -353,6 +357,27 @@ function readKconfigFile(path: string, optional = false): string | undefined {
     if (optional) return undefined;
     throw new CliError(`${path}: cannot read: ${e instanceof Error && 'code' in e ? osErrorText(e) : (e as Error).message}`);
   }
+}
+
+/**
+ * libbpf sets a missing `__weak` ksym or kfunc to 0 and loads on; the kernel's verifier then refuses each
+ * program that reaches a use of it (load/weak-reach.ts; undecided counts as reached). One problem at the
+ * first such use, naming the programs refused, as for a reachable poisoned CO-RE instruction.
+ */
+function reachableWeakUse(input: BtfInput, check: LoadCheck, target: string): Problem | undefined {
+  const uses = check.outcomes.flatMap((o, i) => (o.reachable && o.code === 'weak-missing' ? (o.weakUses ?? []).map((u) => ({ u, name: check.dependencies[i]!.name })) : []));
+  const first = uses[0];
+  if (!first) return undefined;
+  const progs = [...new Set(uses.map((x) => x.u.program))];
+  const names = progs.length > 5 ? [...progs.slice(0, 4), `… (${progs.length} programs)`] : progs;
+  const sec = input.elf?.sections.find((s) => s.name === first.u.section);
+  const at = first.u.place ? ` (${first.u.place.file}:${first.u.place.line + 1})` : '';
+  return {
+    file: input.file, offset: (sec?.offset ?? 0) + first.u.sectionOffset, severity: 'error',
+    message: `missing __weak extern '${first.name}' is 0 on ${target} and the verifier reaches a use of it: `
+      + `prog '${first.u.function}' insn #${first.u.insn}${at}, a ${first.u.what === 'call' ? 'call of the missing kfunc' : first.u.what === 'dereference' ? 'load or store through address 0' : 'call with address 0 as an argument'}`
+      + `${uses.length > 1 ? ` (${uses.length} uses of missing weak externs reached)` : ''}: the kernel's verifier refuses prog ${names.join(', ')}`,
+  };
 }
 
 /**

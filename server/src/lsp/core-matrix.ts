@@ -143,7 +143,7 @@ const LOADS = 'loads as far as BTF can tell';
 /**
  * One object on one kernel: where libbpf stops before the verifier (core/load's stop: a strong extern, a
  * struct_ops member, a CO-RE error, an attach target), else the first row that fails (a poisoned instruction
- * the verifier reaches), else it loads as far as BTF can tell.
+ * the verifier reaches, a missing `__weak` extern it reaches a use of), else it loads as far as BTF can tell.
  */
 function objectCell(t: TargetKernel, check: LoadCheck | undefined, firstFailing: Row | undefined, k: number): ObjectRow['cells'][number] {
   if (t.error) return { text: 'kernel cannot be read', loads: false };
@@ -180,7 +180,7 @@ function toMarkdown(r: Result): string {
     out.push('No target kernels: no kernel BTF (`btfLens.kernelBtf` is `none`, or /sys/kernel/btf/vmlinux is absent) and no `btfLens.coreTargets` (BTF files or directories of them).', '');
     return out.join('\n');
   }
-  out.push('What libbpf 1.1 decides from each kernel\'s BTF before the verifier runs: externs (ksyms, kfuncs, kconfig), struct_ops, CO-RE relocations and attach targets. ⚠ marks what makes the load fail (a poisoned CO-RE instruction only where the verifier can reach it: one behind a `bpf_core_*_exists` guard that is false on the kernel loads; a `__weak` extern never).', '');
+  out.push('What libbpf 1.1 decides from each kernel\'s BTF before the verifier runs: externs (ksyms, kfuncs, kconfig), struct_ops, CO-RE relocations and attach targets. ⚠ marks what makes the load fail (a poisoned CO-RE instruction only where the verifier can reach it: one behind a `bpf_core_*_exists` guard that is false on the kernel loads; a missing `__weak` extern only where the verifier reaches a use of it).', '');
   out.push('| kernel | file | failing rows | objects that load as far as BTF can tell |', '|---|---|---|---|');
   r.targets.forEach((t, k) => {
     const s = r.summary[k]!;

@@ -61,7 +61,7 @@ function dependenciesOf(index: WorkspaceIndex, file: IndexedFile, targets: Targe
   return [];
 }
 
-/** The dependency's outcome is a load failure on that kernel (a `__weak` extern never is). */
+/** The dependency stops the load before the verifier on that kernel (a `__weak` extern never does; outcomeText also counts one whose use the verifier reaches). */
 export function failsLoad(dep: LoadDependency, o: DependencyOutcome | undefined): boolean {
   if (!o || dep.weak || dep.kind === 'core-relo') return false;
   return o.code === 'missing' || o.code === 'incompatible' || o.code === 'failed';
@@ -111,7 +111,9 @@ export function outcomeText(dep: LoadDependency, o: DependencyOutcome | undefine
   if (t.error) return { text: `cannot be read (${t.error})`, fails: false };
   if (t.loading) return { text: 'target kernel still loading', fails: false };
   if (!o) return { text: 'not checked', fails: false };
-  const fails = failsLoad(dep, o);
+  // a missing __weak extern fails only where the verifier reaches a use of it (not before the verifier:
+  // failsLoad, the extern line's warning, says no; the use's line has its own warning)
+  const fails = failsLoad(dep, o) || (o.code === 'weak-missing' && o.reachable === true);
   const err = o.err ? ` (error ${o.err})` : '';
   const why = o.detail ? `: ${o.detail}` : '';
   switch (o.code) {
@@ -121,7 +123,7 @@ export function outcomeText(dep: LoadDependency, o: DependencyOutcome | undefine
       const where = o.targetBtf && o.targetBtf !== 'vmlinux' ? ` in module ${o.targetBtf}` : '';
       return { text: decl ? `found${where}: ${decl}` : `found${where}`, fails };
     }
-    case 'weak-missing': return { text: `not found: left 0 (__weak)${why}`, fails };
+    case 'weak-missing': return { text: `not found: left 0 (__weak)${weakVerdict(o) ?? why}`, fails };
     case 'missing': return { text: `not found — the load fails${err}${why}`, fails };
     case 'incompatible': return { text: `incompatible — the load fails${err}${why}`, fails };
     case 'failed': return { text: `fails${err}${why}`, fails };
@@ -129,6 +131,20 @@ export function outcomeText(dep: LoadDependency, o: DependencyOutcome | undefine
     case 'unknown': return { text: `cannot be told from BTF${why}`, fails };
     case 'not-loaded': return { text: `not looked up${why || ': the program is not loaded by default'}`, fails };
   }
+}
+
+/**
+ * A missing `__weak` ksym or kfunc: does the verifier reach a use of its 0 (core/load/weak-reach.ts)? The
+ * first such use by source line, or that every use is guarded; undefined when not analysed (kconfig).
+ */
+function weakVerdict(o: DependencyOutcome): string | undefined {
+  if (o.reachable === undefined) return undefined;
+  if (!o.reachable) return ': every use guarded (the verifier proves it dead): loads';
+  const u = o.weakUses?.[0];
+  if (!u) return ': a use is reachable: the verifier rejects';
+  const where = u.place ? `line ${u.place.line + 1}` : `insn #${u.insn} of ${u.function}`;
+  const more = (o.weakUses?.length ?? 0) > 1 ? ` (+${o.weakUses!.length - 1} more)` : '';
+  return `: unguarded use at ${where} (prog ${u.program})${more}: the verifier rejects`;
 }
 
 // ---- where dependencies are written ----
@@ -400,6 +416,25 @@ export function loadDiagnostics(index: WorkspaceIndex, sourcePath: string, text?
         }
       }
     }
+    // a missing __weak ksym or kfunc: a warning where the verifier reaches a use of its 0 (weak-reach.ts)
+    deps.forEach((dep, i) => {
+      for (const t of targets) {
+        const o = loadCheckOf(index, file, t)?.outcomes[i];
+        if (o?.code !== 'weak-missing' || !o.reachable) continue;
+        for (const u of o.weakUses ?? []) {
+          if (!u.place || !names.includes(u.place.file)) continue;
+          const line = u.place.line;
+          const message = `load fails on ${t.label}: ${dependencyLabel(dep)} is missing (__weak, left 0) and prog ${u.program} reaches this use: the verifier rejects it`;
+          const key = `${line}\0${message}`;
+          if (seen.has(key)) continue;
+          seen.add(key);
+          out.push({
+            range: Range.create(line, 0, line, lineText(line).length), severity: DiagnosticSeverity.Warning, source: SOURCE,
+            message, code: 'load-weak-use', data: { object: file.uri, dependency: i },
+          });
+        }
+      }
+    });
   }
   return out.sort((a, b) => a.range.start.line - b.range.start.line || a.message.localeCompare(b.message));
 }

@@ -31,6 +31,15 @@ export interface ReachFunc {
    * address)? Its value is then no constant we know (a map reference reads as 0 in the object).
    */
   relocated?: (insn: number) => boolean;
+  /**
+   * The value a relocated ld_imm64 at `insn` is known to get (undefined: unknown): load/weak-reach.ts
+   * gives the 0 libbpf writes for a missing `__weak` ksym and the .kconfig map's address.
+   */
+  ldValue?: (insn: number) => Val | undefined;
+  /** What an LDX of `size` bytes at `off` from a tagged pointer (`k:…`) reads, when known. */
+  load?: (ptr: string, off: number, size: number) => Val;
+  /** Called once the analysis settles, for each reachable instruction, with the registers on entry to it. */
+  inspect?: (insn: number, regs: readonly Val[]) => void;
 }
 
 /**
@@ -45,9 +54,24 @@ const U32 = 0xffffffffn;
 /** Registers r0..r10. */
 const NREGS = 11;
 
-type Val = bigint | null; // null: unknown
+/**
+ * A register: a known 64-bit constant, unknown (null), or a tagged value (a string): `w:V:NAME` is the
+ * number V (`?`: unknown) derived from the 0 libbpf wrote as the address of the missing `__weak` extern NAME
+ * (0, or 0 plus an offset or index: a scalar to the kernel, following it fails), `k:OFF` a pointer into libbpf's frozen .kconfig map
+ * at OFF (the kernel reads its values as constants).
+ */
+export type Val = bigint | string | null;
 type State = Val[];
 
+/** The number a value is, as the kernel's scalar tracking knows it (pointers are not numbers). */
+const num = (v: Val): bigint | null => {
+  if (typeof v === 'bigint') return v;
+  if (typeof v !== 'string' || !v.startsWith('w:')) return null;
+  const n = v.slice(2, v.indexOf(':', 2));
+  return n === '?' ? null : BigInt(n);
+};
+/** The weak extern's name in a `w:` tag. */
+export const weakTagName = (v: Val): string | undefined => (typeof v === 'string' && v.startsWith('w:') ? v.slice(v.indexOf(':', 2) + 1) : undefined);
 const s64 = (v: bigint) => BigInt.asIntN(64, v);
 const s32 = (v: bigint) => BigInt.asIntN(32, v);
 
@@ -103,7 +127,10 @@ function taken(op: number, a: bigint, b: bigint, is64: boolean): boolean | undef
  * Reachable instructions of one function, entered with every register unknown. `onRef(i)` is called once
  * for each reachable instruction (the caller looks for calls and function addresses there).
  */
-export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, relocated?: (insn: number) => boolean): Uint8Array {
+export function reachableInsns(
+  insns: InsnBuf, onRef?: (insn: number) => void, relocated?: (insn: number) => boolean,
+  more?: Pick<ReachFunc, 'ldValue' | 'load' | 'inspect'>,
+): Uint8Array {
   const n = insns.count;
   const reach = new Uint8Array(n);
   if (n === 0) return reach;
@@ -158,7 +185,7 @@ export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, r
     const { code, dst, src, off, imm } = insns.get(pc);
     const cls = code & 7;
     const d = dst < NREGS ? dst : -1;
-    const reg = (r: number): Val => (r < NREGS ? st[r]! : null);
+    const reg = (r: number): bigint | null => (r < NREGS ? num(st[r]!) : null);
     const set = (v: Val) => {
       if (d >= 0) st[d] = v;
     };
@@ -168,7 +195,8 @@ export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, r
           if (pc + 1 >= n) break; // truncated ld_imm64: the path ends (the kernel rejects it)
           reach[pc + 1] = 1;
           const hi = insns.get(pc + 1);
-          set(src === 0 && !relocated?.(pc) ? (BigInt(imm >>> 0) | (BigInt(hi.imm >>> 0) << 32n)) : null);
+          const known = more?.ldValue?.(pc);
+          set(known !== undefined ? known : src === 0 && !relocated?.(pc) ? (BigInt(imm >>> 0) | (BigInt(hi.imm >>> 0) << 32n)) : null);
           flow(pc + 2, st);
         } else {
           // legacy packet loads: r0 is the result, r1-r5 are scratched
@@ -177,10 +205,13 @@ export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, r
         }
         break;
       }
-      case 1: // LDX: memory is unknown
-        set(null);
+      case 1: { // LDX: memory is unknown, but for the frozen .kconfig map
+        const base = src < NREGS ? st[src]! : null;
+        const size = [4, 2, 1, 8][(code >> 3) & 3]!;
+        set(typeof base === 'string' && base.startsWith('k:') && (code & 0xe0) === 0x60 && more?.load ? more.load(base, off, size) : null);
         flow(pc + 1, st);
         break;
+      }
       case 2: // ST
         flow(pc + 1, st);
         break;
@@ -194,12 +225,17 @@ export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, r
       case 4: case 7: { // ALU, ALU64
         const is64 = cls === 7;
         const op = code & 0xf0;
-        const b: Val = (code & 8) === 0 ? BigInt(imm) : reg(src);
-        if (op === 0xb0) { // MOV (off != 0: sign-extending or address-space moves: unknown)
+        const b = (code & 8) === 0 ? BigInt(imm) : reg(src);
+        if (op === 0xb0 && is64 && off === 0 && (code & 8) !== 0 && src < NREGS && typeof st[src] === 'string') {
+          set(st[src]!); // a copy keeps the tag
+        } else if (op === 0xb0) { // MOV (off != 0: sign-extending or address-space moves: unknown)
           set(off !== 0 || b === null ? null : b & (is64 ? U64 : U32));
         } else {
           const a = reg(dst);
-          set(a === null || (op !== 0x80 && b === null) ? null : alu(op, a, b ?? 0n, is64));
+          const r = a === null || (op !== 0x80 && b === null) ? null : alu(op, a, b ?? 0n, is64);
+          // &var + offset (an array index, a member) still comes from the weak extern's 0
+          const w = is64 && (op === 0x00 || op === 0x10) && d >= 0 ? weakTagName(st[d]!) : undefined;
+          set(w !== undefined ? `w:${r ?? '?'}:${w}` : r);
         }
         flow(pc + 1, st);
         break;
@@ -218,7 +254,7 @@ export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, r
         }
         const is64 = cls === 5;
         const a = reg(dst);
-        const b: Val = (code & 8) === 0 ? BigInt(imm) : reg(src);
+        const b = (code & 8) === 0 ? BigInt(imm) : reg(src);
         const t = a !== null && b !== null ? taken(op, a, b, is64) : undefined;
         if (t !== false) flow(pc + 1 + off, st, t === true);
         if (t !== true) flow(pc + 1, st);
@@ -226,6 +262,7 @@ export function reachableInsns(insns: InsnBuf, onRef?: (insn: number) => void, r
       }
     }
   }
+  if (more?.inspect) for (let i = 0; i < n; i++) if (reach[i] && states[i]) more.inspect(i, states[i]!);
   return reach;
 }
 
@@ -249,7 +286,7 @@ export function reachableProgram(funcs: readonly ReachFunc[], refsOf: RefsOf): U
     const f = todo.pop()!;
     out[f] = reachableInsns(funcs[f]!.insns, (i) => {
       for (const g of refsOf(f, i)) visit(g);
-    }, funcs[f]!.relocated);
+    }, funcs[f]!.relocated, funcs[f]);
   }
   return funcs.map((f, i) => out[i] ?? new Uint8Array(f.insns.count));
 }
@@ -287,6 +324,26 @@ export function markReachability(ctx: ReachContext, relos: PoisonedRelo[], isEnt
     for (const r of relos) if (r.outcome === 'poisoned') r.reachable = true;
     return;
   }
+  const { funcs, refsOf } = objectFunctions({ elf, programs, insnsOf }, isEntry);
+  const reach = reachableProgram(funcs, refsOf);
+  for (const r of relos) {
+    if (r.outcome !== 'poisoned') continue;
+    const f = programs.findIndex((p) => p.name === r.prog && (p.autoload ? p.secName : `?${p.secName}`) === r.section);
+    const live = f >= 0 ? reach[f]! : undefined;
+    r.reachable = !live || (r.poisoned ?? [r.insn ?? -1]).some((i) => i < 0 || i >= live.length || live[i] === 1);
+  }
+}
+
+/**
+ * The functions of an object as reach.ts walks them (libbpf's programs and subprograms, their patched
+ * instructions) and how their calls and function addresses link them (see markReachability). `more` adds a
+ * function's own hooks; it gets the ELF symbol index each instruction's relocation names.
+ */
+export function objectFunctions(
+  ctx: Required<ReachContext>, isEntry?: (p: LibbpfProgram) => boolean,
+  more?: (p: LibbpfProgram, symAt: (insn: number) => number | undefined) => Partial<ReachFunc>,
+): { funcs: ReachFunc[]; refsOf: RefsOf } {
+  const { elf, programs, insnsOf } = ctx;
   // Programs that are not loaded (SEC("?...")) are no entry points, and libbpf did not relocate them.
   const syms = new Map(elf.symbols().map((s) => [s.index, s] as const));
   const relocsBySec = new Map<number, Map<number, ElfReloc>>();
@@ -304,6 +361,10 @@ export function markReachability(ctx: ReachContext, relos: PoisonedRelo[], isEnt
     insns: insnsOf(p),
     entry: isEntry ? isEntry(p) : p.autoload && !p.subprog,
     relocated: (i: number) => relocsOf(p.secIdx).has((p.insnOff + i) * 8),
+    ...more?.(p, (i: number) => {
+      const rel = relocsOf(p.secIdx).get((p.insnOff + i) * 8);
+      return rel ? syms.get(rel.symbol)?.index : undefined;
+    }),
   }));
   const index = new Map<LibbpfProgram, number>();
   programs.forEach((p, i) => index.set(p, i));
@@ -323,6 +384,7 @@ export function markReachability(ctx: ReachContext, relos: PoisonedRelo[], isEnt
     if (isCall) {
       if (!rel) return at(p.secIdx, p.insnOff + i + insn.imm + 1);
       if (!sym) return allSubprogs;
+      if (sym.shndx === 0) return []; // an extern: a kfunc call (libbpf makes it BPF_PSEUDO_KFUNC_CALL)
       return at(sym.shndx, sym.value / 8 + insn.imm + 1);
     }
     if (insn.src === 4) return allSubprogs; // BPF_PSEUDO_FUNC written by hand: place unknown
@@ -331,13 +393,7 @@ export function markReachability(ctx: ReachContext, relos: PoisonedRelo[], isEnt
     if (!sec || !(sec.flags & SHF_EXECINSTR)) return []; // a map or global data, not a function
     return at(sym.shndx, sym.value / 8 + Math.trunc(insn.imm / 8));
   };
-  const reach = reachableProgram(funcs, refsOf);
-  for (const r of relos) {
-    if (r.outcome !== 'poisoned') continue;
-    const f = programs.findIndex((p) => p.name === r.prog && (p.autoload ? p.secName : `?${p.secName}`) === r.section);
-    const live = f >= 0 ? reach[f]! : undefined;
-    r.reachable = !live || (r.poisoned ?? [r.insn ?? -1]).some((i) => i < 0 || i >= live.length || live[i] === 1);
-  }
+  return { funcs, refsOf };
 }
 
 /**

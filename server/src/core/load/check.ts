@@ -17,6 +17,7 @@ import { finalizeDatasecs } from './finalize';
 import { SourcePlaces } from './places';
 import { findSecDef, kernelPrefixKind } from './sections';
 import { type StructOpsOpen, fitStructOps, openStructOps } from './struct-ops';
+import { weakReach } from './weak-reach';
 
 /**
  * `btf-lens check`: what libbpf 1.1's bpf_object__open + bpf_object__load decide from the kernel's BTF
@@ -257,8 +258,9 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
 
   // bpf_object__resolve_externs
   const externs = o.externs?.externs ?? [];
+  const states = new Map<ExternDesc, KcfgState>(externs.map((e) => [e, { set: false }]));
+  const weakMissing = new Set<ExternDesc>();
   if (externs.length && btf) {
-    const states = new Map<ExternDesc, KcfgState>(externs.map((e) => [e, { set: false }]));
     const unknown = new Set<ExternDesc>();
     let needConfig = false;
     for (const e of externs) {
@@ -359,6 +361,7 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
         r.fail('externs', -ESRCH, dep);
       } else {
         r.emit(`extern '${e.name}' (weak): not resolved, defaulting to zero`, dep);
+        weakMissing.add(e);
         set(dep, { code: 'weak-missing', value: e.type === 'kcfg' ? '0x0' : undefined, detail: e.type === 'kcfg' ? 'not in the kernel config: 0'
           : e.isFunc ? 'not in the kernel\'s BTF: its address is 0 and a call to it is left unresolved (the verifier refuses a program that reaches one)'
             : 'not in the kernel\'s BTF: its address is 0' });
@@ -424,6 +427,20 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
         case 'failed': set(dep, { code: 'failed', err: rel.error, detail: rel.reasonDetail }); break;
         default: set(dep, { code: 'not-loaded' });
       }
+    }
+  }
+
+  // what the verifier then makes of the 0 a missing weak ksym or kfunc became
+  if (opts.reach !== false && [...weakMissing].some((e) => e.type === 'ksym') && obj.elf) {
+    const uses = weakReach({
+      elf: obj.elf, btf, programs: o.progs.programs, insnsOf: core?.reach?.insnsOf, externs, missing: weakMissing,
+      kcfgValue: (e) => (weakMissing.has(e) ? 0n : kcfgNumber(e, states.get(e))),
+      isEntry: (p) => !isSubprog(o.progs, p) && autoload(p), places: new SourcePlaces(obj),
+    });
+    for (const e of weakMissing) {
+      if (e.type !== 'ksym') continue;
+      const u = uses.get(e) ?? [];
+      set(o.extDep.get(e), { reachable: u.length > 0, weakUses: u });
     }
   }
 
@@ -493,6 +510,20 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
   if (r.stop) r.log.push(`failed to load object '${obj.file}'`);
   res.stop = r.stop;
   return res;
+}
+
+/** A .kconfig value as the map holds it, from libbpf's `set to` text: y/n/m, numbers; undefined otherwise. */
+function kcfgNumber(e: ExternDesc, st: KcfgState | undefined): bigint | undefined {
+  const v = st?.set ? st.value : undefined;
+  if (v === undefined || !e.kcfg) return undefined;
+  if (v === 'y') return 1n;
+  if (v === 'n') return 0n;
+  if (v === 'm') return e.kcfg.type === 'tristate' ? 2n : undefined;
+  try {
+    return /^-?(0x[0-9a-f]+|\d+)$/i.test(v) ? (v.startsWith('-') ? -BigInt(v.slice(1)) : BigInt(v)) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function btfByName(target: CoreTarget, name: string): Btf | undefined {

@@ -117,10 +117,31 @@ export interface DependencyOutcome {
   err?: number;
   /** One sentence of ours saying why, when the code is not `found`. */
   detail?: string;
-  /** CO-RE `poisoned`: can the verifier reach the poisoned instruction (core-relo/reach.ts)? */
+  /**
+   * CO-RE `poisoned`: can the verifier reach the poisoned instruction (core-relo/reach.ts)? `weak-missing`
+   * ksym or kfunc: does it reach a use of the 0 libbpf wrote that fails (load/weak-reach.ts; `weakUses`)?
+   */
   reachable?: boolean;
+  /** `weak-missing` ksym or kfunc: each use the verifier reaches and refuses, per program that reaches it. */
+  weakUses?: WeakUse[];
   /** libbpf's log lines about this dependency on this target (without `libbpf: `), in libbpf's order. */
   log: string[];
+}
+
+/** A use of a missing `__weak` extern's 0 that the verifier reaches and refuses (load/weak-reach.ts). */
+export interface WeakUse {
+  /** The program being loaded (the kernel loads each with the subprograms it calls). */
+  program: string;
+  /** The function holding the instruction (the program itself or a subprogram). */
+  function: string;
+  /** The instruction's index in that function (as libbpf's `insn #N` counts it). */
+  insn: number;
+  /** The ELF section holding it and the instruction's byte offset there. */
+  section: string;
+  sectionOffset: number;
+  /** A call of the missing kfunc; a load or store through the 0 address; 0 as a call's argument. */
+  what: 'call' | 'dereference' | 'argument';
+  place?: SourcePlace;
 }
 
 /** The step of bpf_object__load where libbpf stops. */
