@@ -15,12 +15,11 @@
 // $BTF_LENS_LIBBPF_TOOLS, default ../libbpf-tools-objects: klockstat.bpf.o, 44 programs), else the kernel
 // selftests' profiler1.o from ../selftests/bpfel, else the committed kfunc_weak load fixture (small).
 // Standalone: node bench/check.mjs [OBJ] [TARGET]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
+import { libbpfHarness, oursInProcess } from './side-by-side.mjs';
 import { median } from './timing.mjs';
 
 const HARNESS = String.raw`
@@ -96,20 +95,11 @@ function largestLibbpfTool(root) {
 export async function checkRows({ root, vmlinux, tmp, obj }) {
   const object = obj ?? [process.env.BTF_LENS_CHECK_OBJ, largestLibbpfTool(root), resolve(root, '../selftests/bpfel/profiler1.o'), join(root, 'test/fixtures/load/obj/kfunc_weak.bpfel.o')]
     .find((f) => f && existsSync(f));
-  const out = join(root, 'dist/bench-check.js');
-  await build({ stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });
-  const child = spawn(process.execPath, [out, object, vmlinux], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const oursOnce = async () => {
-    child.stdin.write('\n');
-    return JSON.parse((await replies.next()).value);
-  };
-  const harness = join(tmp, 'check_bench');
-  writeFileSync(`${harness}.c`, HARNESS);
-  let note = '';
-  let canLibbpf = true;
-  if (spawnSync('gcc', ['-O2', '-o', harness, `${harness}.c`, '-lbpf']).status !== 0) [note, canLibbpf] = ['gcc/libbpf-dev missing: libbpf not measured', false];
-  else if (process.getuid?.() !== 0) [note, canLibbpf] = ['not root: libbpf not measured (mount namespace, bpf())', false];
+  const inproc = await oursInProcess(root, 'bench-check', ENTRY, [object, vmlinux]);
+  const oursOnce = inproc.once;
+  const { path: harness, note: why } = libbpfHarness(tmp, 'check_bench', HARNESS, 'mount namespace, bpf()');
+  let note = why;
+  let canLibbpf = !why;
   const libbpfOnce = () => {
     try {
       const r = spawnSync('unshare', ['-m', 'sh', '-c', 'mount --bind "$1" /sys/kernel/btf/vmlinux && exec "$2" "$3"', 'sh', resolve(vmlinux), harness, basename(object)],
@@ -129,7 +119,7 @@ export async function checkRows({ root, vmlinux, tmp, obj }) {
     if (r.ms < 0) [note, canLibbpf] = ['libbpf did not get to the kernel BTF', false];
     else theirs.push(r);
   }
-  child.stdin.end();
+  inproc.close();
   const med = (xs, k) => (xs.length ? median(xs.map((x) => x[k])) : undefined);
   const what = `check: ${basename(object)} (${first.deps} dependencies, ${first.lines} lines) vs ${basename(vmlinux)}`;
   return [

@@ -12,12 +12,11 @@
 // Object: $BTF_LENS_CORE_OBJ, else the kernel selftests' profiler1.o (≈1,500 relocations) from
 // ../selftests/bpfel (test/fixtures/selftests.sh builds it), else the committed corex fixture (small).
 // Standalone: node bench/core.mjs [OBJ] [TARGET]
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
+import { libbpfHarness, oursInProcess } from './side-by-side.mjs';
 import { median } from './timing.mjs';
 
 const HARNESS = String.raw`
@@ -84,20 +83,11 @@ createInterface({ input: process.stdin }).on('line', () => {
 export async function coreRows({ root, vmlinux, tmp, obj }) {
   const object = obj ?? [process.env.BTF_LENS_CORE_OBJ, resolve(root, '../selftests/bpfel/profiler1.o'), join(root, 'test/fixtures/core-targets/obj/corex.bpfel.o')]
     .find((f) => f && existsSync(f));
-  const out = join(root, 'dist/bench-core.js');
-  await build({ stdin: { contents: ENTRY, resolveDir: root, loader: 'ts' }, bundle: true, platform: 'node', target: 'node20', outfile: out, logLevel: 'warning' });
-  const child = spawn(process.execPath, [out, object, vmlinux], { stdio: ['pipe', 'pipe', 'inherit'] });
-  const replies = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const oursOnce = async () => {
-    child.stdin.write('\n');
-    return JSON.parse((await replies.next()).value);
-  };
-  const harness = join(tmp, 'core_bench');
-  writeFileSync(`${harness}.c`, HARNESS);
-  let note = '';
-  let canLibbpf = true;
-  if (spawnSync('gcc', ['-O2', '-o', harness, `${harness}.c`, '-lbpf']).status !== 0) [note, canLibbpf] = ['gcc/libbpf-dev missing: libbpf not measured', false];
-  else if (process.getuid?.() !== 0) [note, canLibbpf] = ['not root: libbpf not measured (bpf() needed)', false];
+  const inproc = await oursInProcess(root, 'bench-core', ENTRY, [object, vmlinux]);
+  const oursOnce = inproc.once;
+  const { path: harness, note: why } = libbpfHarness(tmp, 'core_bench', HARNESS, 'bpf() needed');
+  let note = why;
+  let canLibbpf = !why;
   const libbpfOnce = () => {
     try {
       return JSON.parse(spawnSync(harness, [object, vmlinux], { encoding: 'utf8' }).stdout);
@@ -119,7 +109,7 @@ export async function coreRows({ root, vmlinux, tmp, obj }) {
       theirs.push(r);
     }
   }
-  child.stdin.end();
+  inproc.close();
   const med = (xs, k) => (xs.length ? median(xs.map((x) => x[k])) : undefined);
   const what = `CO-RE: ${first.lines} log lines of ${basename(object)} vs ${basename(vmlinux)}`;
   return [
