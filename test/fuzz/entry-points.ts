@@ -16,6 +16,9 @@ import { typeById } from '../../server/src/core/btf/types';
 import { type CoreTarget, coreLogLines, coreResolutionJson, resolveCoreRelocations } from '../../server/src/core/core-relo/resolve';
 import { elfPointerSize, findTypes, formatC } from '../../server/src/core/format/c/index';
 import { checkLoad } from '../../server/src/core/load/check';
+import { formatDepsText, objectDeps } from '../../server/src/core/deps';
+import { diffBtf, diffJson, formatDiffText } from '../../server/src/core/diff';
+import { minCoreBtf } from '../../server/src/core/write/min-core-btf';
 import { loadCheckJson } from '../../server/src/core/load/json';
 import { formatExt } from '../../server/src/core/format/ext';
 import { findStructs, formatLayout } from '../../server/src/core/format/layout';
@@ -44,6 +47,7 @@ import { repoRoot } from '../helpers/paths';
 
 export const ENTRY_POINTS = [
   'open', 'raw', 'json', 'c', 'root', 'layout', 'ext', 'disasm', 'info', 'core', 'core-as-target', 'check', 'check-as-target',
+  'deps', 'diff', 'gen', 'gen-as-target',
   'index', 'hover', 'definition', 'lenses', 'diagnostics', 'symbols', 'typedoc', 'disasm-doc',
   'editor-open', 'editor-rows', 'editor-children', 'editor-text', 'editor-used-by', 'editor-layout',
   'editor-programs', 'editor-disasm', 'editor-maps', 'editor-ext',
@@ -276,6 +280,34 @@ export class EntryPoints {
         step('check-as-target', () => {
           const target: CoreTarget = btf.base && btf.base !== input.distilledBase ? { vmlinux: btf.base, modules: [{ name: 'module', btf }] } : { vmlinux: btf, modules: [] };
           for (const o of this.loadObjects) internal('check-as-target', checkLoad(o, target, { kconfig: this.kconfig, kernelRelease: '6.18.0' }).problems);
+        });
+      }
+      if (input?.kind === 'bpf-object') {
+        step('deps', () => {
+          const res = objectDeps(input, this.targets.map((t, i) => ({ label: `k${i}`, file: `k${i}`, btf: t.vmlinux })), { check: checkLoad });
+          internal('deps', res.problems);
+          formatDepsText(res.report);
+        });
+        step('gen', () => {
+          for (const t of this.targets) {
+            const r = minCoreBtf(t.vmlinux, [{ file: name, input }], { report: true });
+            if (r.error !== undefined && /internal error/i.test(r.error)) crashes.push({ entry: 'gen', error: r.error });
+          }
+        });
+      }
+      if (btf && !input.missingBase && btf.ok) {
+        step('diff', () => {
+          for (const t of this.targets) {
+            for (const [a, b] of [[t.vmlinux, btf], [btf, t.vmlinux]] as const) {
+              const d = diffBtf(a, b);
+              formatDiffText(d, a, b);
+              JSON.stringify(diffJson(d));
+            }
+          }
+        });
+        step('gen-as-target', () => {
+          const r = minCoreBtf(btf, this.refObjects.map((o) => ({ file: o.file, input: o })), { report: true });
+          if (r.error !== undefined && /internal error/i.test(r.error)) crashes.push({ entry: 'gen-as-target', error: r.error });
         });
       }
       if (btf && !input.missingBase && btf.ok) {
