@@ -36,7 +36,7 @@ test(`Emacs${emacs ? ` ${emacs}` : ''} + eglot with client/emacs/btf-lens.el: ho
     const out = join(ws, 'seen.json');
     const r = spawnSync('emacs', ['--batch', '-q', '-L', join(repoRoot, 'client/emacs'), '-l', join(repoRoot, 'test/e2e/editors/emacs-check.el')], {
       cwd: ws, encoding: 'utf8', timeout: 110_000,
-      env: { ...process.env, BTF_LENS_WS: ws, BTF_LENS_NODE: process.execPath, BTF_LENS_LS: join(repoRoot, 'bin/btf-lens-ls.js'), BTF_LENS_EMACS_OUT: out },
+      env: { ...process.env, BTF_LENS_WS: ws, BTF_LENS_NODE: process.execPath, BTF_LENS_LS: join(repoRoot, 'server/bin/btf-lens-ls.js'), BTF_LENS_EMACS_OUT: out },
     });
     assert.ok(existsSync(out), `emacs wrote nothing (status ${r.status}): ${r.stderr}`);
     const seen = JSON.parse(readFileSync(out, 'utf8')) as Seen;

@@ -43,7 +43,7 @@ test(`Neovim (${version ?? 'absent'}) with client/nvim: hover, definition, works
       '-c', `luafile ${join(repoRoot, 'test/e2e/editors/nvim-check.lua')}`,
     ], {
       cwd: ws, encoding: 'utf8', timeout: 140_000,
-      env: { ...process.env, BTF_LENS_WS: ws, BTF_LENS_NODE: process.execPath, BTF_LENS_LS: join(repoRoot, 'bin/btf-lens-ls.js'), BTF_LENS_NVIM_OUT: out },
+      env: { ...process.env, BTF_LENS_WS: ws, BTF_LENS_NODE: process.execPath, BTF_LENS_LS: join(repoRoot, 'server/bin/btf-lens-ls.js'), BTF_LENS_NVIM_OUT: out },
     });
     assert.ok(existsSync(out), `nvim wrote nothing (status ${r.status}, ${r.error ?? ''}): ${r.stderr}`);
     const seen = JSON.parse(readFileSync(out, 'utf8')) as Seen;

@@ -1,5 +1,5 @@
 /**
- * The server as an editor other than VS Code sees it: `bin/btf-lens-ls.js` (the package's `btf-lens-ls`) spawned,
+ * The server as an editor other than VS Code sees it: `server/bin/btf-lens-ls.js` (the package's `btf-lens-ls`) spawned,
  * spoken to by a minimal LSP client written here (Content-Length framing over the pipes, no vscode package).
  * The client sends no initializationOptions and answers `workspace/configuration` (its settings come only from
  * there), names itself something other than VS Code, and supports window/showDocument. Checked: the pulled
@@ -19,7 +19,7 @@ import type { OpenCommand, ParamsOf, RequestMethod, ResultOf } from '../../serve
 import { golden, repoRoot } from '../helpers/paths';
 import { workspaceFixture } from './harness';
 
-const bin = join(repoRoot, 'bin/btf-lens-ls.js');
+const bin = join(repoRoot, 'server/bin/btf-lens-ls.js');
 const built = existsSync(join(repoRoot, 'dist/server.js'));
 
 type Json = unknown;

@@ -334,3 +334,17 @@ describe('fences: tests run on any machine', () => {
     assert.deepEqual(bad, []);
   });
 });
+
+describe('fences: the top level is fixed', () => {
+  // The brief's layout: client/ server/ syntaxes/ test/ package.json tsconfig.json .vscodeignore, bench/ and
+  // scripts/, and the files that were there with them; build output and installs are not the tree's.
+  const allowed = new Set([
+    'client', 'server', 'syntaxes', 'test', 'package.json', 'tsconfig.json', '.vscodeignore', 'bench', 'scripts',
+    '.ci', '.gitignore', '.git', 'ARCHITECTURE.md', 'LICENSE', 'README.md', 'esbuild.mjs', 'package-lock.json', 'tsconfig.base.json',
+  ]);
+  const built = new Set(['node_modules', 'dist', 'out']);
+  it('nothing new beside them (a new command goes under server/, a new script under scripts/)', () => {
+    const extra = readdirSync(repoRoot).filter((n) => !allowed.has(n) && !built.has(n) && !/\.(vsix|tsbuildinfo)$/.test(n));
+    assert.deepEqual(extra, []);
+  });
+});
