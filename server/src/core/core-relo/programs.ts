@@ -1,5 +1,6 @@
 import type { Elf } from '../elf/elf';
 import { SHF_EXECINSTR, STT_FUNC } from '../elf/elf';
+import { LIBBPF_ERRNO } from './types';
 
 /**
  * BPF programs as libbpf 1.1.2 cuts them out of an object at open (bpf_object__elf_collect,
@@ -61,7 +62,7 @@ export function libbpfPrograms(elf: Elf): LibbpfPrograms {
   };
   const symtabs = elf.sections.filter((s) => s.type === SHT_SYMTAB);
   if (symtabs.length === 0) return fail(2, "elf: couldn't find symbol table, stripped object file?");
-  if (symtabs.length > 1) return fail(4003, 'elf: multiple symbol tables');
+  if (symtabs.length > 1) return fail(LIBBPF_ERRNO.FORMAT, 'elf: multiple symbol tables');
   const syms = elf.symbols();
   for (const sec of elf.sections) {
     if (sec.index === 0) continue;
@@ -74,7 +75,7 @@ export function libbpfPrograms(elf: Elf): LibbpfPrograms {
       if (sym.shndx !== sec.index || sym.type !== STT_FUNC) continue;
       const size = sym.size;
       const off = sym.value;
-      if (off + size > sec.size) return fail(4003, `sec '${sec.name}': program at offset ${off} crosses section boundary`);
+      if (off + size > sec.size) return fail(LIBBPF_ERRNO.FORMAT, `sec '${sec.name}': program at offset ${off} crosses section boundary`);
       if (sec.index !== out.textShndx && sym.bind === STB_LOCAL) return fail(95, `sec '${sec.name}': program '${sym.name}' is static and not supported`);
       if (size === 0 || size % INSN_SZ || off % INSN_SZ) return fail(22, `sec '${sec.name}': corrupted program '${sym.name}', offset ${off}, size ${size}`);
       const autoload = !sec.name.startsWith('?');

@@ -118,6 +118,13 @@ export const ERRNO = {
   EUCLEAN: 117,
 } as const;
 
+/** libbpf's own error codes (enum libbpf_errno, libbpf.h), returned negated like errno values. */
+export const LIBBPF_ERRNO = {
+  FORMAT: 4001,
+  ENDIAN: 4003,
+  RELOC: 4005,
+} as const;
+
 const MAX_RESOLVE_DEPTH = 32;
 /** libbpf has no bound on modifier chains; a forged cycle must not hang us. */
 const MAX_MODS = 1024;

@@ -2,7 +2,7 @@ import type { Btf } from '../btf/btf';
 import { Kind } from '../btf/kinds';
 import { libbpfKindStr } from '../btf/resolve';
 import type { Elf } from '../elf/elf';
-import { ERRNO, TypeView, resolveSize, skipMods } from '../core-relo/types';
+import { ERRNO, LIBBPF_ERRNO, TypeView, resolveSize, skipMods } from '../core-relo/types';
 
 /**
  * Externs as libbpf 1.1's bpf_object__collect_externs finds them at open: every undefined GLOBAL/WEAK
@@ -48,7 +48,6 @@ const BTF_VAR_GLOBAL_EXTERN = 2;
 const BTF_FUNC_EXTERN = 2;
 const BTF_INT_SIGNED = 1;
 const BTF_INT_BOOL = 4;
-const LIBBPF_ERRNO_FORMAT = 4003;
 const ESRCH = 3;
 const MAX_ALIGN_DEPTH = 64;
 
@@ -134,7 +133,7 @@ export function collectExterns(elf: Elf, btf: Btf | undefined): ExternCollection
   };
   const symtab = elf.sections.find((s) => s.type === 2);
   if (!symtab) return out;
-  if (symtab.entsize !== 24) return fail(-LIBBPF_ERRNO_FORMAT);
+  if (symtab.entsize !== 24) return fail(-LIBBPF_ERRNO.FORMAT);
   const syms = elf.symbols();
   debug(`looking for externs among ${syms.length} symbols...`);
   const tv = btf ? new TypeView(btf, 8) : undefined;

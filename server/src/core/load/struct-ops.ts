@@ -2,7 +2,7 @@ import type { Btf } from '../btf/btf';
 import { Kind } from '../btf/kinds';
 import type { Elf } from '../elf/elf';
 import { findProgBySecInsn, type LibbpfProgram } from '../core-relo/programs';
-import { ERRNO, TypeView, resolveSize, skipMods, targetPointerSize } from '../core-relo/types';
+import { ERRNO, LIBBPF_ERRNO, TypeView, resolveSize, skipMods, targetPointerSize } from '../core-relo/types';
 import type { OpenLine } from './externs';
 import { findByNameKind } from './names';
 import { findSecDef } from './sections';
@@ -33,8 +33,6 @@ export interface StructOpsOpen {
 const STRUCT_OPS_SEC = '.struct_ops';
 const SHT_PROGBITS = 1;
 const SHN_LORESERVE = 0xff00;
-const LIBBPF_ERRNO_FORMAT = 4003;
-const LIBBPF_ERRNO_RELOC = 4004;
 
 /** btf__resolve_type: through typedefs, modifiers and VARs. */
 function resolveType(tv: TypeView, id: number): number {
@@ -90,15 +88,15 @@ export function openStructOps(
   const owner = new Map<LibbpfProgram, { typeId: number; member: number }>();
   for (const rel of elf.relocations(sec)) {
     const sym = syms[rel.symbol];
-    if (!sym) return warn(`struct_ops reloc: symbol ${rel.symbol.toString(16)} not found`, -LIBBPF_ERRNO_FORMAT);
+    if (!sym) return warn(`struct_ops reloc: symbol ${rel.symbol.toString(16)} not found`, -LIBBPF_ERRNO.FORMAT);
     const mi = out.maps.findIndex((_, i) => offsets[i]! <= rel.offset && rel.offset - offsets[i]! < sizes[i]!);
     if (mi < 0) return warn(`struct_ops reloc: cannot find map at rel->r_offset ${rel.offset}`, -ERRNO.EINVAL);
     const map = out.maps[mi]!;
     const moff = rel.offset - offsets[mi]!;
     if (sym.shndx >= SHN_LORESERVE) {
-      return warn(`struct_ops reloc ${map.name}: rel->r_offset ${rel.offset} shdr_idx ${sym.shndx} unsupported non-static function`, -LIBBPF_ERRNO_RELOC);
+      return warn(`struct_ops reloc ${map.name}: rel->r_offset ${rel.offset} shdr_idx ${sym.shndx} unsupported non-static function`, -LIBBPF_ERRNO.RELOC);
     }
-    if (sym.value % 8) return warn(`struct_ops reloc ${map.name}: invalid target program offset ${sym.value}`, -LIBBPF_ERRNO_FORMAT);
+    if (sym.value % 8) return warn(`struct_ops reloc ${map.name}: invalid target program offset ${sym.value}`, -LIBBPF_ERRNO.FORMAT);
     let member = -1;
     for (let i = 0; i < tv.vlen(map.typeId); i++) if (tv.memberBitOffset(map.typeId, i) === moff * 8) { member = i; break; }
     if (member < 0) return warn(`struct_ops reloc ${map.name}: cannot find member at moff ${moff}`, -ERRNO.EINVAL);
