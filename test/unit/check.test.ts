@@ -145,6 +145,25 @@ describe('check --program (libbpf\'s autoload)', () => {
   });
 });
 
+describe('check: byte order (bpf_object__check_endianness)', () => {
+  const obj = (name: string) => openBtfBytes(readFileSync(join(repoRoot, 'test/fixtures/obj', name)), { file: name });
+  const target = (name: string) => openCoreTarget(readFileSync(join(repoRoot, 'test/fixtures/obj', name)), [], name).target;
+  it('a big-endian object on a little-endian kernel: libbpf 1.1.2\'s one line, and the open fails', () => {
+    // load_oracle core.bpfeb.o on this (little-endian) machine: "W: libbpf: elf: endianness mismatch in core.bpfeb.o.", "RESULT open failed"
+    const res = checkLoad(obj('core.bpfeb.o'), target('types.bpfel.btf'));
+    assert.deepEqual(res.log, ['elf: endianness mismatch in core.bpfeb.o.']);
+    assert.deepEqual(res.stop, { step: 'open', err: -4003 }); // LIBBPF_ERRNO__ENDIAN (libbpf.h)
+    assert.equal(checkLoad(obj('core.bpfel.o'), target('types.bpfeb.btf')).stop?.err, -4003);
+  });
+  it('an object of the kernel\'s byte order gets past open, big-endian too', () => {
+    for (const [o, t] of [['core.bpfeb.o', 'types.bpfeb.btf'], ['core.bpfel.o', 'types.bpfel.btf']] as const) {
+      const res = checkLoad(obj(o), target(t));
+      assert.equal(res.log[0], 'looking for externs among 31 symbols...', o);
+      assert.notEqual(res.stop?.step, 'open', o);
+    }
+  });
+});
+
 describe('btf-lens check (CLI)', () => {
   it('prints libbpf\'s lines and exits 1 where libbpf stops before the verifier', (t) => {
     if (!hasCorpus) return t.skip(`no corpus kernels at ${sharedCorpus}`);

@@ -5,7 +5,7 @@ import type { CoreTarget } from '../core-relo/candidates';
 import { type LibbpfProgram, type LibbpfPrograms, findProgBySecInsn, libbpfPrograms, secIdxByName } from '../core-relo/programs';
 import { type CoreResolution, coreLogLines, resolveCoreRelocations } from '../core-relo/resolve';
 import { coreReloKindStr } from '../core-relo/spec';
-import { ERRNO, TypeView } from '../core-relo/types';
+import { ERRNO, LIBBPF_ERRNO, TypeView } from '../core-relo/types';
 import type { BtfInput } from '../input';
 import type { Problem } from '../util/problems';
 import { type ExternCollection, type ExternDesc, type OpenLine, collectExterns } from './externs';
@@ -247,13 +247,22 @@ function run(obj: BtfInput, o: Opened, target: CoreTarget, opts: LoadOptions): L
   // bpf_program__set_autoload reaches entry programs only: subprograms keep their own (on)
   const autoload = (p: LibbpfProgram) => (opts.programs && !isSubprog(o.progs, p) ? opts.programs.includes(p.name) : p.autoload);
 
+  const kern = target.vmlinux;
+  // bpf_object__check_endianness, the first thing open does: libbpf runs on the target kernel's machine, whose
+  // byte order its BTF tells, and refuses an object of the other order.
+  const kernLe = kern.header?.littleEndian;
+  if (obj.elf?.header && kernLe !== undefined && obj.elf.header.littleEndian !== kernLe) {
+    r.emit(`elf: endianness mismatch in ${obj.file}.`);
+    r.fail('open', -LIBBPF_ERRNO.ENDIAN);
+    res.stop = r.stop;
+    return res;
+  }
   for (const l of o.openLog) r.emit(l.text);
   if (o.openErr !== undefined) {
     r.fail('open', o.openErr);
     res.stop = r.stop;
     return res;
   }
-  const kern = target.vmlinux;
   const btf = obj.btf;
 
   // bpf_object__resolve_externs
