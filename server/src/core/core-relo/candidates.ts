@@ -123,17 +123,18 @@ function targetView(btf: Btf): TypeView {
 }
 
 /**
- * bpf_core_add_cands over one target BTF: types of a CO-RE-compatible kind whose essential name equals
- * the local one, each logged as libbpf logs it.
+ * IDs of the types from `from` whose kind is CO-RE-compatible with `kind` (ENUM and ENUM64 alike) and whose
+ * essential name (`task_struct___pre514` → `task_struct`) is `name`'s, in ID order: libbpf's candidate search
+ * (bpf_core_add_cands) without its log, over the per-kind index, names compared as bytes.
  */
-function addCands(ltv: TypeView, localId: number, localName: string, tbtf: Btf, btfName: string, from: number, out: Candidate[], log: Logger): void {
+export function candidateIds(tbtf: Btf, from: number, kind: number, name: string): number[] {
   const ix = indexOf(tbtf, from);
-  const lk = ltv.kind(localId);
-  const ess = essentialNameLen(localName);
-  const prefix = utf8.encode(localName.slice(0, ess));
+  const ess = essentialNameLen(name);
+  const prefix = utf8.encode(name.slice(0, ess));
   // kinds libbpf accepts for this local kind (btf_kind_core_compat), scanned in ID order
-  const kinds = isAnyEnum(lk) ? [Kind.ENUM, Kind.ENUM64] : [lk];
+  const kinds = isAnyEnum(kind) ? [Kind.ENUM, Kind.ENUM64] : [kind];
   const hits: number[] = [];
+  const essName = name.slice(0, ess);
   const plen = prefix.length;
   const p0 = prefix[0]!;
   const b0 = ix.blobs[0]!;
@@ -155,12 +156,22 @@ function addCands(ltv: TypeView, localId: number, localName: string, tbtf: Btf, 
       const c = b[p + plen];
       if (c !== 0 && c !== 95) continue;
       // same bytes up to the essential length: now libbpf's own test on the decoded name
-      const name = tbtf.str(tbtf.nameOff(ids[i]!));
-      if (!name || essentialNameLen(name) !== ess || name.slice(0, ess) !== localName.slice(0, ess)) continue;
+      const tname = tbtf.str(tbtf.nameOff(ids[i]!));
+      if (!tname || essentialNameLen(tname) !== ess || tname.slice(0, ess) !== essName) continue;
       hits.push(ids[i]!);
     }
   }
   if (kinds.length > 1) hits.sort((a, b) => a - b);
+  return hits;
+}
+
+/**
+ * bpf_core_add_cands over one target BTF: types of a CO-RE-compatible kind whose essential name equals
+ * the local one, each logged as libbpf logs it.
+ */
+function addCands(ltv: TypeView, localId: number, localName: string, tbtf: Btf, btfName: string, from: number, out: Candidate[], log: Logger): void {
+  const lk = ltv.kind(localId);
+  const hits = candidateIds(tbtf, from, lk, localName);
   if (!hits.length) return;
   const ttv = targetView(tbtf);
   for (const id of hits) {

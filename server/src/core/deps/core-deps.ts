@@ -1,6 +1,7 @@
 import type { Btf } from '../btf/btf';
 import { Kind, kindName } from '../btf/kinds';
 import { skipModsAndTypedefs } from '../btf/resolve';
+import { candidateIds } from '../core-relo/candidates';
 import type { CoreRelocation, CoreResolution } from '../core-relo/resolve';
 import { CoreReloKind, coreReloKindStr, isEnumvalBased, isFieldBased, isTypeBased } from '../core-relo/spec';
 import { enumValues } from '../diff/enums';
@@ -9,7 +10,7 @@ import type { DiffDetail } from '../diff/model';
 import type { Side } from '../diff/side';
 import type { OutcomeCode } from '../load/model';
 import type { DepOnTarget, DepUse, Dependency } from './model';
-import { essentialName, type NameIndex } from './names';
+import { essentialName } from './names';
 
 /**
  * The CO-RE half of the dependency surface: every relocation of the object's `.BTF.ext` walked through the
@@ -207,11 +208,10 @@ const CHECK_CODE: Record<CoreRelocation['outcome'], OutcomeCode> = {
   failed: 'failed', poisoned: 'poisoned', patched: 'found', skipped: 'not-loaded', 'not-autoloaded': 'not-loaded',
 };
 
-/** One target's view of the CO-RE dependencies: the names of its types and their C spelling. */
+/** One target's view of the CO-RE dependencies: its types' C spelling and libbpf's resolution on it. */
 export interface CoreTargetView {
   btf: Btf;
   side: Side;
-  index: NameIndex;
   resolution: CoreResolution;
 }
 
@@ -259,7 +259,7 @@ function bodyOf(btf: Btf, id: number): number {
 function lookUp(local: Side, d: CoreDep, t: CoreTargetView, state: DepOnTarget, compositeDetails: (lb: number, tb: number) => DiffDetail[],
   leavesOf: (id: number) => ReturnType<typeof leaves>): void {
   const { dep, holder } = d;
-  const cands = t.index.find(holder.kind, holder.name);
+  const cands = candidateIds(t.btf, 1, holder.kind, holder.name);
   const tbtf = t.btf;
   if (dep.what === 'field') {
     const path = dep.member!;

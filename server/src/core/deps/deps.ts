@@ -9,7 +9,6 @@ import type { CheckLoad, LoadCheck, LoadDependency } from '../load/model';
 import type { Problem } from '../util/problems';
 import { type CoreDep, coreDepsOnTarget, collectCoreDeps } from './core-deps';
 import type { DepOnTarget, Dependency, DepsReport } from './model';
-import { NameIndex } from './names';
 
 /**
  * An object's dependency surface across target kernels (`btf-lens deps`): what its CO-RE relocations
@@ -36,9 +35,9 @@ export interface DepsResult {
   internalError?: unknown;
 }
 
-/** A target's C spellings and name index, kept per BTF: one kernel serves many objects (a test, the server). */
-const views = new WeakMap<Btf, { side: Side; index?: NameIndex }>();
-function viewOf(btf: Btf): { side: Side; index?: NameIndex } {
+/** A target's C spellings, kept per BTF: one kernel serves many objects (a test, the server). */
+const views = new WeakMap<Btf, { side: Side }>();
+function viewOf(btf: Btf): { side: Side } {
   let v = views.get(btf);
   if (!v) views.set(btf, (v = { side: new Side(btf) }));
   return v;
@@ -77,7 +76,7 @@ function collect(obj: BtfInput, targets: DepsTargetInput[], opts: DepsOptions, r
   const sides = targets.map((t) => viewOf(t.btf).side);
   targets.forEach((t, i) => {
     const v = viewOf(t.btf);
-    if (core.length) coreDepsOnTarget(local, core, { btf: t.btf, side: v.side, index: (v.index ??= new NameIndex(t.btf)), resolution: resolutions[i]! });
+    if (core.length) coreDepsOnTarget(local, core, { btf: t.btf, side: v.side, resolution: resolutions[i]! });
   });
 
   const externs = externDeps(checks, sides, local);
